@@ -1,0 +1,90 @@
+import type { Hono } from 'hono';
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { agentLinkState, agents } from '../db/schema.js';
+import type { AppEnv } from '../http/app-env.js';
+import { parseJsonBody } from '../http/validate.js';
+import { notFound } from '../errors.js';
+import { hashSecret, mintId, mintSecret } from '../sites/secret-hash.js';
+import type { LinkHub } from '../link/link-hub.js';
+import { outboxDepth } from '../link/agent-outbox.js';
+
+const station = z.object({
+  aeTitle: z
+    .string()
+    .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'expected an AE title: 1-16 characters, no backslash')
+    .refine((v) => v.trim().length > 0, 'expected a non-blank AE title'),
+  modality: z.string().regex(/^[A-Z0-9_ ]{1,16}$/, 'expected a DICOM modality code such as DX, US, IO, CT'),
+});
+
+const createAgentBody = z.object({
+  name: z.string().trim().min(1).max(128),
+  stations: z.array(station).max(64).default([]),
+});
+
+export function mountAgentRoutes(app: Hono<AppEnv>, database: Database, hub: LinkHub): void {
+  app.post('/v1/agents', async (c) => {
+    const body = await parseJsonBody(c, createAgentBody);
+    const agentId = mintId('agt');
+    const token = mintSecret('lbx_agt');
+    await database.write((tx) =>
+      tx.insert(agents).values({
+        id: agentId,
+        siteId: c.get('siteId'),
+        name: body.name,
+        tokenHash: hashSecret(token),
+        stationsJson: JSON.stringify(body.stations),
+      }),
+    );
+    c.get('log').info('agent registered', { agentId });
+    return c.json({ agentId, name: body.name, stations: body.stations, token }, 201);
+  });
+
+  app.get('/v1/agents', async (c) => {
+    const rows = await database.db
+      .select()
+      .from(agents)
+      .leftJoin(agentLinkState, eq(agentLinkState.agentId, agents.id))
+      .where(eq(agents.siteId, c.get('siteId')))
+      .orderBy(desc(agents.createdAt));
+    const items = await Promise.all(rows.map(async (r) => describeAgent(database, hub, r.agents, r.agent_link_state)));
+    return c.json({ items });
+  });
+
+  app.get('/v1/agents/:agentId', async (c) => {
+    const [row] = await database.db
+      .select()
+      .from(agents)
+      .leftJoin(agentLinkState, eq(agentLinkState.agentId, agents.id))
+      .where(and(eq(agents.id, c.req.param('agentId')), eq(agents.siteId, c.get('siteId'))));
+    if (!row) throw notFound('agent');
+    return c.json(await describeAgent(database, hub, row.agents, row.agent_link_state));
+  });
+}
+
+async function describeAgent(
+  database: Database,
+  hub: LinkHub,
+  agent: typeof agents.$inferSelect,
+  link: typeof agentLinkState.$inferSelect | null,
+) {
+  return {
+    agentId: agent.id,
+    name: agent.name,
+    stations: JSON.parse(agent.stationsJson) as unknown,
+    // Connected here, or on another plugin instance as the database last recorded it.
+    connected: hub.isConnected(agent.id) || agent.connected,
+    lastSeenAt: agent.lastSeenAt,
+    agentVersion: agent.agentVersion,
+    queues: {
+      toAgent: await outboxDepth(database.db, agent.id),
+      fromAgent: agent.agentOutboxDepth,
+    },
+    sequence: {
+      lastSentToAgent: link?.lastOutSeq ?? 0,
+      lastAcknowledgedByAgent: link?.ackedOutSeq ?? 0,
+      lastAppliedFromAgent: link?.lastInSeq ?? 0,
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { apiKeyAuth } from '../sites/api-key-auth.js';
+import { mountAgentRoutes } from '../agents/agents-routes.js';
+import { mountProbeRoutes } from '../probes/probes-routes.js';
+import { mountLinkRoute } from '../link/link-route.js';
+import type { LinkHub } from '../link/link-hub.js';
+import type { AppEnv } from './app-env.js';
+import { mountHealthRoutes } from './health-routes.js';
+import { errorToProblem, problemResponse } from './problem.js';
+import { requestContext } from './request-context.js';
+
+export interface AppDeps {
+  database: Database;
+  hub: LinkHub;
+  log: Logger;
+  heartbeatMs: number;
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(deps.log));
+  app.onError((err, c) => errorToProblem(err, c, c.get('log')));
+  app.notFound((c) => problemResponse(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
+  mountHealthRoutes(app, deps.database);
+  // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
+  mountLinkRoute(app, deps);
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => problemResponse(413, 'Payload too large', 'request bodies are limited to 1 MiB'),
+    }),
+  );
+  app.use('/v1/*', apiKeyAuth(deps.database));
+  mountAgentRoutes(app, deps.database, deps.hub);
+  mountProbeRoutes(app, deps.database, deps.hub);
+  return app;
+}

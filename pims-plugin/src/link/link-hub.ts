@@ -1,0 +1,36 @@
+import type { AgentToPluginMessage, LinkEndpoint } from '@lightbox/protocol';
+
+/**
+ * The live links of this plugin instance, by agent. Another instance may hold an agent's link; it
+ * then finds new outbox rows through the database on its next poll.
+ */
+export class LinkHub {
+  private readonly live = new Map<string, { connectionId: number; endpoint: LinkEndpoint<AgentToPluginMessage>; drop: () => void }>();
+
+  /** Registers a new link and drops the agent's previous one, which a half-open path may have left. */
+  attach(agentId: string, connectionId: number, endpoint: LinkEndpoint<AgentToPluginMessage>, drop: () => void): void {
+    const previous = this.live.get(agentId);
+    this.live.set(agentId, { connectionId, endpoint, drop });
+    previous?.drop();
+  }
+
+  /** Returns true when the connection was still the agent's current one. */
+  detach(agentId: string, connectionId: number): boolean {
+    const current = this.live.get(agentId);
+    if (current?.connectionId !== connectionId) return false;
+    this.live.delete(agentId);
+    return true;
+  }
+
+  notify(agentId: string): void {
+    this.live.get(agentId)?.endpoint.notifyOutbox();
+  }
+
+  isConnected(agentId: string): boolean {
+    return this.live.has(agentId);
+  }
+
+  dropAll(): void {
+    for (const { drop } of this.live.values()) drop();
+  }
+}

@@ -1,0 +1,287 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { upgradeWebSocket } from '@hono/node-server';
+import type { WebSocket } from 'ws';
+import { eq, sql } from 'drizzle-orm';
+import {
+  CloseCode,
+  LinkEndpoint,
+  PROTOCOL_VERSION,
+  agentFrame,
+  closeCodeName,
+  inboxAfterHandshake,
+  parseFrame,
+  type AgentFrame,
+  type AgentToPluginMessage,
+  type ErrorFrame,
+} from '@lightbox/protocol';
+import type { Database } from '../db/database.js';
+import { agentLinkState, agents } from '../db/schema.js';
+import type { AppEnv } from '../http/app-env.js';
+import type { Logger } from '../log.js';
+import { bearerToken } from '../sites/api-key-auth.js';
+import { hashSecret } from '../sites/secret-hash.js';
+import { unauthorized } from '../errors.js';
+import type { LinkHub } from './link-hub.js';
+import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
+
+const AGENT_FRAME_TYPES = ['hello', 'msg', 'ack', 'heartbeat', 'error'] as const;
+
+export interface LinkRouteDeps {
+  database: Database;
+  hub: LinkHub;
+  log: Logger;
+  heartbeatMs: number;
+}
+
+/** Agent token → agent, checked before the upgrade so a wrong token gets a plain 401. */
+function agentTokenAuth(database: Database): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw unauthorized('an agent token is required');
+    const [row] = await database.db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(eq(agents.tokenHash, hashSecret(token)))
+      .limit(1);
+    if (!row) throw unauthorized('the agent token is not valid');
+    c.set('agentId', row.id);
+    await next();
+  };
+}
+
+let nextConnectionId = 1;
+
+export function mountLinkRoute(app: Hono<AppEnv>, deps: LinkRouteDeps): void {
+  app.get(
+    '/v1/agents/link',
+    agentTokenAuth(deps.database),
+    upgradeWebSocket((c) => {
+      const agentId = c.get('agentId');
+      const connectionId = nextConnectionId++;
+      const log = deps.log.child({ agentId, connectionId });
+      let session: AgentSession | null = null;
+      return {
+        onOpen: (_event, ws) => {
+          const raw = ws.raw as WebSocket;
+          raw.on('error', (err) => log.warn('link socket error', { err: err.message }));
+          session = new AgentSession(deps, agentId, connectionId, raw, log);
+        },
+        onMessage: (event) => {
+          session?.onRaw(event.data);
+        },
+        onClose: (event) => {
+          void session?.closed(event.code, event.reason);
+        },
+      };
+    }),
+  );
+}
+
+/** One agent connection: the handshake, then frames routed to the durable link endpoint. */
+class AgentSession {
+  private endpoint: LinkEndpoint<AgentToPluginMessage> | null = null;
+  private handshaking = false;
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: LinkRouteDeps,
+    private readonly agentId: string,
+    private readonly connectionId: number,
+    private readonly ws: WebSocket,
+    private readonly log: Logger,
+  ) {
+    this.helloTimer = setTimeout(() => {
+      this.close(CloseCode.invalidHandshake, 'no hello received in time');
+    }, Math.max(5_000, deps.heartbeatMs * 2));
+  }
+
+  onRaw(data: unknown): void {
+    this.endpoint?.heard();
+    if (typeof data !== 'string') {
+      this.sendError({ type: 'error', code: 'invalid-json', message: 'frames are JSON text, not binary' });
+      return;
+    }
+    const parsed = parseFrame<AgentFrame>(agentFrame, AGENT_FRAME_TYPES, data);
+    if (!parsed.ok) {
+      this.log.warn('invalid frame from agent', { code: parsed.error.code, message: parsed.error.message });
+      this.sendError(parsed.error);
+      return;
+    }
+    this.dispatch(parsed.frame);
+  }
+
+  private dispatch(frame: AgentFrame): void {
+    if (frame.type === 'hello') {
+      if (this.endpoint || this.handshaking) {
+        this.sendError({ type: 'error', code: 'unexpected-frame', message: 'hello after the handshake' });
+        return;
+      }
+      this.handshaking = true;
+      this.handshake(frame).catch((err: unknown) => {
+        this.log.error('handshake failed', { err: String(err) });
+        this.close(1011, 'handshake failed');
+      });
+      return;
+    }
+    const endpoint = this.endpoint;
+    if (!endpoint) {
+      this.sendError({ type: 'error', code: 'unexpected-frame', message: `${frame.type} before hello` });
+      return;
+    }
+    switch (frame.type) {
+      case 'msg':
+        endpoint.onMessage(frame.seq, frame.body);
+        return;
+      case 'ack':
+        endpoint.onAck(frame.seq);
+        return;
+      case 'heartbeat':
+        void this.recordHeartbeat(frame);
+        return;
+      case 'error':
+        endpoint.onPeerError(frame);
+        return;
+    }
+  }
+
+  private async handshake(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {
+    clearTimeout(this.helloTimer);
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      const reason = `incompatible protocol: plugin speaks ${PROTOCOL_VERSION}, agent speaks ${hello.protocolVersion}`;
+      this.log.error('agent refused', { reason, agentVersion: hello.agentVersion });
+      this.close(CloseCode.incompatibleProtocol, reason);
+      return;
+    }
+    if (hello.agentId !== this.agentId) {
+      this.log.error('agent refused', { reason: 'hello names another agent', claimed: hello.agentId });
+      this.close(CloseCode.invalidHandshake, 'the token belongs to another agent id');
+      return;
+    }
+    const { database } = this.deps;
+    let state = await readLinkState(database, this.agentId);
+    const { advanceTo } = inboxAfterHandshake(state.lastInSeq, hello.outboxFloorSeq);
+    if (advanceTo !== null) {
+      this.log.warn('agent had acknowledged messages this database never applied; advancing', {
+        from: state.lastInSeq,
+        to: advanceTo,
+      });
+      await advanceInbox(database, this.agentId, advanceTo);
+    }
+    if (hello.lastReceivedSeq > state.lastOutSeq) {
+      // The agent has seen numbers we never sent from this database: continue above them, or it
+      // would take our next messages for replays.
+      this.log.warn('agent is ahead of this database; continuing above its numbers', {
+        ours: state.lastOutSeq,
+        agents: hello.lastReceivedSeq,
+      });
+      await database.write(async (tx) => {
+        await tx.insert(agentLinkState).values({ agentId: this.agentId }).onConflictDoNothing();
+        await tx
+          .update(agentLinkState)
+          .set({ lastOutSeq: hello.lastReceivedSeq, ackedOutSeq: hello.lastReceivedSeq })
+          .where(eq(agentLinkState.agentId, this.agentId));
+      });
+    }
+    state = await readLinkState(database, this.agentId);
+    await database.write((tx) =>
+      tx
+        .update(agents)
+        .set({ connected: true, agentVersion: hello.agentVersion, lastSeenAt: new Date().toISOString() })
+        .where(eq(agents.id, this.agentId)),
+    );
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(
+      JSON.stringify({
+        type: 'welcome',
+        protocolVersion: PROTOCOL_VERSION,
+        lastReceivedSeq: state.lastInSeq,
+        outboxFloorSeq: state.ackedOutSeq,
+        config: { heartbeatMs: this.deps.heartbeatMs },
+      }),
+    );
+    const endpoint = new LinkEndpoint<AgentToPluginMessage>({
+      store: pluginLinkStore(database, this.agentId, this.log),
+      socket: {
+        send: (text) => {
+          this.ws.send(text);
+        },
+        bufferedAmount: () => this.ws.bufferedAmount,
+        close: (code, reason) => {
+          this.close(code, reason);
+        },
+        terminate: (reason) => {
+          this.log.warn('dropping agent link', { reason });
+          this.ws.terminate();
+        },
+      },
+      log: this.log,
+      heartbeatMs: this.deps.heartbeatMs,
+      peerLastReceivedSeq: Math.max(hello.lastReceivedSeq, state.ackedOutSeq),
+    });
+    this.endpoint = endpoint;
+    this.deps.hub.attach(this.agentId, this.connectionId, endpoint, () => {
+      this.close(CloseCode.superseded, 'a newer connection of this agent took over');
+    });
+    endpoint.start();
+    this.log.info('agent linked', {
+      agentVersion: hello.agentVersion,
+      agentLastReceived: hello.lastReceivedSeq,
+      pluginLastReceived: state.lastInSeq,
+    });
+  }
+
+  private lastHeartbeatWrite = 0;
+
+  private async recordHeartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastHeartbeatWrite < 5_000) return;
+    this.lastHeartbeatWrite = now;
+    const depth = frame.outboxDepth;
+    try {
+      await this.deps.database.write((tx) =>
+        tx
+          .update(agents)
+          .set({
+            lastSeenAt: new Date(now).toISOString(),
+            ...(depth !== undefined ? { agentOutboxDepth: depth } : {}),
+          })
+          .where(eq(agents.id, this.agentId)),
+      );
+    } catch (err) {
+      this.log.warn('could not record heartbeat', { err: String(err) });
+    }
+  }
+
+  async closed(code: number, reason: string): Promise<void> {
+    clearTimeout(this.helloTimer);
+    const endpoint = this.endpoint;
+    this.endpoint = null;
+    this.log.info('agent link closed', { code, name: closeCodeName(code), reason });
+    if (!endpoint) return;
+    await endpoint.stop();
+    if (this.deps.hub.detach(this.agentId, this.connectionId)) {
+      try {
+        await this.deps.database.write((tx) =>
+          tx
+            .update(agents)
+            .set({ connected: false, lastSeenAt: new Date().toISOString() })
+            .where(eq(agents.id, this.agentId)),
+        );
+      } catch (err) {
+        this.log.warn('could not record disconnect', { err: String(err) });
+      }
+    }
+  }
+
+  private sendError(error: ErrorFrame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(error));
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(code, reason);
+      // A half-open peer never completes the closing handshake.
+      setTimeout(() => this.ws.terminate(), 2_000).unref();
+    }
+  }
+}

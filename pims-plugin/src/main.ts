@@ -1,0 +1,40 @@
+import { ConfigError, loadPluginConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startPlugin } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadPluginConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.lines) process.stderr.write(`lightbox plugin: ${line}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, { proc: 'plugin' });
+  const plugin = await startPlugin(config, log);
+  log.info('plugin listening', { url: plugin.url, dataDir: config.dataDir, database: redact(config.databaseUrl) });
+  if (plugin.generatedApiKey) {
+    process.stdout.write(`\nPIMS API key for the default site (shown once, keep it): ${plugin.generatedApiKey}\n\n`);
+  }
+  const stop = (signal: string): void => {
+    log.info('stopping', { signal });
+    plugin.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lightbox plugin: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

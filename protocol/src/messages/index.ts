@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { probeMessage, probeReplyMessage } from './probe.js';
+import { worklistRemoveMessage, worklistUpsertMessage } from './worklist.js';
+import { performedStepMessage } from './performed-step.js';
+import { storedInstanceMessage } from './stored-instance.js';
+
+export * from './probe.js';
+export * from './worklist.js';
+export * from './performed-step.js';
+export * from './stored-instance.js';
+
+/** Everything the plugin may ask an agent to apply. */
+export const pluginToAgentMessage = z.discriminatedUnion('kind', [
+  probeMessage,
+  worklistUpsertMessage,
+  worklistRemoveMessage,
+]);
+/** Everything an agent may ask the plugin to apply. */
+export const agentToPluginMessage = z.discriminatedUnion('kind', [
+  probeReplyMessage,
+  performedStepMessage,
+  storedInstanceMessage,
+]);
+
+export type PluginToAgentMessage = z.infer<typeof pluginToAgentMessage>;
+export type AgentToPluginMessage = z.infer<typeof agentToPluginMessage>;
