@@ -11,11 +11,15 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
         { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
       ],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-restricted-properties': [
@@ -25,7 +29,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/*-config.ts', '**/*.test.ts', 'test/**', 'scripts/**', '**/drizzle.config.ts'],
+    files: [
+      '**/config.ts',
+      '**/*-config.ts',
+      '**/*.test.ts',
+      'test/**',
+      'scripts/**',
+      '**/drizzle.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

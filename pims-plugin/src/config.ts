@@ -40,7 +40,10 @@ const envSchema = z.object({
     .default(10_000),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Set by `npm start` so the local agent it launches is registered without a manual step. */
-  LIGHTBOX_LOCAL_AGENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _').optional(),
+  LIGHTBOX_LOCAL_AGENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _')
+    .optional(),
   LIGHTBOX_LOCAL_AGENT_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
 });
 

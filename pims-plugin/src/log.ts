@@ -1,25 +1,8 @@
-/** Structured logs: one JSON object a line on stdout, so a support engineer can grep and parse them. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+import { createLogger as createJsonLogger, type LogLevel, type Logger } from '@lightbox/protocol';
 
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
-}
+export type { Logger, LogLevel };
 
+/** This process logs JSON lines to stdout. */
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
-  const emit = (at: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
-    if (rank[at] < rank[level]) return;
-    process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), level: at, msg, ...base, ...fields })}\n`);
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }),
-  };
+  return createJsonLogger(level, (line) => process.stdout.write(line), base);
 }

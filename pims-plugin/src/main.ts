@@ -15,9 +15,15 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, { proc: 'plugin' });
   const plugin = await startPlugin(config, log);
-  log.info('plugin listening', { url: plugin.url, dataDir: config.dataDir, database: redact(config.databaseUrl) });
+  log.info('plugin listening', {
+    url: plugin.url,
+    dataDir: config.dataDir,
+    database: redact(config.databaseUrl),
+  });
   if (plugin.generatedApiKey) {
-    process.stdout.write(`\nPIMS API key for the default site (shown once, keep it): ${plugin.generatedApiKey}\n\n`);
+    process.stdout.write(
+      `\nPIMS API key for the default site (shown once, keep it): ${plugin.generatedApiKey}\n\n`,
+    );
   }
   const stop = (signal: string): void => {
     log.info('stopping', { signal });
@@ -35,6 +41,8 @@ function redact(url: string): string {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`lightbox plugin: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `lightbox plugin: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

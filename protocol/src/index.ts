@@ -8,3 +8,4 @@ export * from './link/link-endpoint.js';
 export * from './link/handshake.js';
 export * from './errors.js';
 export * from './support/async-mutex.js';
+export * from './support/logger.js';

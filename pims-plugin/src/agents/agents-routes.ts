@@ -28,15 +28,16 @@ export function mountAgentRoutes(app: Hono<AppEnv>, database: Database, hub: Lin
     const body = await parseJsonBody(c, createAgentBody);
     const agentId = mintId('agt');
     const token = mintSecret('lbx_agt');
-    await database.write((tx) =>
-      tx.insert(agents).values({
+    await database.write(async (tx) => {
+      await tx.insert(agents).values({
         id: agentId,
         siteId: c.get('siteId'),
         name: body.name,
         tokenHash: hashSecret(token),
         stationsJson: JSON.stringify(body.stations),
-      }),
-    );
+      });
+      await tx.insert(agentLinkState).values({ agentId });
+    });
     c.get('log').info('agent registered', { agentId });
     return c.json({ agentId, name: body.name, stations: body.stations, token }, 201);
   });
@@ -48,7 +49,9 @@ export function mountAgentRoutes(app: Hono<AppEnv>, database: Database, hub: Lin
       .leftJoin(agentLinkState, eq(agentLinkState.agentId, agents.id))
       .where(eq(agents.siteId, c.get('siteId')))
       .orderBy(desc(agents.createdAt));
-    const items = await Promise.all(rows.map(async (r) => describeAgent(database, hub, r.agents, r.agent_link_state)));
+    const items = await Promise.all(
+      rows.map(async (r) => describeAgent(database, hub, r.agents, r.agent_link_state)),
+    );
     return c.json({ items });
   });
 

@@ -7,7 +7,11 @@ import { agentLinkState, agentOutbox } from '../db/schema.js';
  * Puts messages for an agent into its durable outbox inside the caller's transaction, so the state
  * change that caused them and the messages commit together. Returns their sequence numbers.
  */
-export async function enqueueForAgent(tx: Tx, agentId: string, bodies: PluginToAgentMessage[]): Promise<number[]> {
+export async function enqueueForAgent(
+  tx: Tx,
+  agentId: string,
+  bodies: PluginToAgentMessage[],
+): Promise<number[]> {
   if (bodies.length === 0) return [];
   await tx.insert(agentLinkState).values({ agentId }).onConflictDoNothing();
   const [state] = await tx
@@ -44,5 +48,5 @@ export async function outboxDepth(db: Db, agentId: string): Promise<number> {
     .select({ n: sql<number>`count(*)` })
     .from(agentOutbox)
     .where(eq(agentOutbox.agentId, agentId));
-  return Number(row?.n ?? 0);
+  return row?.n ?? 0;
 }

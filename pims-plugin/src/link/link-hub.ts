@@ -5,10 +5,18 @@ import type { AgentToPluginMessage, LinkEndpoint } from '@lightbox/protocol';
  * then finds new outbox rows through the database on its next poll.
  */
 export class LinkHub {
-  private readonly live = new Map<string, { connectionId: number; endpoint: LinkEndpoint<AgentToPluginMessage>; drop: () => void }>();
+  private readonly live = new Map<
+    string,
+    { connectionId: number; endpoint: LinkEndpoint<AgentToPluginMessage>; drop: () => void }
+  >();
 
   /** Registers a new link and drops the agent's previous one, which a half-open path may have left. */
-  attach(agentId: string, connectionId: number, endpoint: LinkEndpoint<AgentToPluginMessage>, drop: () => void): void {
+  attach(
+    agentId: string,
+    connectionId: number,
+    endpoint: LinkEndpoint<AgentToPluginMessage>,
+    drop: () => void,
+  ): void {
     const previous = this.live.get(agentId);
     this.live.set(agentId, { connectionId, endpoint, drop });
     previous?.drop();

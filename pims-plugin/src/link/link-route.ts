@@ -1,7 +1,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { WebSocket } from 'ws';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
   CloseCode,
   LinkEndpoint,
@@ -56,20 +56,21 @@ export function mountLinkRoute(app: Hono<AppEnv>, deps: LinkRouteDeps): void {
     '/v1/agents/link',
     agentTokenAuth(deps.database),
     upgradeWebSocket((c) => {
-      const agentId = c.get('agentId');
+      // The auth middleware in front of this route set it; the helper's context is untyped.
+      const agentId = c.get('agentId') as string;
       const connectionId = nextConnectionId++;
       const log = deps.log.child({ agentId, connectionId });
       let session: AgentSession | null = null;
       return {
-        onOpen: (_event, ws) => {
+        onOpen: (_event: unknown, ws: { raw?: unknown }) => {
           const raw = ws.raw as WebSocket;
           raw.on('error', (err) => log.warn('link socket error', { err: err.message }));
           session = new AgentSession(deps, agentId, connectionId, raw, log);
         },
-        onMessage: (event) => {
+        onMessage: (event: { data: unknown }) => {
           session?.onRaw(event.data);
         },
-        onClose: (event) => {
+        onClose: (event: { code: number; reason: string }) => {
           void session?.closed(event.code, event.reason);
         },
       };
@@ -90,9 +91,12 @@ class AgentSession {
     private readonly ws: WebSocket,
     private readonly log: Logger,
   ) {
-    this.helloTimer = setTimeout(() => {
-      this.close(CloseCode.invalidHandshake, 'no hello received in time');
-    }, Math.max(5_000, deps.heartbeatMs * 2));
+    this.helloTimer = setTimeout(
+      () => {
+        this.close(CloseCode.invalidHandshake, 'no hello received in time');
+      },
+      Math.max(5_000, deps.heartbeatMs * 2),
+    );
   }
 
   onRaw(data: unknown): void {

@@ -7,7 +7,11 @@ import { forgetAcknowledged, readAgentOutbox } from './agent-outbox.js';
 import { applyAgentMessage } from './apply-agent-message.js';
 
 /** The plugin's half of one agent's link, on the plugin database. */
-export function pluginLinkStore(database: Database, agentId: string, log: Logger): LinkStore<AgentToPluginMessage> {
+export function pluginLinkStore(
+  database: Database,
+  agentId: string,
+  log: Logger,
+): LinkStore<AgentToPluginMessage> {
   return {
     readOutbox: (afterSeq, limit) => readAgentOutbox(database.db, agentId, afterSeq, limit),
     acknowledge: (upToSeq) => database.write((tx) => forgetAcknowledged(tx, agentId, upToSeq)),
@@ -24,10 +28,15 @@ export function pluginLinkStore(database: Database, agentId: string, log: Logger
           },
           apply: (seq, body) => applyAgentMessage({ tx, agentId, seq, log }, body),
           recordApplied: async (seq) => {
-            await tx.update(agentLinkState).set({ lastInSeq: seq }).where(eq(agentLinkState.agentId, agentId));
+            await tx
+              .update(agentLinkState)
+              .set({ lastInSeq: seq })
+              .where(eq(agentLinkState.agentId, agentId));
           },
           deadLetter: async (seq, body, reason) => {
-            await tx.insert(agentDeadLetters).values({ agentId, seq, bodyJson: JSON.stringify(body), reason });
+            await tx
+              .insert(agentDeadLetters)
+              .values({ agentId, seq, bodyJson: JSON.stringify(body), reason });
           },
         };
         return work(inbox);

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { agents, apiKeys, sites } from '../db/schema.js';
+import { agentLinkState, agents, apiKeys, sites } from '../db/schema.js';
 import type { PluginConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { hashSecret, mintId, mintSecret } from './secret-hash.js';
@@ -16,21 +16,31 @@ export async function bootstrapSite(
   config: PluginConfig,
   log: Logger,
 ): Promise<{ generatedApiKey: string | null }> {
-  let generatedApiKey: string | null = null;
-  await database.write(async (tx) => {
+  const generatedApiKey = await database.write(async (tx) => {
+    let generated: string | null = null;
     await tx.insert(sites).values({ id: DEFAULT_SITE_ID, name: 'Default site' }).onConflictDoNothing();
     if (config.apiKey) {
       await tx
         .insert(apiKeys)
-        .values({ id: mintId('key'), siteId: DEFAULT_SITE_ID, keyHash: hashSecret(config.apiKey), label: 'env' })
+        .values({
+          id: mintId('key'),
+          siteId: DEFAULT_SITE_ID,
+          keyHash: hashSecret(config.apiKey),
+          label: 'env',
+        })
         .onConflictDoNothing();
     } else {
       const existing = await tx.select().from(apiKeys).where(eq(apiKeys.siteId, DEFAULT_SITE_ID)).limit(1);
       if (existing.length === 0) {
-        generatedApiKey = mintSecret('lbx_key');
+        generated = mintSecret('lbx_key');
         await tx
           .insert(apiKeys)
-          .values({ id: mintId('key'), siteId: DEFAULT_SITE_ID, keyHash: hashSecret(generatedApiKey), label: 'generated' });
+          .values({
+            id: mintId('key'),
+            siteId: DEFAULT_SITE_ID,
+            keyHash: hashSecret(generated),
+            label: 'generated',
+          });
       }
     }
     if (config.localAgent) {
@@ -43,7 +53,9 @@ export async function bootstrapSite(
           tokenHash: hashSecret(config.localAgent.token),
         })
         .onConflictDoUpdate({ target: agents.id, set: { tokenHash: hashSecret(config.localAgent.token) } });
+      await tx.insert(agentLinkState).values({ agentId: config.localAgent.id }).onConflictDoNothing();
     }
+    return generated;
   });
   if (generatedApiKey) log.info('generated a PIMS API key for the default site; it is shown only now');
   return { generatedApiKey };

@@ -4,6 +4,9 @@
  * behind it, our database was restored or replaced, and waiting for those numbers would stall the
  * link forever. The domain-level resynchronisation (e.g. the full worklist) repairs the content.
  */
-export function inboxAfterHandshake(lastApplied: number, peerOutboxFloor: number): { advanceTo: number | null } {
+export function inboxAfterHandshake(
+  lastApplied: number,
+  peerOutboxFloor: number,
+): { advanceTo: number | null } {
   return { advanceTo: peerOutboxFloor > lastApplied ? peerOutboxFloor : null };
 }

@@ -71,7 +71,8 @@ export class LinkEndpoint<In> {
     await this.pumpDone;
   }
 
-  get isStopped(): boolean {
+  /** A method, not a field read, so the compiler does not assume it is unchanged across awaits. */
+  isStopped(): boolean {
     return this.stopped;
   }
 
@@ -101,7 +102,10 @@ export class LinkEndpoint<In> {
   }
 
   onPeerError(frame: ErrorFrame): void {
-    this.opts.log.warn('peer reported an error in a frame we sent', { code: frame.code, message: frame.message });
+    this.opts.log.warn('peer reported an error in a frame we sent', {
+      code: frame.code,
+      message: frame.message,
+    });
   }
 
   sendError(error: ErrorFrame): void {
@@ -134,10 +138,10 @@ export class LinkEndpoint<In> {
   /** Sends the outbox in sequence order, one reader per connection, so order on the wire is total. */
   private async pump(): Promise<void> {
     let sentUpTo = this.opts.peerLastReceivedSeq;
-    while (!this.stopped) {
+    while (!this.isStopped()) {
       this.outboxDirty = false;
       const rows: OutboxRow[] = await this.opts.store.readOutbox(sentUpTo, SEND_BATCH);
-      if (this.stopped) return;
+      if (this.isStopped()) return;
       if (rows.length === 0) {
         await this.waitForWork();
         continue;
@@ -146,7 +150,7 @@ export class LinkEndpoint<In> {
         this.safeSend(`{"type":"msg","seq":${row.seq},"body":${row.bodyJson}}`);
         sentUpTo = row.seq;
       }
-      while (!this.stopped && this.opts.socket.bufferedAmount() > HIGH_WATER_BYTES) {
+      while (!this.isStopped() && this.opts.socket.bufferedAmount() > HIGH_WATER_BYTES) {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
@@ -180,7 +184,7 @@ export class LinkEndpoint<In> {
   private async drainIncoming(): Promise<void> {
     this.applying = true;
     try {
-      while (!this.stopped && this.incoming.length > 0) {
+      while (!this.isStopped() && this.incoming.length > 0) {
         const batch = this.incoming.splice(0, APPLY_BATCH);
         const result = await this.applyBatch(batch);
         if (result.gapAt !== null) {
@@ -188,7 +192,11 @@ export class LinkEndpoint<In> {
             expected: result.lastApplied + 1,
             got: result.gapAt,
           });
-          this.sendError({ type: 'error', code: 'sequence-gap', message: `expected ${result.lastApplied + 1}` });
+          this.sendError({
+            type: 'error',
+            code: 'sequence-gap',
+            message: `expected ${result.lastApplied + 1}`,
+          });
           this.opts.socket.close(CloseCode.sequenceGap, 'sequence gap');
           this.incoming.length = 0;
           return;
@@ -228,8 +236,14 @@ export class LinkEndpoint<In> {
     }
   }
 
-  private async deadLetter(msg: IncomingMsg<In>, err: unknown): Promise<{ lastApplied: number; gapAt: number | null }> {
-    this.opts.log.error('message could not be applied; kept as a dead letter', { seq: msg.seq, err: String(err) });
+  private async deadLetter(
+    msg: IncomingMsg<In>,
+    err: unknown,
+  ): Promise<{ lastApplied: number; gapAt: number | null }> {
+    this.opts.log.error('message could not be applied; kept as a dead letter', {
+      seq: msg.seq,
+      err: String(err),
+    });
     return this.opts.store.inboxTransaction(async (tx) => {
       const last = await tx.lastAppliedSeq();
       if (msg.seq <= last) return { lastApplied: last, gapAt: null };

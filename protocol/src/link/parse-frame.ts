@@ -24,7 +24,9 @@ export function parseFrame<T extends { type: string }>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = result.error.issues
+      .slice(0, 20)
+      .map((i) => ({ path: i.path.join('.'), message: i.message }));
     return fail('schema-violation', `invalid ${type} frame`, issues);
   }
   return { ok: true, frame: result.data };

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64);
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/)
+  .max(64);
 
 /** An MPPS as the modality reported it, forwarded after the agent committed it to its journal. */
 export const performedStepMessage = z.object({

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64);
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/)
+  .max(64);
 
 /** An instance safely in the agent's spool, with the media rendered from it. */
 export const storedInstanceMessage = z.object({

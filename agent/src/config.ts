@@ -1,0 +1,171 @@
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The agent's only reader of process.env and of its config file. The file (`--config agent.json`)
+ * gives defaults a field engineer edits; the environment overrides it. Every bad value stops the
+ * start with one line naming the setting and what it expects.
+ */
+const portMsg = 'expected an integer from 0 to 65535';
+const aeTitle = z
+  .string()
+  .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'expected an AE title: 1-16 printable characters, no backslash')
+  .refine((v) => v.trim().length > 0, 'expected a non-blank AE title')
+  .transform((v) => v.trim());
+
+const settings = {
+  pluginUrl: {
+    env: 'LIGHTBOX_PLUGIN_URL',
+    schema: z
+      .string()
+      .refine(
+        (v) => /^(https?|wss?):\/\/[^/\s]+/.test(v),
+        'expected an http(s):// or ws(s):// URL of the plugin',
+      )
+      .optional(),
+  },
+  agentId: {
+    env: 'LIGHTBOX_AGENT_ID',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected the agent id the plugin issued')
+      .optional(),
+  },
+  agentToken: {
+    env: 'LIGHTBOX_AGENT_TOKEN',
+    schema: z.string().min(16, 'expected the agent token').optional(),
+  },
+  dicomHost: { env: 'LIGHTBOX_DICOM_HOST', schema: z.string().min(1).default('0.0.0.0') },
+  dicomPort: {
+    env: 'LIGHTBOX_DICOM_PORT',
+    schema: z.coerce
+      .number({ error: portMsg })
+      .int(portMsg)
+      .min(0, portMsg)
+      .max(65535, portMsg)
+      .default(11112),
+  },
+  aeTitle: { env: 'LIGHTBOX_AE_TITLE', schema: aeTitle.default('LIGHTBOX') },
+  allowedCallingAeTitles: {
+    env: 'LIGHTBOX_ALLOWED_CALLING_AE_TITLES',
+    schema: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').filter((s) => s.trim() !== '') : v),
+        z.array(aeTitle),
+      )
+      .default([]),
+  },
+  dataDir: { env: 'LIGHTBOX_DATA_DIR', schema: z.string().min(1).default('./data') },
+  reconnectMaxMs: {
+    env: 'LIGHTBOX_RECONNECT_MAX_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds from 100 to 3600000' })
+      .int()
+      .min(100, 'expected milliseconds from 100 to 3600000')
+      .max(3_600_000, 'expected milliseconds from 100 to 3600000')
+      .default(30_000),
+  },
+  logLevel: { env: 'LIGHTBOX_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
+} as const;
+
+type Settings = typeof settings;
+type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export interface AgentConfig {
+  /** Absent: the agent serves DICOM from its local copy but has no plugin to talk to. */
+  link: { pluginUrl: string; agentId: string; agentToken: string } | undefined;
+  dicomHost: string;
+  dicomPort: number;
+  aeTitle: string;
+  /** Empty: every calling AE title is accepted. */
+  allowedCallingAeTitles: string[];
+  dataDir: string;
+  reconnectMaxMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+export function configFileFromArgs(argv: string[]): string | undefined {
+  const i = argv.indexOf('--config');
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith('--config='));
+  return eq?.slice('--config='.length);
+}
+
+export function loadAgentConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  configFile: string | undefined = configFileFromArgs(process.argv),
+): AgentConfig {
+  const fromFile = configFile ? readConfigFile(configFile) : {};
+  const errors: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, { env: envName, schema }] of Object.entries(settings)) {
+    const fromEnv = env[envName];
+    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile[key];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) out[key] = result.data;
+    else {
+      const where = fromEnv !== undefined && fromEnv !== '' ? envName : `${configFile ?? ''} field "${key}"`;
+      errors.push(
+        `invalid setting ${where}: ${result.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(raw)}`,
+      );
+    }
+  }
+  if (errors.length > 0) throw new ConfigError(errors);
+  const p = out as Parsed;
+  const linkParts = [p.pluginUrl, p.agentId, p.agentToken];
+  if (linkParts.some((v) => v !== undefined) && linkParts.some((v) => v === undefined)) {
+    throw new ConfigError([
+      'invalid setting LIGHTBOX_PLUGIN_URL: expected together with LIGHTBOX_AGENT_ID and LIGHTBOX_AGENT_TOKEN, or none of them',
+    ]);
+  }
+  const dataDir = path.resolve(p.dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    if (!statSync(dataDir).isDirectory()) throw new Error('not a folder');
+    accessSync(dataDir, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_DATA_DIR: expected a readable, writable folder, got ${JSON.stringify(dataDir)} (${reason})`,
+    ]);
+  }
+  return {
+    link:
+      p.pluginUrl && p.agentId && p.agentToken
+        ? { pluginUrl: p.pluginUrl, agentId: p.agentId, agentToken: p.agentToken }
+        : undefined,
+    dicomHost: p.dicomHost,
+    dicomPort: p.dicomPort,
+    aeTitle: p.aeTitle,
+    allowedCallingAeTitles: p.allowedCallingAeTitles,
+    dataDir,
+    reconnectMaxMs: p.reconnectMaxMs,
+    logLevel: p.logLevel,
+  };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `invalid setting --config: expected a readable JSON file, got ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    ]);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new ConfigError([`invalid setting --config: expected a JSON object in ${JSON.stringify(file)}`]);
+  }
+}

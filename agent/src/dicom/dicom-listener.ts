@@ -1,0 +1,73 @@
+import net from 'node:net';
+import dimse from 'dcmjs-dimse';
+import type { Logger } from '@lightbox/protocol';
+import { associationHandlerClass } from './association-handler.js';
+import { defaultServices, type ServiceEntry } from './dicom-services.js';
+
+export interface DicomListenerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  aeTitle: string;
+  /** Empty: every calling AE title is accepted. */
+  allowedCallingAeTitles: string[];
+  log: Logger;
+  services?: ServiceEntry[];
+}
+
+export interface DicomListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The agent's DICOM port. Our own net.Server rather than dcmjs-dimse's, which binds every interface
+ * and leaves Nagle on (each small response would wait ~40 ms for an ACK).
+ */
+export async function startDicomListener(opts: DicomListenerOptions): Promise<DicomListener> {
+  dimse.log.setLevel('silent');
+  const Handler = associationHandlerClass({
+    aeTitle: opts.aeTitle,
+    allowedCallingAeTitles: opts.allowedCallingAeTitles,
+    services: opts.services ?? defaultServices(),
+    log: opts.log,
+  });
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    // A peer that resets must not become an unhandled 'error' event.
+    socket.on('error', (err) => {
+      opts.log.debug('DICOM socket error', { err: err.message });
+    });
+    socket.on('close', () => sockets.delete(socket));
+    try {
+      const scp = new Handler(socket, {}) as InstanceType<typeof Handler> & { connected: boolean };
+      scp.connected = true;
+      scp.on('networkError', (err: Error) => {
+        opts.log.warn('DICOM network error', { err: err.message, peer: socket.remoteAddress });
+        socket.end();
+      });
+    } catch (err) {
+      opts.log.error('could not start an association handler', { err: String(err) });
+      socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => opts.log.error('DICOM listener error', { err: err.message }));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

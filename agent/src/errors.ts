@@ -1,0 +1,1 @@
+export { LightboxError } from '@lightbox/protocol';

@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { LightboxStack } from './support/lightbox-stack.js';
+import { waitUntil } from './support/managed-process.js';
+
+const HEARTBEAT_MS = 1_000;
+
+/** A peer that stops answering without closing its socket (SIGSTOP) is noticed within two periods. */
+describe('half-open link detection', () => {
+  const stack = new LightboxStack({ heartbeatMs: HEARTBEAT_MS, reconnectMaxMs: 800 });
+  afterAll(() => stack.dispose());
+
+  it('the agent drops a frozen plugin within two heartbeat periods and relinks after SIGCONT', async () => {
+    await stack.startAll();
+    const from = stack.agent.lines.length;
+    const frozenAt = Date.now();
+    stack.plugin.signal('SIGSTOP');
+    const dropped = await stack.agent.waitForLog(
+      (l) => l.msg === 'link silent for too long; dropping it',
+      5_000,
+      from,
+    );
+    expect(dropped.receivedAt - frozenAt).toBeLessThanOrEqual(2 * HEARTBEAT_MS);
+    stack.plugin.signal('SIGCONT');
+    await stack.agent.waitForLog((l) => l.msg === 'linked to the plugin', 20_000, from);
+    await stack.waitLinked();
+  });
+
+  it('the plugin drops a frozen agent within two heartbeat periods and sees it again after SIGCONT', async () => {
+    const from = stack.plugin.lines.length;
+    const frozenAt = Date.now();
+    stack.agent.signal('SIGSTOP');
+    const dropped = await stack.plugin.waitForLog(
+      (l) => l.msg === 'link silent for too long; dropping it' && l.agentId === stack.agentId,
+      5_000,
+      from,
+    );
+    expect(dropped.receivedAt - frozenAt).toBeLessThanOrEqual(2 * HEARTBEAT_MS);
+    await waitUntil('agent shown as disconnected', async () => {
+      const res = await stack.api('GET', `/v1/agents/${stack.agentId}`);
+      return !((await res.json()) as { connected: boolean }).connected;
+    });
+    stack.agent.signal('SIGCONT');
+    await stack.waitLinked();
+    await stack.plugin.waitForLog((l) => l.msg === 'agent linked', 20_000, from);
+  });
+});
