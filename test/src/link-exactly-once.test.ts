@@ -86,6 +86,11 @@ describe('durable link under SIGKILL', () => {
 
     // The kills really happened, with messages in flight: the agent started four times, the plugin three.
     expect(killsMidStream).toBeGreaterThanOrEqual(3);
+    // Replays start exactly after the peer's last applied number, so a gap never has to be repaired.
+    const gaps = [...stack.agent.lines, ...stack.plugin.lines].filter((l) =>
+      /sequence gap/.test(String(l.msg)),
+    );
+    expect(gaps).toEqual([]);
     expect(stack.agent.lines.filter((l) => l.msg === 'agent started').length).toBe(4);
     expect(stack.plugin.lines.filter((l) => l.msg === 'plugin listening').length).toBe(3);
   }, 180_000);

@@ -120,6 +120,9 @@ export class LinkClient {
     return new Promise<Outcome>((resolve) => {
       let outcome: Outcome = { kind: 'closed' };
       let welcomed = false;
+      // The plugin starts sending right after its welcome, while we still read our journal to set
+      // up the endpoint: hold those frames rather than refuse them.
+      let heldUntilReady: Exclude<PluginFrame, { type: 'welcome' }>[] | null = null;
       const ws = new WebSocket(this.linkUrl(), {
         headers: { authorization: `Bearer ${this.opts.agentToken}` },
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -175,11 +178,18 @@ export class LinkClient {
             return;
           }
           welcomed = true;
+          heldUntilReady = [];
           clearTimeout(welcomeTimer);
           this.onWelcome(ws, frame).then(
             (result) => {
-              if (result.kind === 'incompatible') outcome = result;
-              else onLinked();
+              const held = heldUntilReady ?? [];
+              heldUntilReady = null;
+              if (result.kind === 'incompatible') {
+                outcome = result;
+                return;
+              }
+              onLinked();
+              for (const f of held) this.dispatch(ws, f);
             },
             (err: unknown) => {
               log.error('could not start the link', { err: String(err) });
@@ -188,28 +198,8 @@ export class LinkClient {
           );
           return;
         }
-        const endpoint = this.endpoint;
-        if (!endpoint) {
-          this.sendRaw(ws, {
-            type: 'error',
-            code: 'unexpected-frame',
-            message: `${frame.type} before welcome`,
-          });
-          return;
-        }
-        switch (frame.type) {
-          case 'msg':
-            endpoint.onMessage(frame.seq, frame.body);
-            return;
-          case 'ack':
-            endpoint.onAck(frame.seq);
-            return;
-          case 'heartbeat':
-            return;
-          case 'error':
-            endpoint.onPeerError(frame);
-            return;
-        }
+        if (heldUntilReady) heldUntilReady.push(frame);
+        else this.dispatch(ws, frame);
       });
       ws.on('error', (err) => {
         log.warn('link socket error', { err: err.message });
@@ -231,6 +221,27 @@ export class LinkClient {
         });
       });
     });
+  }
+
+  private dispatch(ws: WebSocket, frame: Exclude<PluginFrame, { type: 'welcome' }>): void {
+    const endpoint = this.endpoint;
+    if (!endpoint) {
+      this.sendRaw(ws, { type: 'error', code: 'unexpected-frame', message: `${frame.type} before welcome` });
+      return;
+    }
+    switch (frame.type) {
+      case 'msg':
+        endpoint.onMessage(frame.seq, frame.body);
+        return;
+      case 'ack':
+        endpoint.onAck(frame.seq);
+        return;
+      case 'heartbeat':
+        return;
+      case 'error':
+        endpoint.onPeerError(frame);
+        return;
+    }
   }
 
   private async sendHello(ws: WebSocket): Promise<void> {

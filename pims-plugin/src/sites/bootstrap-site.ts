@@ -33,14 +33,12 @@ export async function bootstrapSite(
       const existing = await tx.select().from(apiKeys).where(eq(apiKeys.siteId, DEFAULT_SITE_ID)).limit(1);
       if (existing.length === 0) {
         generated = mintSecret('lbx_key');
-        await tx
-          .insert(apiKeys)
-          .values({
-            id: mintId('key'),
-            siteId: DEFAULT_SITE_ID,
-            keyHash: hashSecret(generated),
-            label: 'generated',
-          });
+        await tx.insert(apiKeys).values({
+          id: mintId('key'),
+          siteId: DEFAULT_SITE_ID,
+          keyHash: hashSecret(generated),
+          label: 'generated',
+        });
       }
     }
     if (config.localAgent) {
