@@ -6,6 +6,7 @@ import { startDicomListener } from './dicom/dicom-listener.js';
 import { LinkClient } from './link/link-client.js';
 import { createLogger } from './log.js';
 import { StatusFile } from './status/status-file.js';
+import { WorklistCopy } from './worklist/worklist-copy.js';
 
 async function main(): Promise<void> {
   let config: AgentConfig;
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { proc: 'agent' });
   const database = await openAgentDatabase(path.join(config.dataDir, 'agent.db'));
   const status = new StatusFile(config.dataDir);
+  const worklist = new WorklistCopy();
+  await worklist.load(database.db);
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
       agentVersion: AGENT_VERSION,
       reconnectMaxMs: config.reconnectMaxMs,
       database,
+      worklist,
       status,
       log: log.child({ part: 'link' }),
     });

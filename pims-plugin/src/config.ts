@@ -39,6 +39,18 @@ const envSchema = z.object({
     .max(600_000, 'expected milliseconds from 100 to 600000')
     .default(10_000),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The practice's time zone: worklist dates and times are its wall clock, as DICOM DA/TM are. */
+  LIGHTBOX_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as Europe/London')
+    .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   /** Set by `npm start` so the local agent it launches is registered without a manual step. */
   LIGHTBOX_LOCAL_AGENT_ID: z
     .string()
@@ -56,6 +68,7 @@ export interface PluginConfig {
   databaseToken: string | undefined;
   heartbeatMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  timeZone: string;
   localAgent: { id: string; token: string } | undefined;
 }
 
@@ -92,6 +105,7 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
     databaseToken: e.LIGHTBOX_DATABASE_TOKEN,
     heartbeatMs: e.LIGHTBOX_HEARTBEAT_MS,
     logLevel: e.LIGHTBOX_LOG_LEVEL,
+    timeZone: e.LIGHTBOX_TIMEZONE,
     localAgent:
       e.LIGHTBOX_LOCAL_AGENT_ID && e.LIGHTBOX_LOCAL_AGENT_TOKEN
         ? { id: e.LIGHTBOX_LOCAL_AGENT_ID, token: e.LIGHTBOX_LOCAL_AGENT_TOKEN }

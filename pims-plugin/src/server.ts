@@ -20,7 +20,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   const hub = new LinkHub();
-  const app = createApp({ database, hub, log, heartbeatMs: config.heartbeatMs });
+  const app = createApp({ database, hub, log, heartbeatMs: config.heartbeatMs, timeZone: config.timeZone });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const server = serve({

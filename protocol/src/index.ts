@@ -9,3 +9,4 @@ export * from './link/handshake.js';
 export * from './errors.js';
 export * from './support/async-mutex.js';
 export * from './support/logger.js';
+export * from './pims/order-dto.js';

@@ -41,3 +41,12 @@ export const probes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.probeId, t.n] })],
 );
+
+/** The complete local copy of this agent's open worklist: modalities keep working when the link is down. */
+export const worklistItems = sqliteTable('worklist_items', {
+  orderId: text('order_id').primaryKey(),
+  revision: integer('revision').notNull(),
+  status: text('status').notNull(),
+  attributesJson: text('attributes_json').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

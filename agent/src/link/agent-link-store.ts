@@ -2,17 +2,21 @@ import { eq } from 'drizzle-orm';
 import type { InboxTransaction, LinkStore, PluginToAgentMessage } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { deadLetters, linkState } from '../db/schema.js';
-import type { Logger } from '../log.js';
 import { forgetAcknowledged, readPluginOutbox } from './agent-outbox.js';
 import { applyPluginMessage } from './apply-plugin-message.js';
+import type { WorklistCopy } from '../worklist/worklist-copy.js';
 
 /** The agent's half of the link, on its local journal. */
-export function agentLinkStore(database: AgentDatabase, log: Logger): LinkStore<PluginToAgentMessage> {
+export function agentLinkStore(
+  database: AgentDatabase,
+  worklist: WorklistCopy,
+): LinkStore<PluginToAgentMessage> {
   return {
     readOutbox: (afterSeq, limit) => readPluginOutbox(database.db, afterSeq, limit),
     acknowledge: (upToSeq) => database.write((tx) => forgetAcknowledged(tx, upToSeq)),
-    inboxTransaction: (work) =>
-      database.write(async (tx) => {
+    inboxTransaction: async (work) => {
+      const effects: (() => void)[] = [];
+      const result = await database.write(async (tx) => {
         const inbox: InboxTransaction<PluginToAgentMessage> = {
           lastAppliedSeq: async () => {
             const [row] = await tx
@@ -21,7 +25,8 @@ export function agentLinkStore(database: AgentDatabase, log: Logger): LinkStore<
               .where(eq(linkState.id, 1));
             return row?.lastInSeq ?? 0;
           },
-          apply: (seq, body) => applyPluginMessage(tx, seq, body, log),
+          apply: (seq, body) =>
+            applyPluginMessage({ tx, seq, worklist, afterCommit: (effect) => effects.push(effect) }, body),
           recordApplied: async (seq) => {
             await tx.update(linkState).set({ lastInSeq: seq }).where(eq(linkState.id, 1));
           },
@@ -30,6 +35,10 @@ export function agentLinkStore(database: AgentDatabase, log: Logger): LinkStore<
           },
         };
         return work(inbox);
-      }),
+      });
+      // Only now is the change durable; a rolled-back batch leaves the in-memory copy untouched.
+      for (const effect of effects) effect();
+      return result;
+    },
   };
 }

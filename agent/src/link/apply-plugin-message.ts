@@ -1,23 +1,31 @@
 import type { PluginToAgentMessage } from '@lightbox/protocol';
 import type { AgentTx } from '../db/agent-database.js';
-import type { Logger } from '../log.js';
 import { applyProbe } from '../probes/apply-probe.js';
+import { applyWorklistMessage } from '../worklist/apply-worklist-message.js';
+import type { WorklistCopy } from '../worklist/worklist-copy.js';
+
+export interface PluginMessageContext {
+  tx: AgentTx;
+  seq: number;
+  worklist: WorklistCopy;
+  /** Runs once the link's transaction has committed (in-memory state follows the journal). */
+  afterCommit: (effect: () => void) => void;
+}
 
 /** Applies one plugin→agent message inside the link's inbox transaction. */
 export async function applyPluginMessage(
-  tx: AgentTx,
-  seq: number,
+  ctx: PluginMessageContext,
   body: PluginToAgentMessage,
-  log: Logger,
 ): Promise<void> {
   switch (body.kind) {
     case 'probe':
-      await applyProbe(tx, seq, body);
+      await applyProbe(ctx.tx, ctx.seq, body);
       return;
     case 'worklist.upsert':
     case 'worklist.remove':
-      // Recorded as applied; the worklist copy arrives with the worklist work.
-      log.warn('message kind not handled yet', { kind: body.kind });
+    case 'worklist.sync-begin':
+    case 'worklist.sync-end':
+      ctx.afterCommit(await applyWorklistMessage(ctx.tx, body, ctx.worklist));
       return;
   }
 }

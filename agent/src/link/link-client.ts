@@ -17,6 +17,7 @@ import { linkState } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import type { LinkStatus, StatusFile } from '../status/status-file.js';
 import { agentLinkStore } from './agent-link-store.js';
+import type { WorklistCopy } from '../worklist/worklist-copy.js';
 import { pluginOutboxDepth, readAgentLinkState } from './agent-outbox.js';
 import { backoffDelay } from './backoff.js';
 
@@ -32,6 +33,7 @@ export interface LinkClientOptions {
   agentVersion: string;
   reconnectMaxMs: number;
   database: AgentDatabase;
+  worklist: WorklistCopy;
   status: StatusFile;
   log: Logger;
 }
@@ -253,6 +255,7 @@ export class LinkClient {
       agentVersion: this.opts.agentVersion,
       lastReceivedSeq: state.lastInSeq,
       outboxFloorSeq: state.ackedOutSeq,
+      worklist: this.opts.worklist.digest(),
     });
   }
 
@@ -288,7 +291,7 @@ export class LinkClient {
     }
     if (ws.readyState !== WebSocket.OPEN) return { kind: 'linked' };
     const endpoint = new LinkEndpoint<PluginToAgentMessage>({
-      store: agentLinkStore(database, log),
+      store: agentLinkStore(database, this.opts.worklist),
       socket: {
         send: (text) => {
           ws.send(text);

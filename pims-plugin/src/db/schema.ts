@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
   text('created_at')
@@ -91,4 +91,79 @@ export const probeReplies = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('probe_replies_probe').on(t.agentId, t.probeId)],
+);
+
+/** Imaging orders from invoice lines. PIMS ids are scoped by (system, siteId) within a Lightbox site. */
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    pimsSystem: text('pims_system').notNull(),
+    pimsSiteId: text('pims_site_id').notNull(),
+    pimsOrderId: text('pims_order_id').notNull(),
+    pimsPatientId: text('pims_patient_id').notNull(),
+    status: text('status').notNull(),
+    accessionNumber: text('accession_number').notNull(),
+    requestedProcedureId: text('requested_procedure_id').notNull(),
+    scheduledProcedureStepId: text('scheduled_procedure_step_id').notNull(),
+    studyInstanceUid: text('study_instance_uid').notNull(),
+    modality: text('modality').notNull(),
+    stationAeTitle: text('station_ae_title'),
+    /** The order as the PIMS sent it, with corrections applied. */
+    requestJson: text('request_json').notNull(),
+    /** The worklist attributes mapped from it, served unchanged by every agent. */
+    attributesJson: text('attributes_json').notNull(),
+    revision: integer('revision').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_pims_order').on(t.siteId, t.pimsSystem, t.pimsSiteId, t.pimsOrderId),
+    uniqueIndex('orders_accession').on(t.siteId, t.accessionNumber),
+    uniqueIndex('orders_study_uid').on(t.siteId, t.studyInstanceUid),
+    index('orders_patient').on(t.siteId, t.pimsPatientId),
+    index('orders_updated').on(t.siteId, t.updatedAt, t.id),
+  ],
+);
+
+/** Every change of an order, with when and why: what GET /v1/orders/{id} shows as its timeline. */
+export const orderTimeline = sqliteTable(
+  'order_timeline',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    at: text('at').notNull(),
+    status: text('status').notNull(),
+    change: text('change').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [index('order_timeline_order').on(t.orderId)],
+);
+
+/** Which agents hold an order in their worklist, so corrections and cancels reach exactly them. */
+export const orderAgents = sqliteTable(
+  'order_agents',
+  {
+    orderId: text('order_id').notNull(),
+    agentId: text('agent_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.agentId] }), index('order_agents_agent').on(t.agentId)],
+);
+
+/**
+ * The append-only event store: every state change the PIMS hears of. The autoincrement id is the
+ * total order and the feed's cursor; webhooks deliver from it.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    siteId: text('site_id').notNull(),
+    type: text('type').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    dataJson: text('data_json').notNull(),
+  },
+  (t) => [index('events_site').on(t.siteId, t.id)],
 );

@@ -8,6 +8,8 @@ import { mountProbeRoutes } from '../probes/probes-routes.js';
 import { mountLinkRoute } from '../link/link-route.js';
 import type { LinkHub } from '../link/link-hub.js';
 import type { AppEnv } from './app-env.js';
+import { OrderCommands } from '../orders/order-commands.js';
+import { mountOrderRoutes } from '../orders/orders-routes.js';
 import { mountHealthRoutes } from './health-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { requestContext } from './request-context.js';
@@ -17,6 +19,7 @@ export interface AppDeps {
   hub: LinkHub;
   log: Logger;
   heartbeatMs: number;
+  timeZone: string;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -37,5 +40,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', apiKeyAuth(deps.database));
   mountAgentRoutes(app, deps.database, deps.hub);
   mountProbeRoutes(app, deps.database, deps.hub);
+  const commands = new OrderCommands({
+    database: deps.database,
+    timeZone: deps.timeZone,
+    notifyAgents: (ids) => {
+      for (const id of ids) deps.hub.notify(id);
+    },
+  });
+  mountOrderRoutes(app, deps.database, commands);
   return app;
 }

@@ -22,6 +22,8 @@ import { bearerToken } from '../sites/api-key-auth.js';
 import { hashSecret } from '../sites/secret-hash.js';
 import { unauthorized } from '../errors.js';
 import type { LinkHub } from './link-hub.js';
+import { outboxDepth } from './agent-outbox.js';
+import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
 
 const AGENT_FRAME_TYPES = ['hello', 'msg', 'ack', 'heartbeat', 'error'] as const;
@@ -185,6 +187,15 @@ class AgentSession {
           .set({ lastOutSeq: hello.lastReceivedSeq, ackedOutSeq: hello.lastReceivedSeq })
           .where(eq(agentLinkState.agentId, this.agentId));
       });
+    }
+    // The agent lost messages it had acknowledged (a replaced journal): its worklist needs a full
+    // resynchronisation even if more messages are still queued for it.
+    const agentLostState = hello.lastReceivedSeq < state.ackedOutSeq;
+    if (agentLostState || (await outboxDepth(database.db, this.agentId)) === 0) {
+      const sync = await database.write((tx) =>
+        resyncWorklistIfNeeded(tx, this.agentId, hello.worklist, agentLostState),
+      );
+      if (sync.resynced) this.log.info('worklist resynchronised', { items: sync.items, agentLostState });
     }
     state = await readLinkState(database, this.agentId);
     await database.write((tx) =>

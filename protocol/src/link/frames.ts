@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pluginToAgentMessage, agentToPluginMessage } from '../messages/index.js';
+import { pluginToAgentMessage, agentToPluginMessage, worklistDigest } from '../messages/index.js';
 
 const seq = z.number().int().nonnegative();
 
@@ -15,6 +15,8 @@ export const helloFrame = z.object({
   agentVersion: z.string().min(1).max(64),
   lastReceivedSeq: seq,
   outboxFloorSeq: seq,
+  /** The agent's worklist copy, summarised; absent from agents that keep none. */
+  worklist: worklistDigest.optional(),
 });
 
 export const agentLinkConfig = z.object({

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { probeMessage, probeReplyMessage } from './probe.js';
-import { worklistRemoveMessage, worklistUpsertMessage } from './worklist.js';
+import {
+  worklistRemoveMessage,
+  worklistSyncBeginMessage,
+  worklistSyncEndMessage,
+  worklistUpsertMessage,
+} from './worklist.js';
 import { performedStepMessage } from './performed-step.js';
 import { storedInstanceMessage } from './stored-instance.js';
 
@@ -14,6 +19,8 @@ export const pluginToAgentMessage = z.discriminatedUnion('kind', [
   probeMessage,
   worklistUpsertMessage,
   worklistRemoveMessage,
+  worklistSyncBeginMessage,
+  worklistSyncEndMessage,
 ]);
 /** Everything an agent may ask the plugin to apply. */
 export const agentToPluginMessage = z.discriminatedUnion('kind', [

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { WlItem, WorklistDigest, WorklistItem } from '@lightbox/protocol';
+import type { AgentDb } from '../db/agent-database.js';
+import { worklistItems } from '../db/schema.js';
+
+export interface CachedItem {
+  orderId: string;
+  revision: number;
+  status: WorklistItem['status'];
+  attributes: WlItem;
+}
+
+/**
+ * The worklist in memory, mirroring the journal's table: C-FIND reads only this, so a query never
+ * waits on the database. It changes only after the transaction that changed the table committed.
+ */
+export class WorklistCopy {
+  private readonly items = new Map<string, CachedItem>();
+  /** Bumped on every change, so derived per-item caches (encoded responses) can tell they are stale. */
+  private version = 0;
+
+  async load(db: AgentDb): Promise<void> {
+    const rows = await db.select().from(worklistItems);
+    this.items.clear();
+    for (const r of rows) {
+      this.items.set(r.orderId, {
+        orderId: r.orderId,
+        revision: r.revision,
+        status: r.status as WorklistItem['status'],
+        attributes: JSON.parse(r.attributesJson) as WlItem,
+      });
+    }
+    this.version++;
+  }
+
+  put(item: WorklistItem): void {
+    this.items.set(item.orderId, { ...item });
+    this.version++;
+  }
+
+  remove(orderId: string): void {
+    this.items.delete(orderId);
+    this.version++;
+  }
+
+  retainOnly(orderIds: ReadonlySet<string>): void {
+    for (const id of [...this.items.keys()]) if (!orderIds.has(id)) this.items.delete(id);
+    this.version++;
+  }
+
+  get(orderId: string): CachedItem | undefined {
+    return this.items.get(orderId);
+  }
+
+  all(): IterableIterator<CachedItem> {
+    return this.items.values();
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get changeCount(): number {
+    return this.version;
+  }
+
+  /** What the hello reports, so the plugin can tell whether this copy differs from its own view. */
+  digest(): WorklistDigest {
+    return worklistDigestOf([...this.items.values()]);
+  }
+}
+
+export function worklistDigestOf(items: { orderId: string; revision: number }[]): WorklistDigest {
+  const lines = items.map((i) => `${i.orderId}:${i.revision}`).sort();
+  return { count: lines.length, sha256: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}

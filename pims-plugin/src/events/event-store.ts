@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../db/database.js';
+import { events } from '../db/schema.js';
+
+export type EventType =
+  | 'order.scheduled'
+  | 'order.in_progress'
+  | 'order.completed'
+  | 'order.discontinued'
+  | 'order.cancelled'
+  | 'study.received'
+  | 'attachment.ready'
+  | 'study.unmatched';
+
+/**
+ * Appends an event inside the caller's transaction, so an event exists exactly when the change it
+ * reports was committed. The feed and the webhook worker read the table as it is.
+ */
+export async function appendEvent(
+  tx: Tx,
+  siteId: string,
+  type: EventType,
+  data: Record<string, unknown>,
+): Promise<string> {
+  const eventId = `evt_${randomUUID()}`;
+  await tx
+    .insert(events)
+    .values({ eventId, siteId, type, occurredAt: new Date().toISOString(), dataJson: JSON.stringify(data) });
+  return eventId;
+}

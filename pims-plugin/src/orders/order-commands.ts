@@ -1,0 +1,231 @@
+import { and, eq } from 'drizzle-orm';
+import {
+  LightboxError,
+  type CreateOrderBody,
+  type OrderStatus,
+  type PatchOrderBody,
+} from '@lightbox/protocol';
+import type { Database, Tx } from '../db/database.js';
+import { orderTimeline, orders } from '../db/schema.js';
+import { appendEvent } from '../events/event-store.js';
+import { mintOrderId, mintOrderIdentifiers, mintStudyInstanceUid } from './identifiers.js';
+import { mapOrderToWorklist, type FieldError, type OrderIdentifiers } from './worklist-mapping.js';
+import { publishOrder } from './worklist-publisher.js';
+
+type OrderRow = typeof orders.$inferSelect;
+type StoredRequest = CreateOrderBody & { scheduled: NonNullable<CreateOrderBody['scheduled']> };
+
+export interface OrderCommandDeps {
+  database: Database;
+  timeZone: string;
+  /** Wakes the links of agents whose outbox just grew. */
+  notifyAgents: (agentIds: string[]) => void;
+}
+
+function validationFailed(errors: FieldError[]): LightboxError {
+  return new LightboxError('validation_failed', 'the order has values DICOM cannot carry', { errors });
+}
+
+function eventData(order: OrderRow): Record<string, unknown> {
+  const request = JSON.parse(order.requestJson) as StoredRequest;
+  return {
+    orderId: order.id,
+    pimsOrderId: order.pimsOrderId,
+    pims: request.pims,
+    invoice: request.invoice ?? null,
+    pimsPatientId: order.pimsPatientId,
+    accessionNumber: order.accessionNumber,
+    studyInstanceUid: order.studyInstanceUid,
+    status: order.status,
+  };
+}
+
+async function recordChange(tx: Tx, order: OrderRow, change: string, reason: string | null): Promise<void> {
+  await tx
+    .insert(orderTimeline)
+    .values({ orderId: order.id, at: order.updatedAt, status: order.status, change, reason });
+}
+
+export class OrderCommands {
+  constructor(private readonly deps: OrderCommandDeps) {}
+
+  /** Idempotent on (pims.system, pims.siteId, pimsOrderId): a repeat returns the same order. */
+  async create(siteId: string, body: CreateOrderBody): Promise<{ order: OrderRow; created: boolean }> {
+    const minted = mintOrderIdentifiers();
+    const ids: OrderIdentifiers = {
+      accessionNumber: body.accessionNumber ?? minted.accessionNumber,
+      requestedProcedureId: body.requestedProcedureId ?? minted.requestedProcedureId,
+      scheduledProcedureStepId: body.scheduledProcedureStepId ?? minted.scheduledProcedureStepId,
+      studyInstanceUid: body.studyInstanceUid ?? mintStudyInstanceUid(),
+    };
+    const now = new Date().toISOString();
+    // No schedule means "now, any station of the modality"; the time is fixed here so that every
+    // agent and every restart serves the same value.
+    const request: StoredRequest = { ...body, ...ids, scheduled: body.scheduled ?? { at: now } };
+    const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
+    if (errors.length > 0) throw validationFailed(errors);
+
+    const result = await this.deps.database.write(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(orders)
+        .where(
+          and(
+            eq(orders.siteId, siteId),
+            eq(orders.pimsSystem, body.pims.system),
+            eq(orders.pimsSiteId, body.pims.siteId),
+            eq(orders.pimsOrderId, body.pimsOrderId),
+          ),
+        );
+      if (existing) return { order: existing, created: false, wake: [] as string[] };
+      await this.assertUnique(tx, siteId, ids);
+      const [order] = await tx
+        .insert(orders)
+        .values({
+          id: mintOrderId(),
+          siteId,
+          pimsSystem: body.pims.system,
+          pimsSiteId: body.pims.siteId,
+          pimsOrderId: body.pimsOrderId,
+          pimsPatientId: body.patient.id,
+          status: 'scheduled',
+          ...ids,
+          modality: body.procedure.modality,
+          stationAeTitle: request.scheduled.stationAeTitle ?? null,
+          requestJson: JSON.stringify(request),
+          attributesJson: JSON.stringify(attributes),
+          updatedAt: now,
+        })
+        .returning();
+      await recordChange(tx, order!, 'created', null);
+      const wake = await publishOrder(tx, order!);
+      await appendEvent(tx, siteId, 'order.scheduled', eventData(order!));
+      return { order: order!, created: true, wake };
+    });
+    this.deps.notifyAgents(result.wake);
+    return { order: result.order, created: result.created };
+  }
+
+  /** Corrections while scheduled; the worklist on every agent follows. */
+  async correct(siteId: string, orderId: string, patch: PatchOrderBody): Promise<OrderRow> {
+    const result = await this.deps.database.write(async (tx) => {
+      const current = await this.load(tx, siteId, orderId);
+      if (current.status !== 'scheduled') {
+        throw new LightboxError(
+          'conflict',
+          `the order is ${current.status}; corrections are possible only while scheduled`,
+        );
+      }
+      const before = JSON.parse(current.requestJson) as StoredRequest;
+      const request: StoredRequest = {
+        ...before,
+        procedure: { ...before.procedure, ...patch.procedure },
+        scheduled: { ...before.scheduled, ...patch.scheduled },
+        patient: { ...before.patient, ...patch.patient },
+        client: { ...before.client, ...patch.client },
+        ...(patch.priority ? { priority: patch.priority } : {}),
+        ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+        ...(patch.requestingVet ? { requestingVet: patch.requestingVet } : {}),
+      };
+      const ids: OrderIdentifiers = {
+        accessionNumber: current.accessionNumber,
+        requestedProcedureId: current.requestedProcedureId,
+        scheduledProcedureStepId: current.scheduledProcedureStepId,
+        studyInstanceUid: current.studyInstanceUid,
+      };
+      const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
+      if (errors.length > 0) throw validationFailed(errors);
+      const [order] = await tx
+        .update(orders)
+        .set({
+          pimsPatientId: request.patient.id,
+          modality: request.procedure.modality,
+          stationAeTitle: request.scheduled.stationAeTitle ?? null,
+          requestJson: JSON.stringify(request),
+          attributesJson: JSON.stringify(attributes),
+          revision: current.revision + 1,
+          updatedAt: new Date().toISOString(),
+        })
+        .where(eq(orders.id, current.id))
+        .returning();
+      await recordChange(tx, order!, 'corrected', Object.keys(patch).join(', '));
+      return { order: order!, wake: await publishOrder(tx, order!) };
+    });
+    this.deps.notifyAgents(result.wake);
+    return result.order;
+  }
+
+  /** Cancelled before acquisition: the item disappears from every agent. Repeating it is harmless. */
+  async cancel(siteId: string, orderId: string, reason: string): Promise<OrderRow> {
+    const result = await this.deps.database.write(async (tx) => {
+      const current = await this.load(tx, siteId, orderId);
+      if (current.status === 'cancelled') return { order: current, wake: [] as string[] };
+      if (current.status !== 'scheduled') {
+        throw new LightboxError(
+          'conflict',
+          `the order is ${current.status}; only a scheduled order can be cancelled`,
+        );
+      }
+      const order = await this.setStatus(tx, current, 'cancelled', 'cancelled', reason);
+      const wake = await publishOrder(tx, order);
+      await appendEvent(tx, siteId, 'order.cancelled', { ...eventData(order), reason });
+      return { order, wake };
+    });
+    this.deps.notifyAgents(result.wake);
+    return result.order;
+  }
+
+  private async setStatus(
+    tx: Tx,
+    current: OrderRow,
+    status: OrderStatus,
+    change: string,
+    reason: string | null,
+  ) {
+    const [order] = await tx
+      .update(orders)
+      .set({ status, revision: current.revision + 1, updatedAt: new Date().toISOString() })
+      .where(eq(orders.id, current.id))
+      .returning();
+    await recordChange(tx, order!, change, reason);
+    return order!;
+  }
+
+  private async load(tx: Tx, siteId: string, orderId: string): Promise<OrderRow> {
+    const [order] = await tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+    if (!order) throw new LightboxError('not_found', 'order not found');
+    return order;
+  }
+
+  private async assertUnique(tx: Tx, siteId: string, ids: OrderIdentifiers): Promise<void> {
+    const [byAccession] = await tx
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.siteId, siteId), eq(orders.accessionNumber, ids.accessionNumber)));
+    if (byAccession) {
+      throw new LightboxError(
+        'conflict',
+        `accession number ${ids.accessionNumber} is already used in this site`,
+        {
+          errors: [{ field: 'accessionNumber', message: 'already used by another order of this site' }],
+        },
+      );
+    }
+    const [byUid] = await tx
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.siteId, siteId), eq(orders.studyInstanceUid, ids.studyInstanceUid)));
+    if (byUid) {
+      throw new LightboxError(
+        'conflict',
+        'the Study Instance UID is already used by another order of this site',
+        {
+          errors: [{ field: 'studyInstanceUid', message: 'already used by another order of this site' }],
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
+import { LightboxError } from '@lightbox/protocol';
+import type { Db } from '../db/database.js';
+import { orderTimeline, orders } from '../db/schema.js';
+
+type OrderRow = typeof orders.$inferSelect;
+
+/** The order as the API shows it: what the PIMS sent, the identifiers, and where it stands. */
+export function orderView(order: OrderRow) {
+  const request = JSON.parse(order.requestJson) as Record<string, unknown>;
+  return {
+    orderId: order.id,
+    status: order.status,
+    pims: request.pims,
+    pimsOrderId: order.pimsOrderId,
+    invoice: request.invoice ?? null,
+    accessionNumber: order.accessionNumber,
+    requestedProcedureId: order.requestedProcedureId,
+    scheduledProcedureStepId: order.scheduledProcedureStepId,
+    studyInstanceUid: order.studyInstanceUid,
+    procedure: request.procedure,
+    scheduled: request.scheduled,
+    priority: request.priority,
+    reason: request.reason ?? null,
+    requestingVet: request.requestingVet ?? null,
+    patient: request.patient,
+    client: request.client,
+    revision: order.revision,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
+export async function getOrder(db: Db, siteId: string, orderId: string) {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+  if (!order) throw new LightboxError('not_found', 'order not found');
+  const timeline = await db
+    .select({
+      at: orderTimeline.at,
+      status: orderTimeline.status,
+      change: orderTimeline.change,
+      reason: orderTimeline.reason,
+    })
+    .from(orderTimeline)
+    .where(eq(orderTimeline.orderId, order.id))
+    .orderBy(asc(orderTimeline.id));
+  return { ...orderView(order), timeline, studies: [] as unknown[] };
+}
+
+export interface ListOrdersQuery {
+  status?: string | undefined;
+  pimsPatientId?: string | undefined;
+  updatedSince?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Oldest change first, so a PIMS can follow the list with `updatedSince` or the cursor. */
+export async function listOrders(db: Db, siteId: string, q: ListOrdersQuery) {
+  const where: SQL[] = [eq(orders.siteId, siteId)];
+  if (q.status) where.push(eq(orders.status, q.status));
+  if (q.pimsPatientId) where.push(eq(orders.pimsPatientId, q.pimsPatientId));
+  if (q.updatedSince) where.push(gte(orders.updatedAt, new Date(q.updatedSince).toISOString()));
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor);
+    where.push(
+      or(
+        gt(orders.updatedAt, after.updatedAt),
+        and(eq(orders.updatedAt, after.updatedAt), gt(orders.id, after.id)),
+      )!,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(asc(orders.updatedAt), asc(orders.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(orderView),
+    next: rows.length > q.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
+  };
+}
+
+function encodeCursor(c: { updatedAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([c.updatedAt, c.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
+  } catch {
+    // fall through
+  }
+  throw new LightboxError('validation_failed', 'the cursor is not one this API issued', {
+    errors: [{ field: 'cursor', message: 'expected a cursor from a previous page' }],
+  });
+}

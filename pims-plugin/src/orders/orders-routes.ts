@@ -1,0 +1,66 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  LightboxError,
+  cancelOrderBody,
+  createOrderBody,
+  orderStatus,
+  patchOrderBody,
+} from '@lightbox/protocol';
+import type { Database } from '../db/database.js';
+import type { AppEnv } from '../http/app-env.js';
+import { parseJsonBody } from '../http/validate.js';
+import type { OrderCommands } from './order-commands.js';
+import { getOrder, listOrders } from './order-queries.js';
+
+const listQuery = z.object({
+  status: orderStatus.optional(),
+  pimsPatientId: z.string().max(64).optional(),
+  updatedSince: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export function mountOrderRoutes(app: Hono<AppEnv>, database: Database, commands: OrderCommands): void {
+  app.post('/v1/orders', async (c) => {
+    const body = await parseJsonBody(c, createOrderBody);
+    const { order, created } = await commands.create(c.get('siteId'), body);
+    return c.json(
+      {
+        orderId: order.id,
+        status: order.status,
+        accessionNumber: order.accessionNumber,
+        studyInstanceUid: order.studyInstanceUid,
+        requestedProcedureId: order.requestedProcedureId,
+        scheduledProcedureStepId: order.scheduledProcedureStepId,
+      },
+      created ? 201 : 200,
+    );
+  });
+
+  app.get('/v1/orders', async (c) => {
+    const parsed = listQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      throw new LightboxError('validation_failed', 'invalid query parameters', {
+        errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      });
+    }
+    return c.json(await listOrders(database.db, c.get('siteId'), parsed.data));
+  });
+
+  app.get('/v1/orders/:orderId', async (c) =>
+    c.json(await getOrder(database.db, c.get('siteId'), c.req.param('orderId'))),
+  );
+
+  app.patch('/v1/orders/:orderId', async (c) => {
+    const patch = await parseJsonBody(c, patchOrderBody);
+    await commands.correct(c.get('siteId'), c.req.param('orderId'), patch);
+    return c.json(await getOrder(database.db, c.get('siteId'), c.req.param('orderId')));
+  });
+
+  app.post('/v1/orders/:orderId/cancel', async (c) => {
+    const { reason } = await parseJsonBody(c, cancelOrderBody);
+    await commands.cancel(c.get('siteId'), c.req.param('orderId'), reason);
+    return c.json(await getOrder(database.db, c.get('siteId'), c.req.param('orderId')));
+  });
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The PIMS-facing order contract (pims-api.md). Shapes and plain formats are checked here; the DICOM
+ * value rules (lengths per VR, character repertoire) are checked when the order is mapped to its
+ * worklist attributes, so each refusal names the field the PIMS sent.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max);
+const code = z.object({ code: text(16), scheme: text(16), meaning: text(64) });
+const personName = z.object({ familyName: text(64), givenName: z.string().trim().max(64).optional() });
+/** DICOM SH: ≤ 16 characters, no backslash or control characters (PS3.5 6.2). */
+const shIdentifier = z
+  .string()
+  .regex(/^[^\\\u0000-\u001f\u007f]{1,16}$/, 'expected at most 16 characters, no backslash (DICOM SH)')
+  .refine((v) => v.trim() !== '', 'expected a non-blank value');
+/** DICOM UI: digits and dots, ≤ 64 characters, no leading zeros in a component. */
+const uid = z
+  .string()
+  .max(64, 'expected at most 64 characters (DICOM UI)')
+  .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, 'expected digits and dots without leading zeros (DICOM UI)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+export const orderPatient = z.object({
+  id: text(64),
+  name: text(64),
+  species: text(64),
+  breed: text(64).optional(),
+  sex: z.enum(['male', 'female', 'unknown']).optional(),
+  neutered: z.boolean().optional(),
+  birthDate: isoDate.optional(),
+  weightKg: z.number().positive().max(20_000).optional(),
+  microchip: text(64).optional(),
+  speciesCode: code.optional(),
+  breedCode: code.optional(),
+});
+
+export const orderClient = z
+  .object({
+    id: text(64).optional(),
+    lastName: text(64).optional(),
+    firstName: z.string().trim().max(64).optional(),
+    organization: text(64).optional(),
+  })
+  .refine((c) => c.lastName !== undefined || c.organization !== undefined, {
+    message: 'expected lastName (a person) or organization (a farm, shelter)',
+    path: ['lastName'],
+  });
+
+export const orderProcedure = z.object({
+  code: text(16),
+  description: text(64),
+  modality: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'expected a DICOM modality code such as DX, US, IO, CT'),
+  bodyPart: z
+    .string()
+    .regex(/^[A-Z0-9_ ]{1,16}$/, 'expected a DICOM body part code such as CHEST, ABDOMEN')
+    .optional(),
+  stepDescription: text(64).optional(),
+});
+
+export const orderSchedule = z.object({
+  at: z.iso.datetime({
+    offset: true,
+    message: 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-22T09:00:00Z',
+  }),
+  stationAeTitle: z.string().optional(),
+  stationName: z.string().optional(),
+  performer: personName.optional(),
+});
+
+export const requestingVet = z
+  .object({
+    id: text(64).optional(),
+    name: text(64).optional(),
+    familyName: text(64).optional(),
+    givenName: z.string().trim().max(64).optional(),
+  })
+  .refine((v) => v.name !== undefined || v.familyName !== undefined, {
+    message: 'expected name or familyName',
+    path: ['name'],
+  });
+
+export const createOrderBody = z.object({
+  pims: z.object({
+    system: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'expected a short lower-case system name'),
+    siteId: text(64),
+  }),
+  pimsOrderId: text(128),
+  invoice: z
+    .object({ id: text(128), lineId: text(128).optional(), productCode: text(128).optional() })
+    .optional(),
+  procedure: orderProcedure,
+  scheduled: orderSchedule.optional(),
+  priority: z.enum(['routine', 'urgent', 'stat']).default('routine'),
+  reason: z.string().trim().max(64).optional(),
+  requestingVet: requestingVet.optional(),
+  patient: orderPatient,
+  client: orderClient,
+  accessionNumber: shIdentifier.optional(),
+  requestedProcedureId: shIdentifier.optional(),
+  scheduledProcedureStepId: shIdentifier.optional(),
+  studyInstanceUid: uid.optional(),
+});
+export type CreateOrderBody = z.infer<typeof createOrderBody>;
+
+/** Corrections while the order is still scheduled; what is given replaces what was there. */
+export const patchOrderBody = z
+  .object({
+    procedure: orderProcedure.partial().optional(),
+    scheduled: orderSchedule.partial().optional(),
+    patient: orderPatient.partial().optional(),
+    client: z
+      .object({
+        id: text(64).optional(),
+        lastName: text(64).optional(),
+        firstName: z.string().trim().max(64).optional(),
+        organization: text(64).optional(),
+      })
+      .optional(),
+    priority: z.enum(['routine', 'urgent', 'stat']).optional(),
+    reason: z.string().trim().max(64).optional(),
+    requestingVet: requestingVet.optional(),
+  })
+  .strict();
+export type PatchOrderBody = z.infer<typeof patchOrderBody>;
+
+export const cancelOrderBody = z.object({ reason: z.string().trim().min(1).max(256) });
+
+export const orderStatus = z.enum(['scheduled', 'in_progress', 'completed', 'discontinued', 'cancelled']);
+export type OrderStatus = z.infer<typeof orderStatus>;
+
+export const orderCreatedResponse = z.object({
+  orderId: z.string(),
+  status: orderStatus,
+  accessionNumber: z.string(),
+  studyInstanceUid: z.string(),
+  requestedProcedureId: z.string(),
+  scheduledProcedureStepId: z.string(),
+});
