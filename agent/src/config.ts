@@ -14,6 +14,39 @@ const aeTitle = z
   .refine((v) => v.trim().length > 0, 'expected a non-blank AE title')
   .transform((v) => v.trim());
 
+const missingStationAePolicy = z.enum(['all', 'modality', 'calling-ae']);
+const answerCharacterSet = z.enum(['ISO_IR 192', 'ISO_IR 100']);
+
+/**
+ * How the worklist treats one calling modality: which items it gets when its query names no
+ * Scheduled Station AE Title, and which character set its console reads.
+ */
+const modalityProfile = z.object({
+  aeTitle,
+  modality: z
+    .string()
+    .regex(/^[A-Z0-9_]{1,16}$/, 'expected a DICOM modality code such as DX')
+    .optional(),
+  missingStationAe: missingStationAePolicy.optional(),
+  characterSet: answerCharacterSet.optional(),
+});
+export type ModalityProfile = z.infer<typeof modalityProfile>;
+
+const jsonList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return v;
+      }
+    },
+    z.array(item, {
+      error: 'expected a JSON list of {aeTitle, modality?, missingStationAe?, characterSet?}',
+    }),
+  );
+
 const settings = {
   pluginUrl: {
     env: 'LIGHTBOX_PLUGIN_URL',
@@ -67,6 +100,22 @@ const settings = {
       .default(30_000),
   },
   logLevel: { env: 'LIGHTBOX_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
+  modalityProfiles: { env: 'LIGHTBOX_MODALITY_PROFILES', schema: jsonList(modalityProfile).default([]) },
+  missingStationAe: { env: 'LIGHTBOX_MISSING_STATION_AE', schema: missingStationAePolicy.default('all') },
+  worklistAnswerLimit: {
+    env: 'LIGHTBOX_WORKLIST_ANSWER_LIMIT',
+    schema: z.coerce
+      .number({ error: 'expected a whole number of answers (0 = no limit)' })
+      .int('expected a whole number of answers (0 = no limit)')
+      .min(0, 'expected a whole number of answers (0 = no limit)')
+      .default(0),
+  },
+  patientNameCaseSensitive: {
+    env: 'LIGHTBOX_PATIENT_NAME_CASE_SENSITIVE',
+    schema: z
+      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())
+      .default(false),
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -83,6 +132,14 @@ export interface AgentConfig {
   dataDir: string;
   reconnectMaxMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  worklist: {
+    profiles: ModalityProfile[];
+    /** For callers without a profile, or whose profile does not say. */
+    missingStationAe: z.infer<typeof missingStationAePolicy>;
+    /** 0: no limit. */
+    answerLimit: number;
+    patientNameCaseInsensitive: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -148,6 +205,12 @@ export function loadAgentConfig(
     dataDir,
     reconnectMaxMs: p.reconnectMaxMs,
     logLevel: p.logLevel,
+    worklist: {
+      profiles: p.modalityProfiles,
+      missingStationAe: p.missingStationAe,
+      answerLimit: p.worklistAnswerLimit,
+      patientNameCaseInsensitive: !p.patientNameCaseSensitive,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { LinkClient } from './link/link-client.js';
 import { createLogger } from './log.js';
 import { StatusFile } from './status/status-file.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
+import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 
 async function main(): Promise<void> {
   let config: AgentConfig;
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     aeTitle: config.aeTitle,
     allowedCallingAeTitles: config.allowedCallingAeTitles,
     log: log.child({ part: 'dicom' }),
+    handlers: { find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })) },
   });
   log.info('agent started', {
     version: AGENT_VERSION,

@@ -1,16 +1,21 @@
 import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '@lightbox/protocol';
-import { chooseTransferSyntax, type ServiceEntry } from './dicom-services.js';
+import { FindCancellations, FindStatus, findResponse } from '../worklist/encoding/index.js';
+import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
 
 const { Scp, constants, responses } = dimse;
+type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
+type CFindResponse = InstanceType<typeof responses.CFindResponse>;
+type CCancelRequest = Parameters<InstanceType<typeof Scp>['cCancelRequest']>[0];
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = constants;
 
 export interface AssociationPolicy {
   aeTitle: string;
   allowedCallingAeTitles: readonly string[];
   services: readonly ServiceEntry[];
+  handlers: DicomHandlers;
   log: Logger;
 }
 
@@ -24,6 +29,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
   return class LightboxScp extends Scp {
     private readonly peer: string;
     private callingAe = '';
+    private readonly cancellations = new FindCancellations();
 
     constructor(socket: Socket, opts: Record<string, unknown>) {
       super(socket, opts);
@@ -90,7 +96,49 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       }
     }
 
+    override cFindRequest(request: CFindRequest, callback: (responses: CFindResponse[]) => void): void {
+      // dcmjs-dimse kills the process on a second callback: guard it, whatever the handler does.
+      let answered = false;
+      const once = (r: CFindResponse[]): void => {
+        if (answered) return;
+        answered = true;
+        callback(r);
+      };
+      const failed = (err: unknown): void => {
+        policy.log.error('C-FIND failed', { err: err instanceof Error ? err.stack : String(err) });
+        once([
+          findResponse(request, {
+            status: FindStatus.UnableToProcess,
+            errorComment: 'internal error; see the agent log',
+          }),
+        ]);
+      };
+      const handler = policy.handlers.find;
+      if (!handler) {
+        once([findResponse(request, { status: 0x0122, errorComment: 'C-FIND is not served here' })]);
+        return;
+      }
+      try {
+        handler(
+          { scp: this, callingAe: this.callingAe, cancellations: this.cancellations },
+          request,
+          once,
+        ).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+
+    override cCancelRequest(request: CCancelRequest): void {
+      try {
+        this.cancellations.cancel(request);
+      } catch (err) {
+        policy.log.warn('C-CANCEL could not be handled', { err: String(err) });
+      }
+    }
+
     override abort(source: number, reason: number): void {
+      this.cancellations.abortAll();
       policy.log.warn('association aborted by peer', { source, reason, peer: this.peer });
     }
   };

@@ -2,7 +2,7 @@ import net from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '@lightbox/protocol';
 import { associationHandlerClass } from './association-handler.js';
-import { defaultServices, type ServiceEntry } from './dicom-services.js';
+import { servicesFor, type DicomHandlers } from './dicom-services.js';
 
 export interface DicomListenerOptions {
   host: string;
@@ -12,7 +12,7 @@ export interface DicomListenerOptions {
   /** Empty: every calling AE title is accepted. */
   allowedCallingAeTitles: string[];
   log: Logger;
-  services?: ServiceEntry[];
+  handlers?: DicomHandlers;
 }
 
 export interface DicomListener {
@@ -29,7 +29,8 @@ export async function startDicomListener(opts: DicomListenerOptions): Promise<Di
   const Handler = associationHandlerClass({
     aeTitle: opts.aeTitle,
     allowedCallingAeTitles: opts.allowedCallingAeTitles,
-    services: opts.services ?? defaultServices(),
+    services: servicesFor(opts.handlers ?? {}),
+    handlers: opts.handlers ?? {},
     log: opts.log,
   });
   const sockets = new Set<net.Socket>();
@@ -40,7 +41,9 @@ export async function startDicomListener(opts: DicomListenerOptions): Promise<Di
     socket.on('error', (err) => {
       opts.log.debug('DICOM socket error', { err: err.message });
     });
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+    });
     try {
       const scp = new Handler(socket, {}) as InstanceType<typeof Handler> & { connected: boolean };
       scp.connected = true;

@@ -1,6 +1,25 @@
 import dimse from 'dcmjs-dimse';
+import type { FindCancellations } from '../worklist/encoding/index.js';
 
 const { TransferSyntax } = dimse.constants;
+
+type Scp = InstanceType<typeof dimse.Scp>;
+type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
+type CFindResponse = InstanceType<typeof dimse.responses.CFindResponse>;
+
+/** What a C-FIND handler knows of the association it serves. */
+export interface FindContext {
+  scp: Scp;
+  callingAe: string;
+  cancellations: FindCancellations;
+}
+
+/** Answers through `callback` exactly once; may stream pendings through `ctx.scp` first. */
+export type FindHandler = (
+  ctx: FindContext,
+  request: CFindRequest,
+  callback: (r: CFindResponse[]) => void,
+) => Promise<void>;
 
 /**
  * What the agent serves: each abstract syntax with the transfer syntaxes we accept for it, in our
@@ -12,15 +31,31 @@ export interface ServiceEntry {
   transferSyntaxes: readonly string[];
 }
 
+export interface DicomHandlers {
+  find?: FindHandler;
+}
+
 export const UNCOMPRESSED_SYNTAXES = [
   TransferSyntax.ExplicitVRLittleEndian,
   TransferSyntax.ImplicitVRLittleEndian,
 ] as const;
 
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
+const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+// Accepted only to answer with a clear status: consoles sometimes try Q/R models first.
+const PATIENT_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.1.1';
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 
-export function defaultServices(): ServiceEntry[] {
-  return [{ abstractSyntaxUid: VERIFICATION_SOP_CLASS, transferSyntaxes: UNCOMPRESSED_SYNTAXES }];
+export function servicesFor(handlers: DicomHandlers): ServiceEntry[] {
+  const services: ServiceEntry[] = [
+    { abstractSyntaxUid: VERIFICATION_SOP_CLASS, transferSyntaxes: UNCOMPRESSED_SYNTAXES },
+  ];
+  if (handlers.find) {
+    for (const uid of [MODALITY_WORKLIST_FIND, PATIENT_ROOT_FIND, STUDY_ROOT_FIND]) {
+      services.push({ abstractSyntaxUid: uid, transferSyntaxes: UNCOMPRESSED_SYNTAXES });
+    }
+  }
+  return services;
 }
 
 export function chooseTransferSyntax(

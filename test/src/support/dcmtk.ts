@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** DCMTK tools with Nagle off: Debian's build leaves it on and every small PDU would wait ~40 ms. */
+const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+
+export interface DumpItem {
+  [keyword: string]: string | DumpItem[];
+}
+
+export interface FindResult {
+  /** Each pending response's identifier, as dcmdump read it (converted to UTF-8 by its own (0008,0005)). */
+  responses: DumpItem[];
+  /** The raw bytes of each response file, for checking the character set really used on the wire. */
+  rawResponses: Buffer[];
+  /** Final statuses per query, e.g. ['0000'] or ['a900']. */
+  finalStatuses: string[];
+  errorComments: string[];
+  log: string;
+}
+
+/**
+ * Builds a query data set from a dcmdump-style text with DCMTK's `dump2dcm`. The text may use
+ * characters of the query's own character set; `encoding` says how to write the file.
+ */
+export async function dumpToDicom(dump: string, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-q-'));
+  const txt = path.join(dir, 'query.dump');
+  const dcm = path.join(dir, 'query.dcm');
+  writeFileSync(txt, Buffer.from(dump, encoding));
+  await run('dump2dcm', ['-q', txt, dcm], { env: dcmtkEnv });
+  return dcm;
+}
+
+/** Runs `findscu -W` against a worklist SCP with one or more query files (one association). */
+export async function findscu(opts: {
+  port: number;
+  queryFiles: string[];
+  callingAe?: string;
+  calledAe?: string;
+  cancelAfter?: number;
+  extraArgs?: string[];
+}): Promise<FindResult> {
+  const out = mkdtempSync(path.join(tmpdir(), 'lightbox-rsp-'));
+  const args = [
+    // Debug output is what prints each final response's hex status and its Error Comment.
+    '-d',
+    '-W',
+    '-aet',
+    opts.callingAe ?? 'FINDSCU',
+    '-aec',
+    opts.calledAe ?? 'LIGHTBOX',
+    '-X',
+    '-od',
+    out,
+    ...(opts.cancelAfter !== undefined ? ['--cancel', String(opts.cancelAfter)] : []),
+    ...(opts.extraArgs ?? []),
+    '127.0.0.1',
+    String(opts.port),
+    ...opts.queryFiles,
+  ];
+  let log: string;
+  try {
+    const r = await run('findscu', args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
+    log = r.stdout + r.stderr;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    log = (e.stdout ?? '') + (e.stderr ?? '');
+  }
+  const files = readdirSync(out)
+    .filter((f) => f.startsWith('rsp') && f.endsWith('.dcm'))
+    .sort();
+  const responses: DumpItem[] = [];
+  const rawResponses: Buffer[] = [];
+  for (const f of files) {
+    const file = path.join(out, f);
+    rawResponses.push(readFileSync(file));
+    responses.push(await dcmdump(file));
+  }
+  const finalStatuses = [
+    ...log.matchAll(/Received Final Find Response[\s\S]*?DIMSE Status\s*:\s*0x([0-9a-fA-F]{4})/g),
+  ].map((m) => m[1]!.toLowerCase());
+  const errorComments = [...log.matchAll(/\(0000,0902\) LO \[(.*?)\s*\]/g)].map((m) => m[1]!.trim());
+  return { responses, rawResponses, finalStatuses, errorComments, log };
+}
+
+/** Reads a DICOM file with DCMTK's `dcmdump +U8` into keyword → value, with sequences as item lists. */
+export async function dcmdump(file: string): Promise<DumpItem> {
+  const { stdout } = await run('dcmdump', ['+U8', '-q', '+L', file], {
+    env: dcmtkEnv,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return parseDump(stdout);
+}
+
+export function parseDump(text: string): DumpItem {
+  const root: DumpItem = {};
+  const stack: { item: DumpItem; seqKey?: string }[] = [{ item: root }];
+  let pendingSeq: { parent: DumpItem; key: string } | null = null;
+  for (const line of text.split('\n')) {
+    const m = /^\s*\(([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\)\s+(\w\w)\s+(.*?)\s+#\s*(\S+),\s*\S+\s+(\S+)/.exec(
+      line,
+    );
+    if (!m) continue;
+    const [, group, element, vr, rawValue, , keyword] = m;
+    const tag = `${group}${element}`.toLowerCase();
+    const top = stack[stack.length - 1]!;
+    if (tag === 'fffee000') {
+      // item start
+      const seq: { parent: DumpItem; key: string } = pendingSeq ?? {
+        parent: top.item,
+        key: top.seqKey ?? '?',
+      };
+      const item: DumpItem = {};
+      (seq.parent[seq.key] as DumpItem[]).push(item);
+      stack.push({ item, seqKey: seq.key });
+      pendingSeq = seq;
+      continue;
+    }
+    if (tag === 'fffee00d') {
+      stack.pop();
+      continue;
+    }
+    if (tag === 'fffee0dd') {
+      pendingSeq = null;
+      continue;
+    }
+    if (vr === 'SQ') {
+      top.item[keyword!] = [];
+      pendingSeq = { parent: top.item, key: keyword! };
+      continue;
+    }
+    const value = rawValue!.startsWith('[') ? rawValue!.slice(1, rawValue!.lastIndexOf(']')) : '';
+    top.item[keyword!] = value;
+  }
+  return root;
+}
