@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       '',
       'Lightbox is running:',
       `  PIMS API and agent link  ${pluginUrl}/v1   (health: ${pluginUrl}/health/ready)`,
-      `  DICOM (worklist, MPPS, storage, echo)  AE title ${aeTitle} on ${dicomHost}:${dicomPort}`,
+      `  DICOM (Modality Worklist, C-ECHO)  AE title ${aeTitle} on ${dicomHost}:${dicomPort}`,
       `  Data  ${dataDir}  (plugin/ and agent/ hold each part's libsql file)`,
       '',
     ].join('\n') + '\n',

@@ -56,13 +56,13 @@ export function mapOrderToWorklist(
   // Patient: the animal. Its name carries the owner's family name (or the farm) so the technician
   // recognises it; two pets of the same name are still told apart by Patient ID, never by name.
   const owner = client.organization ?? client.lastName ?? '';
-  put(
-    a,
-    'PatientName',
-    'PN',
-    `${owner}^${patient.name}`,
-    client.organization ? 'client.organization' : 'patient.name',
-  );
+  const ownerField = client.organization ? 'client.organization' : 'client.lastName';
+  // Each part is checked against the field it came from, so the PIMS is told what to fix.
+  const ownerProblem = checkVr('PN', owner);
+  const petProblem = checkVr('PN', patient.name);
+  if (ownerProblem) errors.push({ field: ownerField, message: `expected ${ownerProblem}` });
+  if (petProblem) errors.push({ field: 'patient.name', message: `expected ${petProblem}` });
+  if (!ownerProblem && !petProblem) put(a, 'PatientName', 'PN', `${owner}^${patient.name}`, 'patient.name');
   put(a, 'PatientID', 'LO', patient.id, 'patient.id');
   put(a, 'IssuerOfPatientID', 'LO', `${order.pims.system}:${order.pims.siteId}`, 'pims.siteId');
   put(a, 'PatientBirthDate', 'DA', patient.birthDate?.replace(/-/g, ''), 'patient.birthDate');
@@ -139,7 +139,8 @@ export function mapOrderToWorklist(
   ];
   put(step, 'ScheduledProcedureStepID', 'SH', ids.scheduledProcedureStepId, 'scheduledProcedureStepId');
   a.ScheduledProcedureStepSequence = [step];
-  return { attributes: a, errors };
+  const unique = new Map(errors.map((e) => [`${e.field}|${e.message}`, e]));
+  return { attributes: a, errors: [...unique.values()] };
 }
 
 function personName(family: string, given?: string): string {
