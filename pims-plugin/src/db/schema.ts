@@ -167,3 +167,37 @@ export const events = sqliteTable(
   },
   (t) => [index('events_site').on(t.siteId, t.id)],
 );
+
+/** MPPS as the modalities reported them, with the orders each was linked to. */
+export const performedSteps = sqliteTable(
+  'performed_steps',
+  {
+    sopInstanceUid: text('sop_instance_uid').primaryKey(),
+    siteId: text('site_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    status: text('status').notNull(),
+    modality: text('modality'),
+    callingAeTitle: text('calling_ae_title').notNull(),
+    scheduledStepsJson: text('scheduled_steps_json').notNull(),
+    performedSeriesJson: text('performed_series_json').notNull(),
+    discontinuationJson: text('discontinuation_json'),
+    attributesJson: text('attributes_json').notNull(),
+    /** Empty for an unscheduled step: it waits in reconciliation and completes nothing by itself. */
+    orderIdsJson: text('order_ids_json').notNull(),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('performed_steps_site').on(t.siteId)],
+);
+
+export const performedStepHistory = sqliteTable(
+  'performed_step_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sopInstanceUid: text('sop_instance_uid').notNull(),
+    at: text('at').notNull(),
+    event: text('event').notNull(),
+    status: text('status').notNull(),
+  },
+  (t) => [index('performed_step_history_uid').on(t.sopInstanceUid)],
+);

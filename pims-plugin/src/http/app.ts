@@ -10,6 +10,7 @@ import type { LinkHub } from '../link/link-hub.js';
 import type { AppEnv } from './app-env.js';
 import { OrderCommands } from '../orders/order-commands.js';
 import { mountOrderRoutes } from '../orders/orders-routes.js';
+import { mountPerformedStepRoutes } from '../performed-steps/performed-steps-routes.js';
 import { mountHealthRoutes } from './health-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { requestContext } from './request-context.js';
@@ -48,5 +49,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     },
   });
   mountOrderRoutes(app, deps.database, commands);
+  mountPerformedStepRoutes(app, deps.database);
   return app;
 }

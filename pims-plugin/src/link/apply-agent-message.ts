@@ -2,12 +2,15 @@ import type { AgentToPluginMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';
+import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
 
 export interface ApplyContext {
   tx: Tx;
   agentId: string;
   seq: number;
   log: Logger;
+  /** Agents whose outbox this message grew; woken once the transaction has committed. */
+  wake: (agentIds: string[]) => void;
 }
 
 /** Applies one agent→plugin message inside the link's inbox transaction. */
@@ -23,8 +26,10 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       });
       return;
     case 'mpps.changed':
+      ctx.wake(await applyPerformedStep(ctx.tx, ctx.agentId, body));
+      return;
     case 'instance.stored':
-      // Accepted and recorded as applied; their handling arrives with the MPPS and storage work.
+      // Accepted and recorded as applied; its handling arrives with the storage work.
       ctx.log.warn('message kind not handled yet', { kind: body.kind });
       return;
   }

@@ -215,7 +215,9 @@ class AgentSession {
       }),
     );
     const endpoint = new LinkEndpoint<AgentToPluginMessage>({
-      store: pluginLinkStore(database, this.agentId, this.log),
+      store: pluginLinkStore(database, this.agentId, this.log, (ids) => {
+        for (const id of ids) this.deps.hub.notify(id);
+      }),
       socket: {
         send: (text) => {
           this.ws.send(text);

@@ -11,12 +11,14 @@ export function pluginLinkStore(
   database: Database,
   agentId: string,
   log: Logger,
+  notifyAgents: (agentIds: string[]) => void,
 ): LinkStore<AgentToPluginMessage> {
   return {
     readOutbox: (afterSeq, limit) => readAgentOutbox(database.db, agentId, afterSeq, limit),
     acknowledge: (upToSeq) => database.write((tx) => forgetAcknowledged(tx, agentId, upToSeq)),
-    inboxTransaction: (work) =>
-      database.write(async (tx) => {
+    inboxTransaction: async (work) => {
+      const woken: string[] = [];
+      const result = await database.write(async (tx) => {
         await tx.insert(agentLinkState).values({ agentId }).onConflictDoNothing();
         const inbox: InboxTransaction<AgentToPluginMessage> = {
           lastAppliedSeq: async () => {
@@ -26,7 +28,8 @@ export function pluginLinkStore(
               .where(eq(agentLinkState.agentId, agentId));
             return row?.lastInSeq ?? 0;
           },
-          apply: (seq, body) => applyAgentMessage({ tx, agentId, seq, log }, body),
+          apply: (seq, body) =>
+            applyAgentMessage({ tx, agentId, seq, log, wake: (ids) => woken.push(...ids) }, body),
           recordApplied: async (seq) => {
             await tx
               .update(agentLinkState)
@@ -40,7 +43,11 @@ export function pluginLinkStore(
           },
         };
         return work(inbox);
-      }),
+      });
+      // Woken only after the commit, so their links read the new outbox rows.
+      if (woken.length > 0) notifyAgents([...new Set(woken)]);
+      return result;
+    },
   };
 }
 

@@ -1,0 +1,144 @@
+import { eq } from 'drizzle-orm';
+import type { OrderStatus, PerformedStepMessage } from '@lightbox/protocol';
+import type { Tx } from '../db/database.js';
+import { agents, orders, orderTimeline, performedStepHistory, performedSteps } from '../db/schema.js';
+import { appendEvent } from '../events/event-store.js';
+import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
+import { publishOrder } from '../orders/worklist-publisher.js';
+import { linkToOrders } from './link-to-orders.js';
+
+type OrderRow = typeof orders.$inferSelect;
+
+/** DCM 110514 "Incorrect worklist entry selected": the order was not really performed. */
+const WRONG_WORKLIST_ENTRY = '110514';
+
+/**
+ * Records an MPPS and moves the orders it speaks for, inside the link's inbox transaction. Returns
+ * the agents whose worklists changed, to wake after the commit.
+ */
+export async function applyPerformedStep(
+  tx: Tx,
+  agentId: string,
+  msg: PerformedStepMessage,
+): Promise<string[]> {
+  const [agent] = await tx.select({ siteId: agents.siteId }).from(agents).where(eq(agents.id, agentId));
+  if (!agent) return [];
+  const now = new Date().toISOString();
+  const [existing] = await tx
+    .select()
+    .from(performedSteps)
+    .where(eq(performedSteps.sopInstanceUid, msg.sopInstanceUid));
+  // An MPPS keeps the orders it was first linked to; re-linking on every N-SET could move it.
+  const linked = existing
+    ? await ordersById(tx, JSON.parse(existing.orderIdsJson) as string[])
+    : await linkToOrders(tx, agent.siteId, msg.scheduledSteps);
+  const record = {
+    status: msg.status,
+    modality: msg.modality ?? null,
+    callingAeTitle: msg.callingAeTitle,
+    scheduledStepsJson: JSON.stringify(msg.scheduledSteps),
+    performedSeriesJson: JSON.stringify(msg.performedSeries),
+    discontinuationJson: msg.discontinuationReason ? JSON.stringify(msg.discontinuationReason) : null,
+    attributesJson: JSON.stringify(msg.attributes),
+    orderIdsJson: JSON.stringify(linked.map((o) => o.id)),
+    updatedAt: now,
+  };
+  if (existing)
+    await tx.update(performedSteps).set(record).where(eq(performedSteps.sopInstanceUid, msg.sopInstanceUid));
+  else
+    await tx
+      .insert(performedSteps)
+      .values({ sopInstanceUid: msg.sopInstanceUid, siteId: agent.siteId, agentId, ...record });
+  await tx
+    .insert(performedStepHistory)
+    .values({ sopInstanceUid: msg.sopInstanceUid, at: now, event: msg.event, status: msg.status });
+
+  const event = orderEventOf(msg);
+  const wake: string[] = [];
+  for (const order of linked) wake.push(...(await moveOrder(tx, order, event, msg)));
+  return wake;
+}
+
+function orderEventOf(msg: PerformedStepMessage): OrderEvent {
+  switch (msg.status) {
+    case 'IN PROGRESS':
+      return { kind: 'step-started' };
+    case 'COMPLETED':
+      return { kind: 'step-completed' };
+    case 'DISCONTINUED':
+      return {
+        kind: 'step-discontinued',
+        wrongWorklistEntry: msg.discontinuationReason?.code === WRONG_WORKLIST_ENTRY,
+      };
+  }
+}
+
+async function moveOrder(
+  tx: Tx,
+  order: OrderRow,
+  event: OrderEvent,
+  msg: PerformedStepMessage,
+): Promise<string[]> {
+  const current = order.status as OrderStatus;
+  const next = nextOrderStatus(current, event);
+  if (next === null || next === current) return [];
+  const now = new Date().toISOString();
+  const [updated] = await tx
+    .update(orders)
+    .set({ status: next, revision: order.revision + 1, updatedAt: now })
+    .where(eq(orders.id, order.id))
+    .returning();
+  const reason =
+    event.kind === 'step-discontinued'
+      ? (msg.discontinuationReason?.meaning ?? 'discontinued at the modality')
+      : `MPPS ${msg.sopInstanceUid}`;
+  await tx
+    .insert(orderTimeline)
+    .values({ orderId: order.id, at: now, status: next, change: `mpps:${msg.status.toLowerCase()}`, reason });
+  const request = JSON.parse(order.requestJson) as { pims?: unknown; invoice?: unknown };
+  const data = {
+    orderId: order.id,
+    pimsOrderId: order.pimsOrderId,
+    pims: request.pims,
+    invoice: request.invoice ?? null,
+    pimsPatientId: order.pimsPatientId,
+    accessionNumber: order.accessionNumber,
+    studyInstanceUid: order.studyInstanceUid,
+    status: next,
+    performedStepUid: msg.sopInstanceUid,
+  };
+  switch (next) {
+    case 'in_progress':
+      await appendEvent(tx, order.siteId, 'order.in_progress', data);
+      break;
+    case 'completed':
+      await appendEvent(tx, order.siteId, 'order.completed', { ...data, reason: 'mpps' });
+      break;
+    case 'discontinued':
+      await appendEvent(tx, order.siteId, 'order.discontinued', {
+        ...data,
+        reason: msg.discontinuationReason ?? null,
+      });
+      break;
+    case 'scheduled':
+      // Re-opened after "incorrect worklist entry selected": back on the worklist for the right patient.
+      await appendEvent(tx, order.siteId, 'order.scheduled', {
+        ...data,
+        reopened: true,
+        reason: msg.discontinuationReason ?? null,
+      });
+      break;
+    case 'cancelled':
+      break;
+  }
+  return publishOrder(tx, updated!);
+}
+
+async function ordersById(tx: Tx, ids: string[]): Promise<OrderRow[]> {
+  const rows: OrderRow[] = [];
+  for (const id of ids) {
+    const [row] = await tx.select().from(orders).where(eq(orders.id, id));
+    if (row) rows.push(row);
+  }
+  return rows;
+}
