@@ -20,6 +20,8 @@ export interface LogLine {
 export class ManagedProcess {
   readonly lines: LogLine[] = [];
   stderr = '';
+  /** How many times the process was spawned. */
+  starts = 0;
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
   private waiters: (() => void)[] = [];
@@ -42,6 +44,7 @@ export class ManagedProcess {
       },
     );
     this.child = child;
+    this.starts++;
     let buf = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buf += chunk;
