@@ -11,6 +11,7 @@ import { appendEvent } from '../events/event-store.js';
 import { mintOrderId, mintOrderIdentifiers, mintStudyInstanceUid } from './identifiers.js';
 import { mapOrderToWorklist, type FieldError, type OrderIdentifiers } from './worklist-mapping.js';
 import { publishOrder } from './worklist-publisher.js';
+import { orderEventData } from './order-event-data.js';
 
 type OrderRow = typeof orders.$inferSelect;
 type StoredRequest = CreateOrderBody & { scheduled: NonNullable<CreateOrderBody['scheduled']> };
@@ -24,20 +25,6 @@ export interface OrderCommandDeps {
 
 function validationFailed(errors: FieldError[]): LightboxError {
   return new LightboxError('validation_failed', 'the order has values DICOM cannot carry', { errors });
-}
-
-function eventData(order: OrderRow): Record<string, unknown> {
-  const request = JSON.parse(order.requestJson) as StoredRequest;
-  return {
-    orderId: order.id,
-    pimsOrderId: order.pimsOrderId,
-    pims: request.pims,
-    invoice: request.invoice ?? null,
-    pimsPatientId: order.pimsPatientId,
-    accessionNumber: order.accessionNumber,
-    studyInstanceUid: order.studyInstanceUid,
-    status: order.status,
-  };
 }
 
 async function recordChange(tx: Tx, order: OrderRow, change: string, reason: string | null): Promise<void> {
@@ -99,7 +86,7 @@ export class OrderCommands {
         .returning();
       await recordChange(tx, order!, 'created', null);
       const wake = await publishOrder(tx, order!);
-      await appendEvent(tx, siteId, 'order.scheduled', eventData(order!));
+      await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
       return { order: order!, created: true, wake };
     });
     this.deps.notifyAgents(result.wake);
@@ -168,7 +155,7 @@ export class OrderCommands {
       }
       const order = await this.setStatus(tx, current, 'cancelled', 'cancelled', reason);
       const wake = await publishOrder(tx, order);
-      await appendEvent(tx, siteId, 'order.cancelled', { ...eventData(order), reason });
+      await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
       return { order, wake };
     });
     this.deps.notifyAgents(result.wake);

@@ -5,6 +5,7 @@ import { agents, orders, orderTimeline, performedStepHistory, performedSteps } f
 import { appendEvent } from '../events/event-store.js';
 import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
 import { publishOrder } from '../orders/worklist-publisher.js';
+import { orderEventData } from '../orders/order-event-data.js';
 import { linkToOrders } from './link-to-orders.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -95,18 +96,7 @@ async function moveOrder(
   await tx
     .insert(orderTimeline)
     .values({ orderId: order.id, at: now, status: next, change: `mpps:${msg.status.toLowerCase()}`, reason });
-  const request = JSON.parse(order.requestJson) as { pims?: unknown; invoice?: unknown };
-  const data = {
-    orderId: order.id,
-    pimsOrderId: order.pimsOrderId,
-    pims: request.pims,
-    invoice: request.invoice ?? null,
-    pimsPatientId: order.pimsPatientId,
-    accessionNumber: order.accessionNumber,
-    studyInstanceUid: order.studyInstanceUid,
-    status: next,
-    performedStepUid: msg.sopInstanceUid,
-  };
+  const data = { ...orderEventData(updated!), performedStepUid: msg.sopInstanceUid };
   switch (next) {
     case 'in_progress':
       await appendEvent(tx, order.siteId, 'order.in_progress', data);
