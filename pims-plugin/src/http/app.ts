@@ -11,6 +11,7 @@ import type { AppEnv } from './app-env.js';
 import { OrderCommands } from '../orders/order-commands.js';
 import { mountOrderRoutes } from '../orders/orders-routes.js';
 import { mountPerformedStepRoutes } from '../performed-steps/performed-steps-routes.js';
+import { mountReconciliationRoutes } from '../performed-steps/reconciliation-routes.js';
 import { mountHealthRoutes } from './health-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { requestContext } from './request-context.js';
@@ -50,5 +51,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
+  mountReconciliationRoutes(app, deps.database, (ids) => {
+    for (const id of ids) deps.hub.notify(id);
+  });
   return app;
 }

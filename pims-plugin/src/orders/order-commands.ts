@@ -12,6 +12,7 @@ import { mintOrderId, mintOrderIdentifiers, mintStudyInstanceUid } from './ident
 import { mapOrderToWorklist, type FieldError, type OrderIdentifiers } from './worklist-mapping.js';
 import { publishOrder } from './worklist-publisher.js';
 import { orderEventData } from './order-event-data.js';
+import { nextOrderStatus } from './order-state-machine.js';
 
 type OrderRow = typeof orders.$inferSelect;
 type StoredRequest = CreateOrderBody & { scheduled: NonNullable<CreateOrderBody['scheduled']> };
@@ -156,6 +157,27 @@ export class OrderCommands {
       const order = await this.setStatus(tx, current, 'cancelled', 'cancelled', reason);
       const wake = await publishOrder(tx, order);
       await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
+      return { order, wake };
+    });
+    this.deps.notifyAgents(result.wake);
+    return result.order;
+  }
+
+  /**
+   * Completed by hand: for a modality that sends neither MPPS nor images, or an order finished on
+   * paper. The PIMS hears `order.completed` with reason `manual`. Repeating it is harmless.
+   */
+  async completeManually(siteId: string, orderId: string, note: string | null): Promise<OrderRow> {
+    const result = await this.deps.database.write(async (tx) => {
+      const current = await this.load(tx, siteId, orderId);
+      const next = nextOrderStatus(current.status as OrderStatus, { kind: 'complete-manually' });
+      if (next === null) {
+        throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
+      }
+      if (next === current.status) return { order: current, wake: [] as string[] };
+      const order = await this.setStatus(tx, current, next, 'completed:manual', note);
+      const wake = await publishOrder(tx, order);
+      await appendEvent(tx, siteId, 'order.completed', { ...orderEventData(order), reason: 'manual', note });
       return { order, wake };
     });
     this.deps.notifyAgents(result.wake);

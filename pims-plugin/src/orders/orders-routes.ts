@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   LightboxError,
   cancelOrderBody,
+  completeOrderBody,
   createOrderBody,
   orderStatus,
   patchOrderBody,
@@ -61,6 +62,12 @@ export function mountOrderRoutes(app: Hono<AppEnv>, database: Database, commands
   app.post('/v1/orders/:orderId/cancel', async (c) => {
     const { reason } = await parseJsonBody(c, cancelOrderBody);
     await commands.cancel(c.get('siteId'), c.req.param('orderId'), reason);
+    return c.json(await getOrder(database.db, c.get('siteId'), c.req.param('orderId')));
+  });
+
+  app.post('/v1/orders/:orderId/complete', async (c) => {
+    const { note } = await parseJsonBody(c, completeOrderBody);
+    await commands.completeManually(c.get('siteId'), c.req.param('orderId'), note ?? null);
     return c.json(await getOrder(database.db, c.get('siteId'), c.req.param('orderId')));
   });
 }

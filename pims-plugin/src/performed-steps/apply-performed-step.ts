@@ -60,7 +60,7 @@ export async function applyPerformedStep(
   return wake;
 }
 
-function orderEventOf(msg: PerformedStepMessage): OrderEvent {
+export function orderEventOf(msg: StepFacts): OrderEvent {
   switch (msg.status) {
     case 'IN PROGRESS':
       return { kind: 'step-started' };
@@ -74,11 +74,20 @@ function orderEventOf(msg: PerformedStepMessage): OrderEvent {
   }
 }
 
-async function moveOrder(
+/** What moving an order needs to know of the MPPS that moves it. */
+export type StepFacts = Pick<PerformedStepMessage, 'sopInstanceUid' | 'status' | 'discontinuationReason'>;
+
+/**
+ * Moves one order as the MPPS says, with its timeline entry and event. `how` labels the change:
+ * `mpps` when the modality linked it, `mpps-linked-by-hand` when a person reconciled it. Returns
+ * the agents whose worklists changed.
+ */
+export async function moveOrder(
   tx: Tx,
   order: OrderRow,
   event: OrderEvent,
-  msg: PerformedStepMessage,
+  msg: StepFacts,
+  how: 'mpps' | 'mpps-linked-by-hand' = 'mpps',
 ): Promise<string[]> {
   const current = order.status as OrderStatus;
   const next = nextOrderStatus(current, event);
@@ -92,17 +101,29 @@ async function moveOrder(
   const reason =
     event.kind === 'step-discontinued'
       ? (msg.discontinuationReason?.meaning ?? 'discontinued at the modality')
-      : `MPPS ${msg.sopInstanceUid}`;
+      : how === 'mpps'
+        ? `MPPS ${msg.sopInstanceUid}`
+        : `MPPS ${msg.sopInstanceUid}, linked by hand`;
   await tx
     .insert(orderTimeline)
-    .values({ orderId: order.id, at: now, status: next, change: `mpps:${msg.status.toLowerCase()}`, reason });
+    .values({
+      orderId: order.id,
+      at: now,
+      status: next,
+      change: `${how}:${msg.status.toLowerCase()}`,
+      reason,
+    });
   const data = { ...orderEventData(updated!), performedStepUid: msg.sopInstanceUid };
   switch (next) {
     case 'in_progress':
       await appendEvent(tx, order.siteId, 'order.in_progress', data);
       break;
     case 'completed':
-      await appendEvent(tx, order.siteId, 'order.completed', { ...data, reason: 'mpps' });
+      await appendEvent(tx, order.siteId, 'order.completed', {
+        ...data,
+        reason: 'mpps',
+        ...(how === 'mpps' ? {} : { linkedByHand: true }),
+      });
       break;
     case 'discontinued':
       await appendEvent(tx, order.siteId, 'order.discontinued', {

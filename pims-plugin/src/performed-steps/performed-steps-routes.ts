@@ -4,6 +4,7 @@ import { LightboxError } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
 import { performedStepHistory, performedSteps } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
+import { suggestOrders } from './reconciliation-suggestions.js';
 
 /** GET /v1/performed-steps/{uid}: an MPPS as recorded, with the orders it was linked to. */
 export function mountPerformedStepRoutes(app: Hono<AppEnv>, database: Database): void {
@@ -39,6 +40,7 @@ export function mountPerformedStepRoutes(app: Hono<AppEnv>, database: Database):
         : null,
       agentId: step.agentId,
       history,
+      suggestions: orderIds.length === 0 ? await suggestOrders(database.db, step) : [],
     });
   });
 }

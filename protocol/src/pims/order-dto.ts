@@ -125,6 +125,9 @@ export type PatchOrderBody = z.infer<typeof patchOrderBody>;
 
 export const cancelOrderBody = z.object({ reason: z.string().trim().min(1).max(256) });
 
+/** A person marks the order done (a modality with neither MPPS nor images, say); the note is kept. */
+export const completeOrderBody = z.object({ note: z.string().trim().min(1).max(256).optional() });
+
 export const orderStatus = z.enum(['scheduled', 'in_progress', 'completed', 'discontinued', 'cancelled']);
 export type OrderStatus = z.infer<typeof orderStatus>;
 

@@ -1,0 +1,73 @@
+import type { Hono } from 'hono';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import { LightboxError } from '@lightbox/protocol';
+import type { Database } from '../db/database.js';
+import { performedSteps } from '../db/schema.js';
+import type { AppEnv } from '../http/app-env.js';
+import { parseJsonBody } from '../http/validate.js';
+import { linkStepByHand } from './link-step-by-hand.js';
+import { performedPatientOf, suggestOrders } from './reconciliation-suggestions.js';
+
+export const unscheduledListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** The `updatedAt` of the last item of the previous page. */
+  before: z.iso.datetime().optional(),
+});
+
+export const linkStepBody = z.object({
+  orderIds: z.array(z.string().min(1).max(64)).min(1).max(16),
+});
+
+/**
+ * Reconciliation of unscheduled MPPS: the list a person works through, with suggested orders, and
+ * the link that applies the step to the orders they chose.
+ */
+export function mountReconciliationRoutes(
+  app: Hono<AppEnv>,
+  database: Database,
+  notifyAgents: (agentIds: string[]) => void,
+): void {
+  app.get('/v1/reconciliation/performed-steps', async (c) => {
+    const parsed = unscheduledListQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      throw new LightboxError('validation_failed', 'invalid query parameters', {
+        errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      });
+    }
+    const { limit, before } = parsed.data;
+    const rows = await database.db
+      .select()
+      .from(performedSteps)
+      .where(
+        and(
+          eq(performedSteps.siteId, c.get('siteId')),
+          eq(performedSteps.orderIdsJson, '[]'),
+          before ? lt(performedSteps.updatedAt, before) : undefined,
+        ),
+      )
+      .orderBy(desc(performedSteps.updatedAt))
+      .limit(limit);
+    const items = [];
+    for (const step of rows) {
+      items.push({
+        sopInstanceUid: step.sopInstanceUid,
+        status: step.status,
+        modality: step.modality,
+        performedStationAeTitle: step.callingAeTitle,
+        performed: performedPatientOf(step),
+        updatedAt: step.updatedAt,
+        suggestions: await suggestOrders(database.db, step),
+      });
+    }
+    const last = rows.at(-1);
+    return c.json({ items, next: rows.length === limit && last ? last.updatedAt : null });
+  });
+
+  app.post('/v1/performed-steps/:uid/link', async (c) => {
+    const { orderIds } = await parseJsonBody(c, linkStepBody);
+    const wake = await linkStepByHand(database, c.get('siteId'), c.req.param('uid'), orderIds);
+    notifyAgents(wake);
+    return c.json({ sopInstanceUid: c.req.param('uid'), orderIds: [...new Set(orderIds)] });
+  });
+}
