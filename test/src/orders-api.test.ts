@@ -154,6 +154,34 @@ describe('reading, correcting and cancelling', () => {
     ]);
     expect((await stack.api('GET', '/v1/orders/ord_doesnotexist')).status).toBe(404);
   });
+
+  it('completes by hand with the note kept; a cancelled order cannot be completed (409)', async () => {
+    const create = async (i: number) =>
+      ((await (await stack.api('POST', '/v1/orders', body(i))).json()) as { orderId: string }).orderId;
+    const done = await create(30);
+    const res = await stack.api('POST', `/v1/orders/${done}/complete`, { note: 'dental chart on paper' });
+    expect(res.status).toBe(200);
+    const order = (await res.json()) as {
+      status: string;
+      timeline: { change: string; status: string; reason: string | null }[];
+    };
+    expect(order.status).toBe('completed');
+    expect(order.timeline.at(-1)).toMatchObject({
+      change: 'completed:manual',
+      status: 'completed',
+      reason: 'dental chart on paper',
+    });
+    // Repeating it changes nothing.
+    expect((await stack.api('POST', `/v1/orders/${done}/complete`, {})).status).toBe(200);
+    const again = (await (await stack.api('GET', `/v1/orders/${done}`)).json()) as { timeline: unknown[] };
+    expect(again.timeline).toHaveLength(order.timeline.length);
+
+    const cancelled = await create(31);
+    await stack.api('POST', `/v1/orders/${cancelled}/cancel`, { reason: 'owner called' });
+    const refused = await stack.api('POST', `/v1/orders/${cancelled}/complete`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
 });
 
 describe('routing to agents', () => {
