@@ -1,0 +1,281 @@
+import { inflateRawSync } from 'node:zlib';
+import { LightboxError } from '../errors.js';
+
+/**
+ * Reads what a thumbnail needs from a Part-10 file — the image pixel module, rescale, VOI window
+ * and the pixel data — without building the whole data set. dcmjs parses every element and copies
+ * the pixels; for a 20 MB radiograph that is most of the render budget, so this reader only walks
+ * the top level and keeps views into the file's own buffer.
+ */
+export interface ImageHeader {
+  transferSyntaxUid: string;
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: 0 | 1;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  planarConfiguration: 0 | 1;
+  numberOfFrames: number;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  windowCenter: number | undefined;
+  windowWidth: number | undefined;
+  /** (0028,1041) Pixel Presentation etc. are ignored: a thumbnail follows Photometric Interpretation. */
+}
+
+export type PixelData =
+  { kind: 'native'; bytes: Buffer } | { kind: 'encapsulated'; offsets: number[]; fragments: Buffer[] };
+
+export interface ImageObject {
+  header: ImageHeader;
+  pixelData: PixelData;
+}
+
+/** What is wrong with an image that cannot be drawn; becomes the placeholder's reason. */
+export class ImageFormatError extends LightboxError {
+  constructor(message: string) {
+    super('image_format', message);
+    this.name = 'ImageFormatError';
+  }
+}
+
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
+
+const UNDEFINED = 0xffffffff;
+const ITEM = 0xfffee000;
+const SEQUENCE_DELIMITER = 0xfffee0dd;
+const PIXEL_DATA = 0x7fe00010;
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/** The elements the renderer reads, by tag. */
+const WANTED = new Set([
+  0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280103,
+  0x00281050, 0x00281051, 0x00281052, 0x00281053,
+]);
+
+export function readImageObject(file: Buffer): ImageObject {
+  if (file.length < 132 || file.toString('latin1', 128, 132) !== 'DICM') {
+    throw new ImageFormatError('not a DICOM Part-10 file (no DICM prefix)');
+  }
+  const { transferSyntaxUid, datasetStart } = readMeta(file);
+  if (transferSyntaxUid === EXPLICIT_BE) {
+    throw new ImageFormatError('Explicit VR Big Endian is retired and not rendered');
+  }
+  let dataset = file.subarray(datasetStart);
+  if (transferSyntaxUid === DEFLATED_LE) dataset = inflateRawSync(dataset);
+  const explicitVr = transferSyntaxUid !== IMPLICIT_LE;
+  const values = new Map<number, Buffer>();
+  let pixelData: PixelData | undefined;
+  walk(dataset, explicitVr, (tag, value, encapsulated) => {
+    if (tag === PIXEL_DATA) pixelData = encapsulated ?? { kind: 'native', bytes: value };
+    else if (WANTED.has(tag)) values.set(tag, value);
+  });
+  if (!pixelData) throw new ImageFormatError('the object has no Pixel Data (7FE0,0010)');
+  const us = (tag: number, fallback?: number): number => {
+    const v = values.get(tag);
+    if (v && v.length >= 2) return v.readUInt16LE(0);
+    if (fallback !== undefined) return fallback;
+    throw new ImageFormatError(`missing ${tagName(tag)}`);
+  };
+  const text = (tag: number): string | undefined => {
+    const v = values.get(tag);
+    return v
+      ? v
+          .toString('latin1')
+          .replace(/[\0 ]+$/, '')
+          .trim()
+      : undefined;
+  };
+  const firstNumber = (tag: number): number | undefined => {
+    const raw = text(tag)?.split('\\')[0];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const header: ImageHeader = {
+    transferSyntaxUid,
+    rows: us(0x00280010),
+    columns: us(0x00280011),
+    bitsAllocated: us(0x00280100),
+    bitsStored: us(0x00280101, us(0x00280100)),
+    pixelRepresentation: us(0x00280103, 0) === 1 ? 1 : 0,
+    samplesPerPixel: us(0x00280002, 1),
+    photometricInterpretation: text(0x00280004) ?? 'MONOCHROME2',
+    planarConfiguration: us(0x00280006, 0) === 1 ? 1 : 0,
+    numberOfFrames: Math.max(1, Math.trunc(firstNumber(0x00280008) ?? 1)),
+    rescaleSlope: firstNumber(0x00281053) ?? 1,
+    rescaleIntercept: firstNumber(0x00281052) ?? 0,
+    windowCenter: firstNumber(0x00281050),
+    windowWidth: firstNumber(0x00281051),
+  };
+  if (header.rows === 0 || header.columns === 0)
+    throw new ImageFormatError('the image has no rows or columns');
+  if (header.rescaleSlope === 0) header.rescaleSlope = 1;
+  return { header, pixelData };
+}
+
+function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: number } {
+  let pos = 132;
+  let transferSyntaxUid: string | undefined;
+  // Group 0002 is always Explicit VR Little Endian; read until the group ends.
+  while (pos + 8 <= file.length && file.readUInt16LE(pos) === 0x0002) {
+    const element = file.readUInt16LE(pos + 2);
+    const vr = file.toString('latin1', pos + 4, pos + 6);
+    let length: number;
+    let valueStart: number;
+    if (LONG_VRS.has(vr)) {
+      length = file.readUInt32LE(pos + 8);
+      valueStart = pos + 12;
+    } else {
+      length = file.readUInt16LE(pos + 6);
+      valueStart = pos + 8;
+    }
+    if (valueStart + length > file.length) throw new ImageFormatError('truncated file meta information');
+    if (element === 0x0010) {
+      transferSyntaxUid = file.toString('latin1', valueStart, valueStart + length).replace(/[\0 ]+$/, '');
+    }
+    pos = valueStart + length;
+  }
+  if (!transferSyntaxUid) throw new ImageFormatError('the file meta information has no Transfer Syntax UID');
+  return { transferSyntaxUid, datasetStart: pos };
+}
+
+type Visit = (
+  tag: number,
+  value: Buffer,
+  encapsulated?: { kind: 'encapsulated'; offsets: number[]; fragments: Buffer[] },
+) => void;
+
+/** Visits the top-level elements, skipping sequences whole. */
+function walk(data: Buffer, explicitVr: boolean, visit: Visit): void {
+  let pos = 0;
+  while (pos + 8 <= data.length) {
+    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
+    let vr: string | undefined;
+    let length: number;
+    let valueStart: number;
+    if (explicitVr && !isDelimiterGroup(tag)) {
+      vr = data.toString('latin1', pos + 4, pos + 6);
+      if (LONG_VRS.has(vr)) {
+        if (pos + 12 > data.length) throw new ImageFormatError('truncated element header');
+        length = data.readUInt32LE(pos + 8);
+        valueStart = pos + 12;
+      } else {
+        length = data.readUInt16LE(pos + 6);
+        valueStart = pos + 8;
+      }
+    } else {
+      length = data.readUInt32LE(pos + 4);
+      valueStart = pos + 8;
+    }
+    if (length === UNDEFINED) {
+      if (tag === PIXEL_DATA) {
+        const { fragments, offsets, next } = readFragments(data, valueStart);
+        visit(tag, Buffer.alloc(0), { kind: 'encapsulated', offsets, fragments });
+        pos = next;
+      } else {
+        pos = skipUndefinedLength(data, valueStart);
+      }
+      continue;
+    }
+    if (valueStart + length > data.length) {
+      throw new ImageFormatError(`element ${tagName(tag)} claims ${length} bytes past the end of the file`);
+    }
+    visit(tag, data.subarray(valueStart, valueStart + length));
+    pos = valueStart + length;
+  }
+}
+
+function isDelimiterGroup(tag: number): boolean {
+  return tag >>> 16 === 0xfffe;
+}
+
+/** Skips an undefined-length sequence (or UN value): items until the sequence delimiter. */
+function skipUndefinedLength(data: Buffer, start: number): number {
+  let pos = start;
+  // Nested undefined-length items and sequences are walked by depth; every header is 8 bytes.
+  let depth = 1;
+  let guard = 0;
+  while (depth > 0) {
+    if (pos + 8 > data.length) throw new ImageFormatError('a sequence runs past the end of the file');
+    if (++guard > 50_000_000) throw new ImageFormatError('a sequence is nested beyond reason');
+    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
+    if (tag === SEQUENCE_DELIMITER || tag === 0xfffee00d) {
+      pos += 8;
+      if (tag === SEQUENCE_DELIMITER) depth -= 1;
+      continue;
+    }
+    if (tag === ITEM) {
+      const length = data.readUInt32LE(pos + 4);
+      if (length === UNDEFINED) {
+        pos = skipItemElements(data, pos + 8);
+      } else {
+        pos += 8 + length;
+      }
+      continue;
+    }
+    throw new ImageFormatError(`unexpected ${tagName(tag)} inside a sequence`);
+  }
+  return pos;
+}
+
+/** Elements of an undefined-length item, in implicit or explicit VR, up to its delimiter. */
+function skipItemElements(data: Buffer, start: number): number {
+  let pos = start;
+  while (pos + 8 <= data.length) {
+    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
+    if (tag === 0xfffee00d) return pos + 8;
+    // Explicit VR is recognised by two upper-case letters where implicit VR has a length.
+    const vr = data.toString('latin1', pos + 4, pos + 6);
+    const explicit = /^[A-Z]{2}$/.test(vr);
+    let length: number;
+    let valueStart: number;
+    if (explicit && LONG_VRS.has(vr)) {
+      length = data.readUInt32LE(pos + 8);
+      valueStart = pos + 12;
+    } else if (explicit) {
+      length = data.readUInt16LE(pos + 6);
+      valueStart = pos + 8;
+    } else {
+      length = data.readUInt32LE(pos + 4);
+      valueStart = pos + 8;
+    }
+    pos = length === UNDEFINED ? skipUndefinedLength(data, valueStart) : valueStart + length;
+  }
+  throw new ImageFormatError('an item runs past the end of the file');
+}
+
+function readFragments(
+  data: Buffer,
+  start: number,
+): { offsets: number[]; fragments: Buffer[]; next: number } {
+  let pos = start;
+  const items: Buffer[] = [];
+  for (;;) {
+    if (pos + 8 > data.length) throw new ImageFormatError('encapsulated pixel data is truncated');
+    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
+    const length = data.readUInt32LE(pos + 4);
+    if (tag === SEQUENCE_DELIMITER) {
+      pos += 8;
+      break;
+    }
+    if (tag !== ITEM) throw new ImageFormatError(`unexpected ${tagName(tag)} in encapsulated pixel data`);
+    if (pos + 8 + length > data.length) throw new ImageFormatError('a pixel data fragment is truncated');
+    items.push(data.subarray(pos + 8, pos + 8 + length));
+    pos += 8 + length;
+  }
+  const [table, ...fragments] = items;
+  if (!table) throw new ImageFormatError('encapsulated pixel data has no offset table item');
+  const offsets: number[] = [];
+  for (let i = 0; i + 4 <= table.length; i += 4) offsets.push(table.readUInt32LE(i));
+  return { offsets, fragments, next: pos };
+}
+
+function tagName(tag: number): string {
+  const hex = tag.toString(16).toUpperCase().padStart(8, '0');
+  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+}

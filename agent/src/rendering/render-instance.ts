@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { decodeFrame } from './pixel-decoding.js';
+import { representativeFrame } from './frame-extraction.js';
+import { readImageObject } from './part10-image-reader.js';
+import { placeholderImages } from './placeholder-image.js';
+import { renderFrame, type RenderedImages } from './render-frame.js';
+
+export interface InstanceRendering extends RenderedImages {
+  /** Set when the image could not be drawn and the placeholder stands in; says why. */
+  placeholderReason: string | null;
+  frame: number | null;
+  numberOfFrames: number | null;
+  renderMs: number;
+}
+
+/**
+ * Thumbnail and preview of one stored instance. Never throws for what is in the file: an image
+ * that cannot be decoded gets the placeholder and its reason, so no record is ever left without
+ * media. Only a failure to read the file at all is thrown — that is the spool's problem, not the
+ * image's.
+ */
+export async function renderInstance(filePath: string): Promise<InstanceRendering> {
+  const started = performance.now();
+  const file = await readFile(filePath);
+  let numberOfFrames: number | null = null;
+  let frame: number | null = null;
+  try {
+    const object = readImageObject(file);
+    numberOfFrames = object.header.numberOfFrames;
+    frame = representativeFrame(numberOfFrames);
+    const decoded = await decodeFrame(object, frame);
+    const images = await renderFrame(decoded, object.header);
+    return {
+      ...images,
+      placeholderReason: null,
+      frame,
+      numberOfFrames,
+      renderMs: performance.now() - started,
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const images = await placeholderImages(reason);
+    return {
+      ...images,
+      placeholderReason: reason,
+      frame,
+      numberOfFrames,
+      renderMs: performance.now() - started,
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { initializeCodecs } from './pixel-decoding.js';
+import { renderInstance } from './render-instance.js';
+
+/**
+ * One rendering thread. Decoding and resizing are synchronous or CPU-bound; here they cannot
+ * delay a DICOM answer on the main thread.
+ */
+export interface RenderJob {
+  id: number;
+  path: string;
+}
+
+export type RenderReply =
+  | {
+      id: number;
+      ok: true;
+      thumbnail: Uint8Array;
+      preview: Uint8Array;
+      previewWidth: number;
+      previewHeight: number;
+      placeholderReason: string | null;
+      frame: number | null;
+      numberOfFrames: number | null;
+      renderMs: number;
+    }
+  | { id: number; ok: false; error: string };
+
+const port = parentPort;
+if (!port) throw new Error('render-worker runs only as a worker thread');
+const { vipsThreads } = workerData as { vipsThreads: number };
+sharp.concurrency(vipsThreads);
+// Nothing is cached between images; libvips' operation cache only holds memory here.
+sharp.cache(false);
+
+port.on('message', (job: RenderJob) => {
+  void (async () => {
+    try {
+      await initializeCodecs();
+      const r = await renderInstance(job.path);
+      const thumbnail = new Uint8Array(r.thumbnail);
+      const preview = new Uint8Array(r.preview);
+      const reply: RenderReply = {
+        id: job.id,
+        ok: true,
+        thumbnail,
+        preview,
+        previewWidth: r.previewWidth,
+        previewHeight: r.previewHeight,
+        placeholderReason: r.placeholderReason,
+        frame: r.frame,
+        numberOfFrames: r.numberOfFrames,
+        renderMs: r.renderMs,
+      };
+      port.postMessage(reply, [thumbnail.buffer, preview.buffer]);
+    } catch (err) {
+      const reply: RenderReply = {
+        id: job.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      };
+      port.postMessage(reply);
+    }
+  })();
+});
