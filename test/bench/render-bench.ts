@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import codecs from 'dcmjs-codecs';
+import { createLogger } from '../../agent/src/log.js';
+import { initializeCodecs } from '../../agent/src/rendering/pixel-decoding.js';
+import { RenderPool } from '../../agent/src/rendering/render-pool.js';
+import {
+  compressWithDcmtk,
+  writeSyntheticImage,
+} from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { median, type BenchRow } from './bench-table.js';
+
+const RUNS = 9;
+
+/**
+ * Render time per image, through the worker pool as the agent uses it: a 2800×3400 16-bit
+ * radiograph uncompressed (target ≤ 60 ms median), and the same image JPEG-LS and JPEG 2000
+ * compressed (reported; JPEG 2000 decoding dominates).
+ */
+export async function renderBench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-render-bench-'));
+  const pool = new RenderPool({ size: 1, vipsThreads: 2, jobTimeoutMs: 60_000, log: createLogger('error') });
+  try {
+    // Anatomy-like content: a smooth gradient with structure and noise, 14 bits stored.
+    let seed = 1;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 200) - 100;
+    const dr = await writeSyntheticImage(dir, 'dr', {
+      rows: 3400,
+      columns: 2800,
+      bitsAllocated: 16,
+      bitsStored: 14,
+      photometric: 'MONOCHROME2',
+      pixel: (x, y) => Math.max(0, Math.min(16383, 2000 + ((x * 3 + y * 2) % 9000) + noise())),
+      window: { center: 7000, width: 9000 },
+      modality: 'DX',
+    });
+    const jpegLs = await compressWithDcmtk(dr, 'jpegLsLossless');
+    await initializeCodecs();
+    const bytes = await readFile(dr);
+    const transcoder = new codecs.Transcoder(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    transcoder.transcode(codecs.constants.TransferSyntax.Jpeg2000Lossless);
+    const j2k = path.join(dir, 'dr-j2k.dcm');
+    await writeFile(j2k, Buffer.from(transcoder.getDicomPart10()));
+
+    const measure = async (file: string, runs: number): Promise<number> => {
+      await pool.render(file); // warm-up: the first job loads the codecs in the worker
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        const r = await pool.render(file);
+        if (r.placeholderReason) throw new Error(`render failed: ${r.placeholderReason}`);
+        times.push(performance.now() - started);
+      }
+      return median(times);
+    };
+    const drMs = await measure(dr, RUNS);
+    const jlsMs = await measure(jpegLs, 5);
+    const j2kMs = await measure(j2k, 3);
+    return [
+      {
+        measure: 'render 2800×3400 DR, uncompressed (ms)',
+        median: drMs.toFixed(1),
+        runs: String(RUNS),
+        target: '≤ 60',
+        verdict: drMs <= 60 ? 'ok' : 'MISSED',
+      },
+      {
+        measure: 'render 2800×3400 DR, JPEG-LS (ms)',
+        median: jlsMs.toFixed(1),
+        runs: '5',
+        target: 'reported',
+        verdict: '',
+      },
+      {
+        measure: 'render 2800×3400 DR, JPEG 2000 (ms)',
+        median: j2kMs.toFixed(1),
+        runs: '3',
+        target: 'reported',
+        verdict: '',
+      },
+    ];
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
