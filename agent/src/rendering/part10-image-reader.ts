@@ -31,6 +31,9 @@ export type PixelData =
 export interface ImageObject {
   header: ImageHeader;
   pixelData: PixelData;
+  /** The data set before the pixel data, for whoever wants more of it than the image module. */
+  headerBytes: Buffer;
+  explicitVr: boolean;
 }
 
 /** What is wrong with an image that cannot be drawn; becomes the placeholder's reason. */
@@ -70,9 +73,12 @@ export function readImageObject(file: Buffer): ImageObject {
   const explicitVr = transferSyntaxUid !== IMPLICIT_LE;
   const values = new Map<number, Buffer>();
   let pixelData: PixelData | undefined;
-  walk(dataset, explicitVr, (tag, value, encapsulated) => {
-    if (tag === PIXEL_DATA) pixelData = encapsulated ?? { kind: 'native', bytes: value };
-    else if (WANTED.has(tag)) values.set(tag, value);
+  let pixelDataAt = dataset.length;
+  walk(dataset, explicitVr, (tag, value, encapsulated, at) => {
+    if (tag === PIXEL_DATA) {
+      pixelData = encapsulated ?? { kind: 'native', bytes: value };
+      pixelDataAt = at;
+    } else if (WANTED.has(tag)) values.set(tag, value);
   });
   if (!pixelData) throw new ImageFormatError('the object has no Pixel Data (7FE0,0010)');
   const us = (tag: number, fallback?: number): number => {
@@ -115,7 +121,7 @@ export function readImageObject(file: Buffer): ImageObject {
   if (header.rows === 0 || header.columns === 0)
     throw new ImageFormatError('the image has no rows or columns');
   if (header.rescaleSlope === 0) header.rescaleSlope = 1;
-  return { header, pixelData };
+  return { header, pixelData, headerBytes: dataset.subarray(0, pixelDataAt), explicitVr };
 }
 
 function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: number } {
@@ -147,7 +153,9 @@ function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: numb
 type Visit = (
   tag: number,
   value: Buffer,
-  encapsulated?: { kind: 'encapsulated'; offsets: number[]; fragments: Buffer[] },
+  encapsulated: { kind: 'encapsulated'; offsets: number[]; fragments: Buffer[] } | undefined,
+  /** Where the element's header starts. */
+  at: number,
 ) => void;
 
 /** Visits the top-level elements, skipping sequences whole. */
@@ -175,7 +183,7 @@ function walk(data: Buffer, explicitVr: boolean, visit: Visit): void {
     if (length === UNDEFINED) {
       if (tag === PIXEL_DATA) {
         const { fragments, offsets, next } = readFragments(data, valueStart);
-        visit(tag, Buffer.alloc(0), { kind: 'encapsulated', offsets, fragments });
+        visit(tag, Buffer.alloc(0), { kind: 'encapsulated', offsets, fragments }, pos);
         pos = next;
       } else {
         pos = skipUndefinedLength(data, valueStart);
@@ -185,7 +193,7 @@ function walk(data: Buffer, explicitVr: boolean, visit: Visit): void {
     if (valueStart + length > data.length) {
       throw new ImageFormatError(`element ${tagName(tag)} claims ${length} bytes past the end of the file`);
     }
-    visit(tag, data.subarray(valueStart, valueStart + length));
+    visit(tag, data.subarray(valueStart, valueStart + length), undefined, pos);
     pos = valueStart + length;
   }
 }

@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import codecs from 'dcmjs-codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initializeCodecs } from './pixel-decoding.js';
@@ -17,6 +19,8 @@ import {
  * Thumbnails checked against what the images are known to contain: dark and bright halves,
  * inversion, a marker's place, colours, the middle frame. Compressed variants come from DCMTK.
  */
+const run = promisify(execFile);
+const inherited = process.env;
 const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-render-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -211,6 +215,40 @@ describe('compressed transfer syntaxes, compressed by DCMTK', () => {
       expect(grey(r.thumb, LEFT)).toBeLessThan(15);
       expect(grey(r.thumb, RIGHT)).toBeGreaterThan(240);
     }
+  });
+});
+
+describe('header attributes', () => {
+  it('reads species, labels and the Request Attributes Sequence step ids, set by DCMTK', async () => {
+    const file = await writeSyntheticImage(dir, 'labelled', greyHalves());
+    await run(
+      'dcmodify',
+      [
+        '-nb',
+        '-i',
+        '(0010,2201)=Canine',
+        '-i',
+        '(0008,1030)=Thorax 2 views',
+        '-i',
+        '(0018,0015)=CHEST',
+        '-i',
+        '(0040,0275)[0].(0040,1001)=RP-77',
+        '-i',
+        '(0040,0275)[0].(0040,0009)=SPS-77-1',
+        '-i',
+        '(0040,0275)[1].(0040,0009)=SPS-78-1',
+        file,
+      ],
+      { env: { ...inherited, TCP_NODELAY: '1' } },
+    );
+    const r = await renderInstance(file);
+    expect(r.attributes).toEqual({
+      patientSpeciesDescription: 'Canine',
+      studyDescription: 'Thorax 2 views',
+      bodyPartExamined: 'CHEST',
+      requestedProcedureIds: ['RP-77'],
+      scheduledProcedureStepIds: ['SPS-77-1', 'SPS-78-1'],
+    });
   });
 });
 

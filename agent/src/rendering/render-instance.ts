@@ -4,6 +4,16 @@ import { representativeFrame } from './frame-extraction.js';
 import { readImageObject } from './part10-image-reader.js';
 import { placeholderImages } from './placeholder-image.js';
 import { renderFrame, type RenderedImages } from './render-frame.js';
+import { readHeaderAttributes, type HeaderAttributes } from './header-attributes.js';
+
+/** The header is extra: an odd element in it must not cost the thumbnail. */
+function headerAttributesOf(headerBytes: Buffer, explicitVr: boolean): HeaderAttributes | null {
+  try {
+    return readHeaderAttributes(headerBytes, explicitVr);
+  } catch {
+    return null;
+  }
+}
 
 export interface InstanceRendering extends RenderedImages {
   /** Set when the image could not be drawn and the placeholder stands in; says why. */
@@ -11,6 +21,8 @@ export interface InstanceRendering extends RenderedImages {
   frame: number | null;
   numberOfFrames: number | null;
   renderMs: number;
+  /** Read from the header when it could be; empty when the file could not be parsed at all. */
+  attributes: HeaderAttributes | null;
 }
 
 /**
@@ -24,8 +36,10 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
   const file = await readFile(filePath);
   let numberOfFrames: number | null = null;
   let frame: number | null = null;
+  let attributes: HeaderAttributes | null = null;
   try {
     const object = readImageObject(file);
+    attributes = headerAttributesOf(object.headerBytes, object.explicitVr);
     numberOfFrames = object.header.numberOfFrames;
     frame = representativeFrame(numberOfFrames);
     const decoded = await decodeFrame(object, frame);
@@ -36,6 +50,7 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
       frame,
       numberOfFrames,
       renderMs: performance.now() - started,
+      attributes,
     };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -46,6 +61,7 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
       frame,
       numberOfFrames,
       renderMs: performance.now() - started,
+      attributes,
     };
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '@lightbox/protocol';
 import { LightboxError } from '../errors.js';
 import type { RenderJob, RenderReply } from './render-worker.js';
 import { workerScript } from './worker-script.js';
+import type { HeaderAttributes } from './header-attributes.js';
 
 export interface RenderResult {
   thumbnail: Buffer;
@@ -13,6 +14,7 @@ export interface RenderResult {
   frame: number | null;
   numberOfFrames: number | null;
   renderMs: number;
+  attributes: HeaderAttributes | null;
 }
 
 export interface RenderPoolOptions {
@@ -137,6 +139,7 @@ export class RenderPool {
         frame: reply.frame,
         numberOfFrames: reply.numberOfFrames,
         renderMs: reply.renderMs,
+        attributes: reply.attributes,
       });
     } else {
       pending.reject(new RenderFailedError(reply.error));

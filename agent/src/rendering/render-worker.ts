@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { initializeCodecs } from './pixel-decoding.js';
 import { renderInstance } from './render-instance.js';
+import type { HeaderAttributes } from './header-attributes.js';
 
 /**
  * One rendering thread. Decoding and resizing are synchronous or CPU-bound; here they cannot
@@ -24,6 +25,7 @@ export type RenderReply =
       frame: number | null;
       numberOfFrames: number | null;
       renderMs: number;
+      attributes: HeaderAttributes | null;
     }
   | { id: number; ok: false; error: string };
 
@@ -52,6 +54,7 @@ port.on('message', (job: RenderJob) => {
         frame: r.frame,
         numberOfFrames: r.numberOfFrames,
         renderMs: r.renderMs,
+        attributes: r.attributes,
       };
       port.postMessage(reply, [thumbnail.buffer, preview.buffer]);
     } catch (err) {
