@@ -1,6 +1,9 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { WebhookSettings } from './webhooks/webhook-dispatcher.js';
+import type { StudySettings } from './studies/study-settings.js';
 
 /**
  * The plugin's only reader of process.env. Every bad value stops the start with one line naming the
@@ -25,6 +28,11 @@ const databaseUrl = z.string().refine(
   { message: 'expected file:PATH or a libsql://, http(s):// or ws(s):// URL with a host' },
 );
 
+function milliseconds(min: number, max: number) {
+  const expected = `expected milliseconds from ${min} to ${max}`;
+  return z.coerce.number({ error: expected }).int(expected).min(min, expected).max(max, expected);
+}
+
 const envSchema = z.object({
   LIGHTBOX_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LIGHTBOX_HTTP_PORT: port.default(8080),
@@ -38,6 +46,26 @@ const envSchema = z.object({
     .min(100, 'expected milliseconds from 100 to 600000')
     .max(600_000, 'expected milliseconds from 100 to 600000')
     .default(10_000),
+  /** Names this instance among several on one database (webhook leases); default: host and port. */
+  LIGHTBOX_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, ., :, - or _')
+    .optional(),
+  /** One webhook request, answer included. */
+  LIGHTBOX_WEBHOOK_TIMEOUT_MS: milliseconds(100, 120_000).default(10_000),
+  /** The first retry wait of a failing webhook; it doubles with each failure up to the maximum. */
+  LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS: milliseconds(10, 3_600_000).default(1_000),
+  LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS: milliseconds(10, 86_400_000).default(3_600_000),
+  /** How long one event is retried before its subscription is marked failed. */
+  LIGHTBOX_WEBHOOK_RETRY_FOR_MS: milliseconds(1_000, 30 * 86_400_000).default(86_400_000),
+  /** How often webhooks look for events and subscriptions committed by another plugin instance. */
+  LIGHTBOX_WEBHOOK_POLL_MS: milliseconds(100, 600_000).default(2_000),
+  /** A study with nothing new for this long is stable: its thumbnails go to the chart. */
+  LIGHTBOX_STUDY_QUIET_MS: milliseconds(100, 86_400_000).default(30_000),
+  /** How long an MPPS COMPLETED waits for the images it lists before completing without them. */
+  LIGHTBOX_COMPLETION_WAIT_MS: milliseconds(0, 7 * 86_400_000).default(600_000),
+  /** For modalities that never send MPPS: images stable this long, and no MPPS, complete the order. */
+  LIGHTBOX_NO_MPPS_COMPLETE_MS: milliseconds(100, 7 * 86_400_000).default(900_000),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** The practice's time zone: worklist dates and times are its wall clock, as DICOM DA/TM are. */
   LIGHTBOX_TIMEZONE: z
@@ -67,6 +95,9 @@ export interface PluginConfig {
   databaseUrl: string;
   databaseToken: string | undefined;
   heartbeatMs: number;
+  instanceId: string;
+  webhooks: WebhookSettings;
+  studies: StudySettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   timeZone: string;
   localAgent: { id: string; token: string } | undefined;
@@ -96,6 +127,11 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
       'invalid setting LIGHTBOX_LOCAL_AGENT_ID: expected together with LIGHTBOX_LOCAL_AGENT_TOKEN, or neither',
     ]);
   }
+  if (e.LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS > e.LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS) {
+    throw new ConfigError([
+      'invalid setting LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS: expected at most LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS',
+    ]);
+  }
   return {
     httpHost: e.LIGHTBOX_HTTP_HOST,
     httpPort: e.LIGHTBOX_HTTP_PORT,
@@ -104,6 +140,19 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
     databaseUrl: e.LIGHTBOX_DATABASE_URL ?? `file:${path.join(dataDir, 'plugin.db')}`,
     databaseToken: e.LIGHTBOX_DATABASE_TOKEN,
     heartbeatMs: e.LIGHTBOX_HEARTBEAT_MS,
+    instanceId: e.LIGHTBOX_INSTANCE_ID ?? `${hostname()}:${e.LIGHTBOX_HTTP_PORT}`,
+    webhooks: {
+      timeoutMs: e.LIGHTBOX_WEBHOOK_TIMEOUT_MS,
+      backoffMinMs: e.LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS,
+      backoffMaxMs: e.LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS,
+      retryForMs: e.LIGHTBOX_WEBHOOK_RETRY_FOR_MS,
+      pollMs: e.LIGHTBOX_WEBHOOK_POLL_MS,
+    },
+    studies: {
+      quietMs: e.LIGHTBOX_STUDY_QUIET_MS,
+      completionWaitMs: e.LIGHTBOX_COMPLETION_WAIT_MS,
+      noMppsCompleteMs: e.LIGHTBOX_NO_MPPS_COMPLETE_MS,
+    },
     logLevel: e.LIGHTBOX_LOG_LEVEL,
     timeZone: e.LIGHTBOX_TIMEZONE,
     localAgent:

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -9,10 +10,16 @@ import { createApp } from './http/app.js';
 import { LinkHub } from './link/link-hub.js';
 import type { Logger } from './log.js';
 import { bootstrapSite } from './sites/bootstrap-site.js';
+import type { StudyIntake } from './link/apply-agent-message.js';
+import { MediaStore } from './studies/media-store.js';
+import { StudyStabilityWorker } from './studies/study-stability-worker.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 export interface RunningPlugin {
   url: string;
   generatedApiKey: string | null;
+  /** The routes as served; the API description's coverage test compares them with the document. */
+  routes: readonly { method: string; path: string }[];
   close(): Promise<void>;
 }
 
@@ -20,7 +27,35 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   const hub = new LinkHub();
-  const app = createApp({ database, hub, log, heartbeatMs: config.heartbeatMs, timeZone: config.timeZone });
+  const intake: StudyIntake = {
+    media: new MediaStore(path.join(config.dataDir, 'media')),
+    settings: config.studies,
+  };
+  const stability = new StudyStabilityWorker(
+    database,
+    config.studies,
+    log.child({ part: 'studies' }),
+    (ids) => {
+      for (const id of ids) hub.notify(id);
+    },
+  );
+  stability.start();
+  const webhooks = new WebhookDispatcher({
+    database,
+    log: log.child({ part: 'webhooks' }),
+    settings: config.webhooks,
+    instanceId: config.instanceId,
+  });
+  await webhooks.start();
+  const app = createApp({
+    database,
+    hub,
+    log,
+    heartbeatMs: config.heartbeatMs,
+    timeZone: config.timeZone,
+    intake,
+    webhooks,
+  });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const server = serve({
@@ -38,10 +73,14 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   return {
     url,
     generatedApiKey,
+    routes: app.routes,
     close: async () => {
+      stability.stop();
       hub.dropAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      // Deliveries in flight finish and are recorded first, so a clean stop repeats none of them.
+      await webhooks.stop();
       database.close();
     },
   };

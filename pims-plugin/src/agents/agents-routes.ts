@@ -18,7 +18,7 @@ const station = z.object({
   modality: z.string().regex(/^[A-Z0-9_ ]{1,16}$/, 'expected a DICOM modality code such as DX, US, IO, CT'),
 });
 
-const createAgentBody = z.object({
+export const createAgentBody = z.object({
   name: z.string().trim().min(1).max(128),
   stations: z.array(station).max(64).default([]),
 });

@@ -14,7 +14,23 @@ export interface Database {
   client: Client;
   /** Runs a write transaction; one at a time per process, because libsql fails concurrent writers. */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after every committed write transaction that `markChanged(tx, topic)` marked,
+   * once per transaction; returns the unsubscribe function.
+   */
+  onCommitted(topic: string, listener: () => void): () => void;
   close(): void;
+}
+
+/** Topics each open write transaction changed, heard by `onCommitted` listeners after its commit. */
+const changedTopics = new WeakMap<object, Set<string>>();
+
+/**
+ * Records that the transaction changed `topic`, so that whoever waits for it (the webhook worker for
+ * `events`) is woken right after the commit, never before: a listener reading then sees the rows.
+ */
+export function markChanged(tx: Tx, topic: string): void {
+  changedTopics.get(tx)?.add(topic);
 }
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
@@ -28,10 +44,38 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   const lock = new AsyncMutex();
+  const listeners = new Map<string, Set<() => void>>();
   return {
     db,
     client,
-    write: (work) => lock.run(() => db.transaction(work, { behavior: 'immediate' })),
+    write: async (work) => {
+      const topics = new Set<string>();
+      const result = await lock.run(() =>
+        db.transaction(
+          (tx) => {
+            changedTopics.set(tx, topics);
+            return work(tx);
+          },
+          { behavior: 'immediate' },
+        ),
+      );
+      for (const topic of topics) {
+        for (const listener of listeners.get(topic) ?? []) {
+          try {
+            listener();
+          } catch {
+            // A listener's failure must not turn a committed write into a failed one.
+          }
+        }
+      }
+      return result;
+    },
+    onCommitted: (topic, listener) => {
+      const set = listeners.get(topic) ?? new Set();
+      listeners.set(topic, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
     close: () => {
       client.close();
     },

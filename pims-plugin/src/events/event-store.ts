@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../db/database.js';
+import { markChanged, type Tx } from '../db/database.js';
 import { events } from '../db/schema.js';
+
+/** The `Database.onCommitted` topic of transactions that appended events. */
+export const EVENTS_TOPIC = 'events';
 
 export type EventType =
   | 'order.scheduled'
@@ -26,5 +29,7 @@ export async function appendEvent(
   await tx
     .insert(events)
     .values({ eventId, siteId, type, occurredAt: new Date().toISOString(), dataJson: JSON.stringify(data) });
+  // Wakes the webhook worker once this transaction commits, so a delivery starts within milliseconds.
+  markChanged(tx, EVENTS_TOPIC);
   return eventId;
 }

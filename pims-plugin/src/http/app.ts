@@ -13,6 +13,13 @@ import { mountOrderRoutes } from '../orders/orders-routes.js';
 import { mountPerformedStepRoutes } from '../performed-steps/performed-steps-routes.js';
 import { mountReconciliationRoutes } from '../performed-steps/reconciliation-routes.js';
 import { mountHealthRoutes } from './health-routes.js';
+import { apiOperations, apiTags } from '../openapi/api-operations.js';
+import { mountOpenApiRoutes } from '../openapi/openapi-routes.js';
+import { mountEventRoutes } from '../events/events-routes.js';
+import { mountWebhookRoutes, type SubscriptionsListener } from '../webhooks/webhooks-routes.js';
+import type { StudyIntake } from '../link/apply-agent-message.js';
+import { mountMediaRoutes } from '../studies/media-routes.js';
+import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { requestContext } from './request-context.js';
 
@@ -22,6 +29,10 @@ export interface AppDeps {
   log: Logger;
   heartbeatMs: number;
   timeZone: string;
+  /** Where media go and how images complete orders. */
+  intake: StudyIntake;
+  /** The webhook worker, told of new, deleted and resumed subscriptions; absent, its poll finds them. */
+  webhooks?: SubscriptionsListener;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -30,6 +41,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((err, c) => errorToProblem(err, c, c.get('log')));
   app.notFound((c) => problemResponse(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
   mountHealthRoutes(app, deps.database);
+  // Public, so mounted before the API key guard: see openapi-routes.ts.
+  mountOpenApiRoutes(app, apiOperations, { tags: apiTags });
+  // Media URLs are capabilities (content hashes learned only through the API): no key, so a
+  // browser can show them. Mounted before the guard.
+  mountMediaRoutes(app, deps.intake.media);
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
@@ -51,6 +67,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
+  mountStudyRoutes(app, deps.database);
+  mountEventRoutes(app, deps.database);
+  mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });

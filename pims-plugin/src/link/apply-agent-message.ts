@@ -3,6 +3,9 @@ import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
+import { applyStoredInstance } from '../studies/apply-stored-instance.js';
+import type { MediaStore } from '../studies/media-store.js';
+import type { StudySettings } from '../studies/study-settings.js';
 
 export interface ApplyContext {
   tx: Tx;
@@ -11,6 +14,13 @@ export interface ApplyContext {
   log: Logger;
   /** Agents whose outbox this message grew; woken once the transaction has committed. */
   wake: (agentIds: string[]) => void;
+  intake: StudyIntake;
+}
+
+/** What filing images needs: where media go, and how long completion waits for them. */
+export interface StudyIntake {
+  media: MediaStore;
+  settings: StudySettings;
 }
 
 /** Applies one agent→plugin message inside the link's inbox transaction. */
@@ -26,11 +36,10 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       });
       return;
     case 'mpps.changed':
-      ctx.wake(await applyPerformedStep(ctx.tx, ctx.agentId, body));
+      ctx.wake(await applyPerformedStep(ctx.tx, ctx.agentId, body, ctx.intake.settings.completionWaitMs));
       return;
     case 'instance.stored':
-      // Accepted and recorded as applied; its handling arrives with the storage work.
-      ctx.log.warn('message kind not handled yet', { kind: body.kind });
+      ctx.wake(await applyStoredInstance(ctx.tx, ctx.agentId, body, ctx.intake.media));
       return;
   }
 }

@@ -24,6 +24,7 @@ import { unauthorized } from '../errors.js';
 import type { LinkHub } from './link-hub.js';
 import { outboxDepth } from './agent-outbox.js';
 import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
+import type { StudyIntake } from './apply-agent-message.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
 
 const AGENT_FRAME_TYPES = ['hello', 'msg', 'ack', 'heartbeat', 'error'] as const;
@@ -33,6 +34,7 @@ export interface LinkRouteDeps {
   hub: LinkHub;
   log: Logger;
   heartbeatMs: number;
+  intake: StudyIntake;
 }
 
 /** Agent token → agent, checked before the upgrade so a wrong token gets a plain 401. */
@@ -215,9 +217,15 @@ class AgentSession {
       }),
     );
     const endpoint = new LinkEndpoint<AgentToPluginMessage>({
-      store: pluginLinkStore(database, this.agentId, this.log, (ids) => {
-        for (const id of ids) this.deps.hub.notify(id);
-      }),
+      store: pluginLinkStore(
+        database,
+        this.agentId,
+        this.log,
+        (ids) => {
+          for (const id of ids) this.deps.hub.notify(id);
+        },
+        this.deps.intake,
+      ),
       socket: {
         send: (text) => {
           this.ws.send(text);

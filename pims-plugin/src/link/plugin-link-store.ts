@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { agentDeadLetters, agentLinkState } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { forgetAcknowledged, readAgentOutbox } from './agent-outbox.js';
-import { applyAgentMessage } from './apply-agent-message.js';
+import { applyAgentMessage, type StudyIntake } from './apply-agent-message.js';
 
 /** The plugin's half of one agent's link, on the plugin database. */
 export function pluginLinkStore(
@@ -12,6 +12,7 @@ export function pluginLinkStore(
   agentId: string,
   log: Logger,
   notifyAgents: (agentIds: string[]) => void,
+  intake: StudyIntake,
 ): LinkStore<AgentToPluginMessage> {
   return {
     readOutbox: (afterSeq, limit) => readAgentOutbox(database.db, agentId, afterSeq, limit),
@@ -29,7 +30,7 @@ export function pluginLinkStore(
             return row?.lastInSeq ?? 0;
           },
           apply: (seq, body) =>
-            applyAgentMessage({ tx, agentId, seq, log, wake: (ids) => woken.push(...ids) }, body),
+            applyAgentMessage({ tx, agentId, seq, log, wake: (ids) => woken.push(...ids), intake }, body),
           recordApplied: async (seq) => {
             await tx
               .update(agentLinkState)

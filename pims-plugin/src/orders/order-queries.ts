@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
+import { studiesOfOrder } from '../studies/study-queries.js';
 
 type OrderRow = typeof orders.$inferSelect;
 
@@ -47,7 +48,7 @@ export async function getOrder(db: Db, siteId: string, orderId: string) {
     .from(orderTimeline)
     .where(eq(orderTimeline.orderId, order.id))
     .orderBy(asc(orderTimeline.id));
-  return { ...orderView(order), timeline, studies: [] as unknown[] };
+  return { ...orderView(order), timeline, studies: await studiesOfOrder(db, order.id) };
 }
 
 export interface ListOrdersQuery {

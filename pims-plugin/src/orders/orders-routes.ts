@@ -14,7 +14,7 @@ import { parseJsonBody } from '../http/validate.js';
 import type { OrderCommands } from './order-commands.js';
 import { getOrder, listOrders } from './order-queries.js';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: orderStatus.optional(),
   pimsPatientId: z.string().max(64).optional(),
   updatedSince: z.iso.datetime({ offset: true }).optional(),

@@ -1,7 +1,16 @@
 import { eq } from 'drizzle-orm';
 import type { OrderStatus, PerformedStepMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
-import { agents, orders, orderTimeline, performedStepHistory, performedSteps } from '../db/schema.js';
+import {
+  agents,
+  orderCompletionWaits,
+  orders,
+  orderTimeline,
+  performedStepHistory,
+  performedSteps,
+} from '../db/schema.js';
+import { missingInstances, startCompletionWait } from '../studies/completion-waits.js';
+import { sendStudiesToReconciliation } from '../studies/study-reconciliation.js';
 import { appendEvent } from '../events/event-store.js';
 import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
 import { publishOrder } from '../orders/worklist-publisher.js';
@@ -21,6 +30,8 @@ export async function applyPerformedStep(
   tx: Tx,
   agentId: string,
   msg: PerformedStepMessage,
+  /** How long a COMPLETED step waits for the images it lists before completing without them. */
+  completionWaitMs = 0,
 ): Promise<string[]> {
   const [agent] = await tx.select({ siteId: agents.siteId }).from(agents).where(eq(agents.id, agentId));
   if (!agent) return [];
@@ -56,7 +67,32 @@ export async function applyPerformedStep(
 
   const event = orderEventOf(msg);
   const wake: string[] = [];
-  for (const order of linked) wake.push(...(await moveOrder(tx, order, event, msg)));
+  const expected = msg.performedSeries.flatMap((s) => s.sopInstanceUids);
+  const missing = event.kind === 'step-completed' ? await missingInstances(tx, expected) : [];
+  for (const order of linked) {
+    if (
+      missing.length > 0 &&
+      completionWaitMs > 0 &&
+      (order.status === 'scheduled' || order.status === 'in_progress')
+    ) {
+      // Completed at the modality, but the images it lists are not all here: the PIMS hears
+      // `order.completed` when they are, or at the deadline flagged as missing images.
+      wake.push(...(await moveOrder(tx, order, { kind: 'step-started' }, msg)));
+      const deadline = Date.now() + completionWaitMs;
+      if (!(await startCompletionWait(tx, order.id, msg.sopInstanceUid, expected, deadline))) continue;
+      await tx.insert(orderTimeline).values({
+        orderId: order.id,
+        at: new Date().toISOString(),
+        status: 'in_progress',
+        change: 'mpps:completed',
+        reason: `MPPS ${msg.sopInstanceUid}; waiting for ${missing.length} of ${expected.length} images`,
+      });
+      continue;
+    }
+    const flags =
+      missing.length > 0 ? { missingImages: true, missingSopInstanceUids: missing.slice(0, 100) } : {};
+    wake.push(...(await moveOrder(tx, order, event, msg, 'mpps', flags)));
+  }
   return wake;
 }
 
@@ -88,6 +124,8 @@ export async function moveOrder(
   event: OrderEvent,
   msg: StepFacts,
   how: 'mpps' | 'mpps-linked-by-hand' = 'mpps',
+  /** Added to the event's data: whether images listed by the MPPS are missing, say. */
+  extra: Record<string, unknown> = {},
 ): Promise<string[]> {
   const current = order.status as OrderStatus;
   const next = nextOrderStatus(current, event);
@@ -104,24 +142,25 @@ export async function moveOrder(
       : how === 'mpps'
         ? `MPPS ${msg.sopInstanceUid}`
         : `MPPS ${msg.sopInstanceUid}, linked by hand`;
-  await tx
-    .insert(orderTimeline)
-    .values({
-      orderId: order.id,
-      at: now,
-      status: next,
-      change: `${how}:${msg.status.toLowerCase()}`,
-      reason,
-    });
+  await tx.insert(orderTimeline).values({
+    orderId: order.id,
+    at: now,
+    status: next,
+    change: `${how}:${msg.status.toLowerCase()}`,
+    reason,
+  });
   const data = { ...orderEventData(updated!), performedStepUid: msg.sopInstanceUid };
   switch (next) {
     case 'in_progress':
       await appendEvent(tx, order.siteId, 'order.in_progress', data);
       break;
     case 'completed':
+      await tx.delete(orderCompletionWaits).where(eq(orderCompletionWaits.orderId, order.id));
       await appendEvent(tx, order.siteId, 'order.completed', {
         ...data,
         reason: 'mpps',
+        missingImages: false,
+        ...extra,
         ...(how === 'mpps' ? {} : { linkedByHand: true }),
       });
       break;
@@ -132,7 +171,13 @@ export async function moveOrder(
       });
       break;
     case 'scheduled':
-      // Re-opened after "incorrect worklist entry selected": back on the worklist for the right patient.
+      // Re-opened after "incorrect worklist entry selected": back on the worklist for the right
+      // patient, and the images taken of the wrong one go to a person to file.
+      await sendStudiesToReconciliation(
+        tx,
+        order.id,
+        'the MPPS was discontinued as "incorrect worklist entry selected"',
+      );
       await appendEvent(tx, order.siteId, 'order.scheduled', {
         ...data,
         reopened: true,

@@ -10,7 +10,7 @@ import { notFound } from '../errors.js';
 import type { LinkHub } from '../link/link-hub.js';
 import { enqueueForAgent } from '../link/agent-outbox.js';
 
-const probeBody = z.object({ count: z.number().int().min(1).max(10_000).default(1) });
+export const probeBody = z.object({ count: z.number().int().min(1).max(10_000).default(1) });
 
 /**
  * Link checks: an installer (or a test) sends numbered probes through the durable link and reads

@@ -4,6 +4,36 @@ const uid = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)*$/)
   .max(64);
+const text = (max: number) => z.string().max(max);
+
+/**
+ * A rendered JPEG, carried inline: thumbnails and previews are small and ride the durable outbox.
+ * The bounds keep one message well inside a link frame (4 MiB).
+ */
+const jpeg = (maxChars: number) => z.string().base64().max(maxChars);
+
+/**
+ * What the plugin needs of an instance to file it: the identifiers, the keys that match it to an
+ * order (accession, the Request Attributes Sequence's step ids, the patient), and what the chart
+ * shows. The agent extracts them from the stored object.
+ */
+export const storedInstanceAttributes = z.object({
+  patientId: text(64).optional(),
+  patientName: text(324).optional(),
+  patientSpeciesDescription: text(64).optional(),
+  accessionNumber: text(16).optional(),
+  requestedProcedureIds: z.array(text(16)).max(16).default([]),
+  scheduledProcedureStepIds: z.array(text(16)).max(16).default([]),
+  modality: text(16).optional(),
+  studyDate: text(8).optional(),
+  studyTime: text(16).optional(),
+  studyDescription: text(64).optional(),
+  seriesDescription: text(64).optional(),
+  seriesNumber: z.number().int().optional(),
+  instanceNumber: z.number().int().optional(),
+  bodyPartExamined: text(16).optional(),
+});
+export type StoredInstanceAttributes = z.infer<typeof storedInstanceAttributes>;
 
 /** An instance safely in the agent's spool, with the media rendered from it. */
 export const storedInstanceMessage = z.object({
@@ -12,9 +42,19 @@ export const storedInstanceMessage = z.object({
   seriesInstanceUid: uid,
   sopInstanceUid: uid,
   sopClassUid: uid,
+  transferSyntaxUid: uid.optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative().optional(),
   callingAeTitle: z.string().max(16),
   receivedAt: z.string(),
-  attributes: z.record(z.string(), z.unknown()),
+  /** The same SOP Instance UID arrived before with other bytes: both are kept, this one flagged. */
+  conflict: z.boolean().default(false),
+  attributes: storedInstanceAttributes,
+  media: z.object({
+    thumbnail: jpeg(400_000),
+    preview: jpeg(2_800_000),
+    /** Set when the image could not be drawn and the media are a placeholder; says why. */
+    placeholderReason: z.string().max(500).nullable(),
+  }),
 });
 export type StoredInstanceMessage = z.infer<typeof storedInstanceMessage>;

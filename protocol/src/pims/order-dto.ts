@@ -21,16 +21,16 @@ const uid = z
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
 export const orderPatient = z.object({
-  id: text(64),
-  name: text(64),
+  id: text(64).meta({ description: "The PIMS's id of the animal (not of its owner): the DICOM Patient ID." }),
+  name: text(64).meta({ description: "The pet's name: Patient's Name becomes `ClientFamily^PetName`." }),
   species: text(64),
   breed: text(64).optional(),
   sex: z.enum(['male', 'female', 'unknown']).optional(),
   neutered: z.boolean().optional(),
   birthDate: isoDate.optional(),
   weightKg: z.number().positive().max(20_000).optional(),
-  microchip: text(64).optional(),
-  speciesCode: code.optional(),
+  microchip: text(64).optional().meta({ description: 'Sent to the modality as an Other Patient ID.' }),
+  speciesCode: code.optional().meta({ description: 'E.g. SNOMED CT `448771007` "Canis lupus familiaris".' }),
   breedCode: code.optional(),
 });
 
@@ -62,7 +62,10 @@ export const orderSchedule = z.object({
     offset: true,
     message: 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-22T09:00:00Z',
   }),
-  stationAeTitle: z.string().optional(),
+  stationAeTitle: z
+    .string()
+    .optional()
+    .meta({ description: "The modality's AE title; absent: any station of the modality." }),
   stationName: z.string().optional(),
   performer: personName.optional(),
 });
@@ -84,21 +87,25 @@ export const createOrderBody = z.object({
     system: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'expected a short lower-case system name'),
     siteId: text(64),
   }),
-  pimsOrderId: text(128),
+  pimsOrderId: text(128).meta({
+    description: 'The PIMS order (invoice line) id; creating is idempotent on it within `pims`.',
+  }),
   invoice: z
     .object({ id: text(128), lineId: text(128).optional(), productCode: text(128).optional() })
     .optional(),
   procedure: orderProcedure,
-  scheduled: orderSchedule.optional(),
+  scheduled: orderSchedule.optional().meta({ description: 'Absent: now, on any station of the modality.' }),
   priority: z.enum(['routine', 'urgent', 'stat']).default('routine'),
   reason: z.string().trim().max(64).optional(),
   requestingVet: requestingVet.optional(),
   patient: orderPatient,
   client: orderClient,
-  accessionNumber: shIdentifier.optional(),
-  requestedProcedureId: shIdentifier.optional(),
-  scheduledProcedureStepId: shIdentifier.optional(),
-  studyInstanceUid: uid.optional(),
+  accessionNumber: shIdentifier
+    .optional()
+    .meta({ description: 'For a PIMS that mints its own (unique per site); minted when absent.' }),
+  requestedProcedureId: shIdentifier.optional().meta({ description: 'Minted when absent.' }),
+  scheduledProcedureStepId: shIdentifier.optional().meta({ description: 'Minted when absent.' }),
+  studyInstanceUid: uid.optional().meta({ description: "Minted from the site's UID root when absent." }),
 });
 export type CreateOrderBody = z.infer<typeof createOrderBody>;
 

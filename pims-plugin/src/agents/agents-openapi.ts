@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { operation } from '../openapi/api-operation.js';
+import { createAgentBody } from './agents-routes.js';
+
+const agentView = z.object({
+  agentId: z.string(),
+  name: z.string(),
+  stations: z.array(z.object({ aeTitle: z.string(), modality: z.string() })),
+  connected: z.boolean().meta({ description: 'Linked now, to this plugin instance or another one.' }),
+  lastSeenAt: z.iso.datetime().nullable(),
+  agentVersion: z.string().nullable(),
+  queues: z.object({
+    toAgent: z.number().int().meta({ description: 'Messages waiting for the agent to acknowledge them.' }),
+    fromAgent: z.number().int().meta({ description: 'Messages the agent last reported waiting.' }),
+  }),
+  sequence: z.object({
+    lastSentToAgent: z.number().int(),
+    lastAcknowledgedByAgent: z.number().int(),
+    lastAppliedFromAgent: z.number().int(),
+  }),
+});
+
+const agentCreated = z.object({
+  agentId: z.string(),
+  name: z.string(),
+  stations: createAgentBody.shape.stations.unwrap(),
+  token: z
+    .string()
+    .meta({ description: 'Shown once and stored only as a hash: put it in the agent’s settings.' }),
+});
+
+const agentIdParam = { agentId: 'The `agentId` answered on registration.' };
+
+export const agentOperations = [
+  operation({
+    method: 'post',
+    path: '/v1/agents',
+    operationId: 'registerAgent',
+    tag: 'Agents',
+    summary: 'Register an agent and the stations it serves',
+    auth: 'apiKey',
+    body: {
+      name: 'RegisterAgentRequest',
+      schema: createAgentBody,
+      example: { name: 'X-ray room', stations: [{ aeTitle: 'DR1', modality: 'DX' }] },
+    },
+    responses: {
+      201: {
+        description: 'Registered; the token is in this answer only.',
+        body: { name: 'AgentCreated', schema: agentCreated },
+      },
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/agents',
+    operationId: 'listAgents',
+    tag: 'Agents',
+    summary: "Each agent's connection state, last seen, version and queue depths",
+    auth: 'apiKey',
+    responses: {
+      200: {
+        description: 'The agents of this site, newest first.',
+        body: { name: 'AgentList', schema: z.object({ items: z.array(agentView) }) },
+      },
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/agents/{agentId}',
+    operationId: 'getAgent',
+    tag: 'Agents',
+    summary: 'One agent',
+    auth: 'apiKey',
+    pathParams: agentIdParam,
+    responses: { 200: { description: 'The agent.', body: { name: 'Agent', schema: agentView } } },
+    problems: [404],
+  }),
+];

@@ -1,0 +1,49 @@
+import { agentOperations } from '../agents/agents-openapi.js';
+import { eventOperations } from '../events/events-openapi.js';
+import { healthOperations } from '../http/health-openapi.js';
+import { linkOperations } from '../link/link-openapi.js';
+import { orderOperations } from '../orders/orders-openapi.js';
+import { performedStepOperations } from '../performed-steps/performed-steps-openapi.js';
+import { probeOperations } from '../probes/probes-openapi.js';
+import { studyOperations } from '../studies/studies-openapi.js';
+import type { ApiOperation } from './api-operation.js';
+import { openApiOperations } from './openapi-routes.js';
+import { webhookOperations } from '../webhooks/webhooks-openapi.js';
+
+/**
+ * Every documented operation, in the order the docs page shows their tags. A module with routes
+ * declares its operations in its own `*-openapi.ts` and adds one line here.
+ */
+export const apiOperations: readonly ApiOperation[] = [
+  ...orderOperations,
+  ...performedStepOperations,
+  ...studyOperations,
+  ...eventOperations,
+  ...webhookOperations,
+  ...agentOperations,
+  ...linkOperations,
+  ...probeOperations,
+  ...healthOperations,
+  ...openApiOperations,
+];
+
+export const apiTags = [
+  { name: 'Orders', description: 'Imaging orders from invoice lines; they become the Modality Worklist.' },
+  {
+    name: 'Performed steps',
+    description: 'MPPS as the modalities reported them, and the reconciliation of steps no order claims.',
+  },
+  {
+    name: 'Studies',
+    description: 'Images the modalities sent, filed to their orders, with thumbnails and previews.',
+  },
+  { name: 'Agents', description: 'The services on the modality PCs and their link to this plugin.' },
+  { name: 'Link checks', description: 'Numbered probes an installer sends through the link to prove it.' },
+  { name: 'Events', description: 'Every state change, as a webhook delivery and in the events feed.' },
+  {
+    name: 'Webhooks',
+    description: 'Subscriptions that push the events to the PIMS, signed, retried until taken.',
+  },
+  { name: 'Health', description: 'For load balancers and supervisors; no key needed.' },
+  { name: 'API description', description: 'This document, and the page at `/docs` rendered from it.' },
+];

@@ -1,0 +1,54 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { LightboxError } from '@lightbox/protocol';
+import type { Database } from '../db/database.js';
+import type { AppEnv } from '../http/app-env.js';
+import { parseJsonBody } from '../http/validate.js';
+import { matchStudyByHand } from './match-study-by-hand.js';
+import { getStudy, listStudies, studiesOfPatient, studyView } from './study-queries.js';
+
+export const studyListQuery = z.object({
+  status: z.enum(['matched', 'unmatched']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export const matchStudyBody = z.object({
+  orderId: z.string().min(1).max(64),
+  note: z.string().trim().min(1).max(256).optional(),
+});
+
+function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    throw new LightboxError('validation_failed', 'invalid query parameters', {
+      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+/** The studies endpoints of the contract: lists, one study, the chart's list, the manual match. */
+export function mountStudyRoutes(app: Hono<AppEnv>, database: Database): void {
+  const origin = (url: string) => new URL(url).origin;
+
+  app.get('/v1/studies', async (c) =>
+    c.json(await listStudies(database.db, c.get('siteId'), parseQuery(studyListQuery, c.req.query()))),
+  );
+
+  app.get('/v1/studies/:studyId', async (c) => {
+    const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
+    return c.json(await studyView(database.db, study, origin(c.req.url)));
+  });
+
+  app.get('/v1/patients/:pimsPatientId/studies', async (c) =>
+    c.json(await studiesOfPatient(database.db, c.get('siteId'), c.req.param('pimsPatientId'))),
+  );
+
+  app.post('/v1/studies/:studyId/match', async (c) => {
+    const { orderId, note } = await parseJsonBody(c, matchStudyBody);
+    await matchStudyByHand(database, c.get('siteId'), c.req.param('studyId'), orderId, note ?? null);
+    const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
+    return c.json(await studyView(database.db, study, origin(c.req.url)));
+  });
+}

@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOrderBody, type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
+import { openDatabase, type Database } from '../db/database.js';
+import { agents, events, orders, sites, studies, studyInstances } from '../db/schema.js';
+import { createLogger } from '../log.js';
+import { OrderCommands } from '../orders/order-commands.js';
+import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
+import { applyStoredInstance } from './apply-stored-instance.js';
+import { MediaStore } from './media-store.js';
+import { StudyStabilityWorker } from './study-stability-worker.js';
+
+const SITE = 'default';
+const AGENT = 'agt_test';
+// A 1×1 JPEG is enough: the plugin stores media, it does not look inside them.
+const JPEG = Buffer.from(
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',
+  'base64',
+).toString('base64');
+
+let dir: string;
+let database: Database;
+let commands: OrderCommands;
+let media: MediaStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-studies-'));
+  database = await openDatabase(`file:${path.join(dir, 'plugin.db')}`);
+  media = new MediaStore(path.join(dir, 'media'));
+  await database.write(async (tx) => {
+    await tx.insert(sites).values({ id: SITE, name: 'test' });
+    await tx.insert(agents).values({ id: AGENT, siteId: SITE, name: 'dr room', tokenHash: 'x' });
+  });
+  commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
+});
+
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function order(pimsOrderId: string, patientId: string, species: string, modality = 'DX') {
+  const body = createOrderBody.parse({
+    pims: { system: 'ezyvet', siteId: 'main' },
+    pimsOrderId,
+    procedure: { code: 'XR', description: 'Thorax', modality },
+    scheduled: { at: '2026-11-23T09:00:00Z' },
+    patient: { id: patientId, name: 'Max', species },
+    client: { id: 'C1', lastName: 'Smith' },
+  });
+  return (await commands.create(SITE, body)).order;
+}
+
+let sop = 0;
+function instance(
+  studyInstanceUid: string,
+  attributes: Partial<StoredInstanceMessage['attributes']> = {},
+  extra: Partial<StoredInstanceMessage> = {},
+): StoredInstanceMessage {
+  sop++;
+  return {
+    kind: 'instance.stored',
+    studyInstanceUid,
+    seriesInstanceUid: `${studyInstanceUid}.1`,
+    sopInstanceUid: `${studyInstanceUid}.1.${sop}`,
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+    sha256: sop.toString(16).padStart(64, '0'),
+    callingAeTitle: 'DR1',
+    receivedAt: new Date().toISOString(),
+    conflict: false,
+    attributes: {
+      requestedProcedureIds: [],
+      scheduledProcedureStepIds: [],
+      modality: 'DX',
+      studyDate: '20261123',
+      patientName: 'Smith^Max',
+      ...attributes,
+    },
+    media: { thumbnail: JPEG, preview: JPEG, placeholderReason: null },
+    ...extra,
+  };
+}
+
+const store = (msg: StoredInstanceMessage, nowMs?: number) =>
+  database.write((tx) => applyStoredInstance(tx, AGENT, msg, media, nowMs));
+
+async function eventTypes(): Promise<string[]> {
+  return (await database.db.select().from(events).orderBy(asc(events.id))).map((e) => e.type);
+}
+async function studyOf(uid: string) {
+  const [s] = await database.db.select().from(studies).where(eq(studies.studyInstanceUid, uid));
+  return s!;
+}
+async function statusOf(orderId: string) {
+  const [o] = await database.db.select().from(orders).where(eq(orders.id, orderId));
+  return o!.status;
+}
+
+describe('matching a study to its order', () => {
+  it('uses the Study Instance UID, then the accession number, then the step id', async () => {
+    const a = await order('A', 'P1', 'Canine');
+    const b = await order('B', 'P2', 'Canine');
+    const c = await order('C', 'P3', 'Canine');
+    await store(instance(a.studyInstanceUid));
+    await store(instance('1.2.3.4', { accessionNumber: b.accessionNumber }));
+    await store(instance('1.2.3.5', { scheduledProcedureStepIds: [c.scheduledProcedureStepId] }));
+    expect(await studyOf(a.studyInstanceUid)).toMatchObject({
+      orderId: a.id,
+      matchedBy: 'study_instance_uid',
+    });
+    expect(await studyOf('1.2.3.4')).toMatchObject({ orderId: b.id, matchedBy: 'accession_number' });
+    expect(await studyOf('1.2.3.5')).toMatchObject({ orderId: c.id, matchedBy: 'step_id' });
+    // The first image moves a scheduled order to in_progress.
+    expect(await statusOf(a.id)).toBe('in_progress');
+  });
+
+  it('never files by name: two pets called Smith^Max with open orders', async () => {
+    const dog = await order('DOG', 'P-DOG', 'Canine');
+    await order('CAT', 'P-CAT', 'Feline');
+    // Same name, no ids: unmatched, for a person.
+    await store(instance('1.2.9.1', { patientName: 'Smith^Max' }));
+    expect(await studyOf('1.2.9.1')).toMatchObject({ status: 'unmatched', orderId: null });
+    // The patient id of the dog, species and date fitting: the dog's order.
+    await store(instance('1.2.9.2', { patientId: 'P-DOG', patientSpeciesDescription: 'Canine' }));
+    expect(await studyOf('1.2.9.2')).toMatchObject({
+      status: 'matched',
+      orderId: dog.id,
+      matchedBy: 'patient',
+    });
+    // The dog's id with the cat's species: no order fits.
+    await store(instance('1.2.9.3', { patientId: 'P-DOG', patientSpeciesDescription: 'Feline' }));
+    expect(await studyOf('1.2.9.3')).toMatchObject({ status: 'unmatched' });
+    expect((await eventTypes()).filter((t) => t === 'study.unmatched')).toHaveLength(2);
+  });
+
+  it('sends a study to the unmatched list when two open orders fit the patient', async () => {
+    await order('X1', 'P1', 'Canine');
+    await order('X2', 'P1', 'Canine');
+    await store(instance('1.2.8.1', { patientId: 'P1' }));
+    expect(await studyOf('1.2.8.1')).toMatchObject({ status: 'unmatched', orderId: null });
+  });
+});
+
+describe('instances', () => {
+  it('a repeat of the same bytes changes nothing; other bytes are kept and flagged', async () => {
+    const first = instance('1.2.7.1');
+    await store(first);
+    await store(first);
+    await store({ ...first, sha256: 'f'.repeat(64) });
+    const rows = await database.db.select().from(studyInstances).orderBy(asc(studyInstances.id));
+    expect(rows.map((r) => r.conflict)).toEqual([false, true]);
+    expect((await studyOf('1.2.7.1')).instanceCount).toBe(2);
+    expect((await eventTypes()).filter((t) => t === 'study.received')).toHaveLength(1);
+    expect(await media.read(rows[0]!.thumbnailSha256)).toEqual(Buffer.from(JPEG, 'base64'));
+  });
+});
+
+describe('completion from MPPS and images', () => {
+  const mpps = (orderUid: string, listed: string[]): PerformedStepMessage => ({
+    kind: 'mpps.changed',
+    sopInstanceUid: '1.2.5.99',
+    event: 'updated',
+    status: 'COMPLETED',
+    callingAeTitle: 'DR1',
+    receivedAt: new Date().toISOString(),
+    scheduledSteps: [{ studyInstanceUid: orderUid }],
+    performedSeries: [{ seriesInstanceUid: `${orderUid}.1`, sopInstanceUids: listed }],
+    attributes: {},
+  });
+
+  it('waits for the images the MPPS lists, then completes once they are all in', async () => {
+    const o = await order('W', 'P1', 'Canine');
+    const one = instance(o.studyInstanceUid);
+    const two = instance(o.studyInstanceUid);
+    await store(one);
+    await database.write((tx) =>
+      applyPerformedStep(
+        tx,
+        AGENT,
+        mpps(o.studyInstanceUid, [one.sopInstanceUid, two.sopInstanceUid]),
+        60_000,
+      ),
+    );
+    expect(await statusOf(o.id)).toBe('in_progress');
+    await store(two);
+    expect(await statusOf(o.id)).toBe('completed');
+    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    expect(JSON.parse(completed!.dataJson)).toMatchObject({ reason: 'mpps', missingImages: false });
+  });
+
+  it('completes at the deadline flagged with the missing images', async () => {
+    const o = await order('M', 'P1', 'Canine');
+    await database.write((tx) =>
+      applyPerformedStep(tx, AGENT, mpps(o.studyInstanceUid, ['1.2.5.1.1']), 1_000),
+    );
+    expect(await statusOf(o.id)).toBe('in_progress');
+    const settings = { quietMs: 1_000, completionWaitMs: 1_000, noMppsCompleteMs: 60_000 };
+    const worker = new StudyStabilityWorker(
+      database,
+      settings,
+      createLogger('error'),
+      () => undefined,
+      () => Date.now() + 5_000,
+    );
+    await worker.tick();
+    expect(await statusOf(o.id)).toBe('completed');
+    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    expect(JSON.parse(completed!.dataJson)).toMatchObject({
+      missingImages: true,
+      missingSopInstanceUids: ['1.2.5.1.1'],
+    });
+  });
+
+  it('announces a quiet study once, and completes an order whose modality sends no MPPS', async () => {
+    const o = await order('Q', 'P1', 'Canine');
+    const t0 = Date.now();
+    await store(instance(o.studyInstanceUid), t0);
+    await store(instance(o.studyInstanceUid), t0);
+    const settings = { quietMs: 1_000, completionWaitMs: 60_000, noMppsCompleteMs: 10_000 };
+    let now = t0 + 500;
+    const worker = new StudyStabilityWorker(
+      database,
+      settings,
+      createLogger('error'),
+      () => undefined,
+      () => now,
+    );
+    await worker.tick();
+    expect(await eventTypes()).not.toContain('attachment.ready');
+    now = t0 + 2_000;
+    await worker.tick();
+    await worker.tick();
+    const ready = (await database.db.select().from(events)).filter((e) => e.type === 'attachment.ready');
+    expect(ready).toHaveLength(1);
+    expect(JSON.parse(ready[0]!.dataJson)).toMatchObject({ orderId: o.id, instanceCount: 2 });
+    expect(await statusOf(o.id)).toBe('in_progress');
+    now = t0 + 11_000;
+    await worker.tick();
+    expect(await statusOf(o.id)).toBe('completed');
+    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    expect(JSON.parse(completed!.dataJson)).toMatchObject({ reason: 'images_stable_no_mpps' });
+  });
+});

@@ -1,0 +1,156 @@
+import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { LightboxError } from '@lightbox/protocol';
+import type { Db } from '../db/database.js';
+import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
+
+type StudyRow = typeof studies.$inferSelect;
+
+/** A study as the chart and the PIMS see it, with every instance's media URLs. */
+export async function studyView(db: Db, study: StudyRow, origin: string) {
+  const series = await db
+    .select()
+    .from(studySeries)
+    .where(eq(studySeries.studyId, study.id))
+    .orderBy(asc(studySeries.seriesNumber), asc(studySeries.id));
+  const instances = await db
+    .select()
+    .from(studyInstances)
+    .where(eq(studyInstances.studyId, study.id))
+    .orderBy(asc(studyInstances.instanceNumber), asc(studyInstances.id));
+  const audit = await db
+    .select({
+      at: studyAudit.at,
+      action: studyAudit.action,
+      orderId: studyAudit.orderId,
+      detail: studyAudit.detail,
+    })
+    .from(studyAudit)
+    .where(eq(studyAudit.studyId, study.id))
+    .orderBy(asc(studyAudit.id));
+  return {
+    ...studySummary(study),
+    series: series.map((s) => ({
+      seriesInstanceUid: s.seriesInstanceUid,
+      modality: s.modality,
+      bodyPart: s.bodyPart,
+      description: s.description,
+      instances: instances
+        .filter((i) => i.seriesId === s.id)
+        .map((i) => ({
+          sopInstanceUid: i.sopInstanceUid,
+          sopClassUid: i.sopClassUid,
+          thumbnailUrl: `${origin}/media/${i.thumbnailSha256}.jpg`,
+          previewUrl: `${origin}/media/${i.previewSha256}.jpg`,
+          /** Set when the image could not be drawn: the media are a placeholder. */
+          placeholderReason: i.placeholderReason,
+          /** The same SOP Instance UID arrived with other bytes too; both are kept. */
+          conflict: i.conflict,
+        })),
+    })),
+    audit,
+  };
+}
+
+export function studySummary(study: StudyRow) {
+  return {
+    studyId: study.id,
+    studyInstanceUid: study.studyInstanceUid,
+    orderId: study.orderId,
+    status: study.status as 'matched' | 'unmatched',
+    matchedBy: study.matchedBy,
+    performedAt: study.performedAt,
+    modality: study.modality,
+    description: study.description,
+    patient: { patientId: study.patientId, name: study.patientName, species: study.species },
+    accessionNumber: study.accessionNumber,
+    instanceCount: study.instanceCount,
+    receivedAt: study.firstReceivedAt,
+  };
+}
+
+export async function getStudy(db: Db, siteId: string, studyId: string): Promise<StudyRow> {
+  const [study] = await db
+    .select()
+    .from(studies)
+    .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
+  if (!study) throw new LightboxError('not_found', 'study not found');
+  return study;
+}
+
+export async function studiesOfOrder(db: Db, orderId: string) {
+  const rows = await db
+    .select()
+    .from(studies)
+    .where(eq(studies.orderId, orderId))
+    .orderBy(asc(studies.firstReceivedAt));
+  return rows.map(studySummary);
+}
+
+/** Newest first, paged by an opaque cursor over (first received, id). */
+export async function listStudies(
+  db: Db,
+  siteId: string,
+  q: { status?: 'matched' | 'unmatched' | undefined; limit: number; cursor?: string | undefined },
+) {
+  const filters: (SQL | undefined)[] = [eq(studies.siteId, siteId)];
+  if (q.status) filters.push(eq(studies.status, q.status));
+  if (q.cursor) {
+    const [at, id] = decodeCursor(q.cursor);
+    filters.push(
+      or(lt(studies.firstReceivedAt, at), and(eq(studies.firstReceivedAt, at), lt(studies.id, id))),
+    );
+  }
+  const rows = await db
+    .select()
+    .from(studies)
+    .where(and(...filters))
+    .orderBy(desc(studies.firstReceivedAt), desc(studies.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(studySummary),
+    next: rows.length > q.limit && last ? encodeCursor(last.firstReceivedAt, last.id) : null,
+  };
+}
+
+/** The chart's list: studies filed to this patient's orders, newest first. Unmatched ones are not shown. */
+export async function studiesOfPatient(db: Db, siteId: string, pimsPatientId: string) {
+  const patientOrders = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.siteId, siteId), eq(orders.pimsPatientId, pimsPatientId)));
+  if (patientOrders.length === 0) return { items: [] };
+  const rows = await db
+    .select()
+    .from(studies)
+    .where(
+      and(
+        eq(studies.siteId, siteId),
+        inArray(
+          studies.orderId,
+          patientOrders.map((o) => o.id),
+        ),
+      ),
+    )
+    .orderBy(desc(studies.firstReceivedAt), desc(studies.id));
+  return { items: rows.map(studySummary) };
+}
+
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      return [v[0], v[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new LightboxError('validation_failed', 'invalid cursor', {
+    errors: [{ field: 'cursor', message: 'expected the `next` value of a previous page' }],
+  });
+}

@@ -1,0 +1,187 @@
+import type { Database } from '../db/database.js';
+import { eventEnvelope } from '../events/event-envelope.js';
+import type { Logger } from '../log.js';
+import { planRetry, type RetryPolicy } from './backoff.js';
+import type { Clock } from './clock.js';
+import { signatureHeader } from './signature.js';
+import { claimLease, findWebhook, headEvent, recordAttempt } from './webhook-store.js';
+import type { SendResult } from './webhook-sender.js';
+
+export interface LoopDeps {
+  database: Database;
+  clock: Clock;
+  log: Logger;
+  policy: RetryPolicy;
+  timeoutMs: number;
+  /** This plugin instance, as it holds subscription leases. */
+  instanceId: string;
+  send: (
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ) => Promise<SendResult>;
+  random?: () => number;
+}
+
+/** What the loop does after a step. */
+type Next = { kind: 'now' } | { kind: 'idle' } | { kind: 'until'; at: number } | { kind: 'stop' };
+
+/** After an unexpected error (the database unreachable, say), wait this long before trying again. */
+const ERROR_PAUSE_MS = 1_000;
+/** Room beyond one request's timeout for recording its outcome before the lease runs out. */
+const LEASE_SLACK_MS = 5_000;
+
+/**
+ * One subscription's delivery: its events strictly in order, one request at a time, the next only
+ * after the previous was delivered. Each subscription has its own loop, so a slow or dead
+ * subscriber delays nobody else. All state lives in the `webhooks` row; the loop holds none that a
+ * restart would lose.
+ */
+export class SubscriptionLoop {
+  private stopped = false;
+  private woken = false;
+  private interrupt: (() => void) | null = null;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly webhookId: string,
+    private readonly deps: LoopDeps,
+    private readonly onExit: () => void,
+  ) {}
+
+  start(): void {
+    this.done = this.run().finally(() => this.onExit());
+  }
+
+  /**
+   * New events may exist, or the subscription changed. The loop re-reads its row; a retry whose time
+   * has not come is waited for again, so this never shortens a backoff the row still asks for.
+   */
+  wake(): void {
+    this.woken = true;
+    this.interrupt?.();
+  }
+
+  /** Lets an attempt in flight finish and be recorded (bounded by the request timeout), then ends. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.interrupt?.();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let next: Next;
+      try {
+        next = await this.step();
+      } catch (err) {
+        this.deps.log.error('webhook delivery step failed', {
+          webhookId: this.webhookId,
+          err: err instanceof Error ? err.message : String(err),
+        });
+        next = { kind: 'until', at: this.deps.clock.now() + ERROR_PAUSE_MS };
+      }
+      if (next.kind === 'stop') return;
+      if (next.kind !== 'now') await this.wait(next);
+    }
+  }
+
+  private wait(next: { kind: 'idle' } | { kind: 'until'; at: number }): Promise<void> {
+    if (this.stopped || this.woken) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let cancelTimer = () => {};
+      const finish = () => {
+        cancelTimer();
+        this.interrupt = null;
+        resolve();
+      };
+      if (next.kind === 'until')
+        cancelTimer = this.deps.clock.setTimer(finish, next.at - this.deps.clock.now());
+      this.interrupt = finish;
+    });
+  }
+
+  private async step(): Promise<Next> {
+    // Cleared before reading, so an event committed while this step runs wakes the next one.
+    this.woken = false;
+    const { database, clock, policy } = this.deps;
+    const row = await findWebhook(database.db, this.webhookId);
+    if (!row || row.status !== 'active') return { kind: 'stop' };
+    const event = await headEvent(database.db, row);
+    if (!event) return { kind: 'idle' };
+    if (row.nextAttemptAt !== null && row.nextAttemptAt > clock.now()) {
+      return { kind: 'until', at: row.nextAttemptAt };
+    }
+    const leaseMs = 2 * this.deps.timeoutMs + 2 * LEASE_SLACK_MS;
+    const now = clock.now();
+    const leaseLeft = (row.leaseUntil ?? 0) - now;
+    if (row.leaseOwner !== null && row.leaseOwner !== this.deps.instanceId && leaseLeft > 0) {
+      // Another instance delivers this subscription; take over only if it stops renewing.
+      return { kind: 'until', at: now + leaseLeft };
+    }
+    // Renewing costs a write, so only when too little is left for one more attempt.
+    if (row.leaseOwner !== this.deps.instanceId || leaseLeft < this.deps.timeoutMs + LEASE_SLACK_MS) {
+      if (!(await claimLease(database, row.id, this.deps.instanceId, now, now + leaseMs))) {
+        return { kind: 'until', at: now + this.deps.timeoutMs };
+      }
+    }
+
+    const attempt = row.attempts + 1;
+    const at = clock.now();
+    const body = JSON.stringify(eventEnvelope(event));
+    const result = await this.deps.send(
+      row.url,
+      body,
+      {
+        'lightbox-event-id': event.eventId,
+        'lightbox-event-type': event.type,
+        'lightbox-webhook-id': row.id,
+        'lightbox-delivery-attempt': String(attempt),
+        'lightbox-signature': signatureHeader(row.secret, at / 1000, body),
+      },
+      this.deps.timeoutMs,
+    );
+    const record = { event, attempt, at, ...result };
+    const lease = {
+      owner: this.deps.instanceId,
+      expectedCursor: row.cursor,
+      renewUntil: clock.now() + leaseMs,
+    };
+    if (result.ok) {
+      await recordAttempt(database, row.id, lease, record, { outcome: 'delivered' });
+      return { kind: 'now' };
+    }
+    const firstAttemptAt = row.firstAttemptAt ?? at;
+    const plan = planRetry(attempt, firstAttemptAt, clock.now(), policy, this.deps.random);
+    if (plan.giveUp) {
+      const recorded = await recordAttempt(database, row.id, lease, record, {
+        outcome: 'gave_up',
+        failedAt: clock.now(),
+      });
+      if (recorded) {
+        this.deps.log.warn('webhook failed: gave up after the retry period', {
+          webhookId: row.id,
+          eventId: event.eventId,
+          attempts: attempt,
+          lastError: result.error,
+        });
+      }
+      // Not recorded: resumed or deleted meanwhile; the next step reads which.
+      return recorded ? { kind: 'stop' } : { kind: 'now' };
+    }
+    await recordAttempt(database, row.id, lease, record, {
+      outcome: 'retrying',
+      firstAttemptAt,
+      nextAttemptAt: plan.at,
+    });
+    if (attempt === 1) {
+      this.deps.log.warn('webhook delivery failed, retrying', {
+        webhookId: row.id,
+        eventId: event.eventId,
+        error: result.error,
+      });
+    }
+    return { kind: 'until', at: plan.at };
+  }
+}

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
+import { LightboxError } from '@lightbox/protocol';
+import type { Database, Db } from '../db/database.js';
+import { events, webhookDeliveries, webhooks } from '../db/schema.js';
+import type { EventRow } from '../events/event-envelope.js';
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+/** How many delivery attempts each subscription's log keeps; older ones are pruned. */
+export const DELIVERY_LOG_KEEP = 1000;
+
+const notFound = () => new LightboxError('not_found', 'webhook not found');
+
+/** A subscription as the API shows it; the secret never leaves the database again. */
+export function webhookView(row: WebhookRow, headEvent: EventRow | undefined) {
+  return {
+    webhookId: row.id,
+    url: row.url,
+    types: row.typesJson === null ? null : (JSON.parse(row.typesJson) as string[]),
+    status: row.status as 'active' | 'failed',
+    createdAt: row.createdAt,
+    delivery: {
+      pendingEventId: headEvent?.eventId ?? null,
+      failedAttempts: row.attempts,
+      nextAttemptAt: row.nextAttemptAt === null ? null : new Date(row.nextAttemptAt).toISOString(),
+      lastError: row.lastError,
+      failedAt: row.failedAt,
+    },
+  };
+}
+
+export async function createWebhook(
+  database: Database,
+  siteId: string,
+  input: { url: string; secret: string; types?: string[] | undefined },
+): Promise<WebhookRow> {
+  return database.write(async (tx) => {
+    // A new subscription hears of what happens from now on; what came before is in the feed.
+    const [last] = await tx.select({ id: max(events.id) }).from(events);
+    const [row] = await tx
+      .insert(webhooks)
+      .values({
+        id: `whk_${randomUUID()}`,
+        siteId,
+        url: input.url,
+        secret: input.secret,
+        typesJson: input.types ? JSON.stringify([...new Set(input.types)]) : null,
+        cursor: last?.id ?? 0,
+      })
+      .returning();
+    return row!;
+  });
+}
+
+export async function getWebhook(db: Db, siteId: string, id: string): Promise<WebhookRow> {
+  const [row] = await db
+    .select()
+    .from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)));
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function listWebhooks(db: Db, siteId: string): Promise<WebhookRow[]> {
+  return db
+    .select()
+    .from(webhooks)
+    .where(eq(webhooks.siteId, siteId))
+    .orderBy(asc(webhooks.createdAt), asc(webhooks.id));
+}
+
+export async function deleteWebhook(database: Database, siteId: string, id: string): Promise<void> {
+  await database.write(async (tx) => {
+    const gone = await tx
+      .delete(webhooks)
+      .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)))
+      .returning({ id: webhooks.id });
+    if (gone.length === 0) throw notFound();
+    await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id));
+  });
+}
+
+/**
+ * Restarts a failed subscription at the event it gave up on: nothing was skipped, so the PIMS gets
+ * every event from there on, in order, with a fresh retry period.
+ */
+export async function resumeWebhook(database: Database, siteId: string, id: string): Promise<WebhookRow> {
+  return database.write(async (tx) => {
+    const [row] = await tx
+      .update(webhooks)
+      .set({ status: 'active', attempts: 0, firstAttemptAt: null, nextAttemptAt: null, failedAt: null })
+      .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)))
+      .returning();
+    if (!row) throw notFound();
+    return row;
+  });
+}
+
+/**
+ * Takes or renews the right to deliver a subscription until `until`; false while another instance
+ * holds an unexpired lease.
+ */
+export async function claimLease(
+  database: Database,
+  webhookId: string,
+  owner: string,
+  now: number,
+  until: number,
+): Promise<boolean> {
+  return database.write(async (tx) => {
+    const rows = await tx
+      .update(webhooks)
+      .set({ leaseOwner: owner, leaseUntil: until })
+      .where(
+        and(
+          eq(webhooks.id, webhookId),
+          or(isNull(webhooks.leaseOwner), eq(webhooks.leaseOwner, owner), lt(webhooks.leaseUntil, now)),
+        ),
+      )
+      .returning({ id: webhooks.id });
+    return rows.length > 0;
+  });
+}
+
+/** On a clean stop: another instance may take these subscriptions over at once. */
+export async function releaseLeases(database: Database, owner: string): Promise<void> {
+  await database.write((tx) =>
+    tx.update(webhooks).set({ leaseOwner: null, leaseUntil: null }).where(eq(webhooks.leaseOwner, owner)),
+  );
+}
+
+export async function activeWebhookIds(db: Db): Promise<string[]> {
+  const rows = await db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.status, 'active'));
+  return rows.map((r) => r.id);
+}
+
+export async function findWebhook(db: Db, id: string): Promise<WebhookRow | undefined> {
+  const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
+  return row;
+}
+
+/** The first event after the subscription's cursor of a type it asked for. */
+export async function headEvent(db: Db, row: WebhookRow): Promise<EventRow | undefined> {
+  const types = row.typesJson === null ? null : (JSON.parse(row.typesJson) as string[]);
+  const [event] = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.siteId, row.siteId),
+        gt(events.id, row.cursor),
+        ...(types ? [inArray(events.type, types)] : []),
+      ),
+    )
+    .orderBy(asc(events.id))
+    .limit(1);
+  return event;
+}
+
+export interface AttemptRecord {
+  event: EventRow;
+  attempt: number;
+  at: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export type AttemptOutcome =
+  | { outcome: 'delivered' }
+  | { outcome: 'retrying'; firstAttemptAt: number; nextAttemptAt: number }
+  | { outcome: 'gave_up'; failedAt: number };
+
+/**
+ * Records one attempt and moves the subscription on, in one transaction, renewing the lease.
+ * Returns false when the subscription was deleted, resumed or taken over meanwhile (then the
+ * attempt is not logged).
+ */
+export async function recordAttempt(
+  database: Database,
+  webhookId: string,
+  lease: { owner: string; expectedCursor: number; renewUntil: number },
+  a: AttemptRecord,
+  o: AttemptOutcome,
+): Promise<boolean> {
+  return database.write(async (tx) => {
+    const state =
+      o.outcome === 'delivered'
+        ? { cursor: a.event.id, attempts: 0, firstAttemptAt: null, nextAttemptAt: null, lastError: null }
+        : o.outcome === 'retrying'
+          ? {
+              attempts: a.attempt,
+              firstAttemptAt: o.firstAttemptAt,
+              nextAttemptAt: o.nextAttemptAt,
+              lastError: describe(a),
+            }
+          : {
+              attempts: a.attempt,
+              status: 'failed',
+              nextAttemptAt: null,
+              lastError: describe(a),
+              failedAt: new Date(o.failedAt).toISOString(),
+            };
+    // Only the lease holder moves the subscription on: an instance that lost its lease (paused past
+    // its end) cannot overwrite what the new holder did.
+    const moved = await tx
+      .update(webhooks)
+      .set({ ...state, leaseUntil: lease.renewUntil })
+      .where(
+        and(
+          eq(webhooks.id, webhookId),
+          eq(webhooks.cursor, lease.expectedCursor),
+          eq(webhooks.status, 'active'),
+          eq(webhooks.leaseOwner, lease.owner),
+        ),
+      )
+      .returning({ id: webhooks.id });
+    if (moved.length === 0) return false;
+    await tx.insert(webhookDeliveries).values({
+      webhookId,
+      eventSeq: a.event.id,
+      eventId: a.event.eventId,
+      eventType: a.event.type,
+      attempt: a.attempt,
+      at: new Date(a.at).toISOString(),
+      durationMs: Math.round(a.durationMs),
+      statusCode: a.statusCode,
+      error: a.error,
+      outcome: o.outcome,
+    });
+    await tx.run(sql`DELETE FROM ${webhookDeliveries} WHERE ${webhookDeliveries.webhookId} = ${webhookId}
+      AND ${webhookDeliveries.id} < (SELECT ${webhookDeliveries.id} FROM ${webhookDeliveries}
+        WHERE ${webhookDeliveries.webhookId} = ${webhookId}
+        ORDER BY ${webhookDeliveries.id} DESC LIMIT 1 OFFSET ${DELIVERY_LOG_KEEP - 1})`);
+    return true;
+  });
+}
+
+function describe(a: AttemptRecord): string {
+  return a.error ?? `HTTP ${a.statusCode ?? '?'}`;
+}
+
+/** The delivery log, newest first; `cursor` continues from the previous page. */
+export async function listDeliveries(
+  db: Db,
+  webhookId: string,
+  q: { limit: number; cursor?: number | undefined },
+) {
+  const rows = await db
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.webhookId, webhookId),
+        ...(q.cursor !== undefined ? [lt(webhookDeliveries.id, q.cursor)] : []),
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      eventId: r.eventId,
+      eventType: r.eventType,
+      attempt: r.attempt,
+      at: r.at,
+      durationMs: r.durationMs,
+      statusCode: r.statusCode,
+      error: r.error,
+      outcome: r.outcome as AttemptOutcome['outcome'],
+    })),
+    next: rows.length > q.limit && last ? String(last.id) : null,
+  };
+}
