@@ -90,6 +90,7 @@ const settings = {
       .default([]),
   },
   dataDir: { env: 'LIGHTBOX_DATA_DIR', schema: z.string().min(1).default('./data') },
+  spoolDir: { env: 'LIGHTBOX_SPOOL_DIR', schema: z.string().min(1).optional() },
   reconnectMaxMs: {
     env: 'LIGHTBOX_RECONNECT_MAX_MS',
     schema: z.coerce
@@ -98,6 +99,26 @@ const settings = {
       .min(100, 'expected milliseconds from 100 to 3600000')
       .max(3_600_000, 'expected milliseconds from 100 to 3600000')
       .default(30_000),
+  },
+  /** Threads that draw thumbnails; on a two-core modality PC one leaves a core for DICOM. */
+  renderThreads: {
+    env: 'LIGHTBOX_RENDER_THREADS',
+    schema: z.coerce
+      .number({ error: 'expected an integer from 1 to 16' })
+      .int('expected an integer from 1 to 16')
+      .min(1, 'expected an integer from 1 to 16')
+      .max(16, 'expected an integer from 1 to 16')
+      .default(1),
+  },
+  /** A render that takes longer is abandoned for a placeholder (a decoder stuck on a bad codestream). */
+  renderTimeoutMs: {
+    env: 'LIGHTBOX_RENDER_TIMEOUT_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds from 1000 to 600000' })
+      .int()
+      .min(1_000, 'expected milliseconds from 1000 to 600000')
+      .max(600_000, 'expected milliseconds from 1000 to 600000')
+      .default(60_000),
   },
   logLevel: { env: 'LIGHTBOX_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
   modalityProfiles: { env: 'LIGHTBOX_MODALITY_PROFILES', schema: jsonList(modalityProfile).default([]) },
@@ -130,7 +151,10 @@ export interface AgentConfig {
   /** Empty: every calling AE title is accepted. */
   allowedCallingAeTitles: string[];
   dataDir: string;
+  /** Received instances (C-STORE); default `<dataDir>/spool`. */
+  spoolDir: string;
   reconnectMaxMs: number;
+  rendering: { threads: number; timeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   worklist: {
     profiles: ModalityProfile[];
@@ -193,6 +217,17 @@ export function loadAgentConfig(
       `invalid setting LIGHTBOX_DATA_DIR: expected a readable, writable folder, got ${JSON.stringify(dataDir)} (${reason})`,
     ]);
   }
+  const spoolDir = path.resolve(dataDir, p.spoolDir ?? 'spool');
+  try {
+    mkdirSync(spoolDir, { recursive: true });
+    if (!statSync(spoolDir).isDirectory()) throw new Error('not a folder');
+    accessSync(spoolDir, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_SPOOL_DIR: expected a readable, writable folder, got ${JSON.stringify(spoolDir)} (${reason})`,
+    ]);
+  }
   return {
     link:
       p.pluginUrl && p.agentId && p.agentToken
@@ -203,7 +238,9 @@ export function loadAgentConfig(
     aeTitle: p.aeTitle,
     allowedCallingAeTitles: p.allowedCallingAeTitles,
     dataDir,
+    spoolDir,
     reconnectMaxMs: p.reconnectMaxMs,
+    rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
     logLevel: p.logLevel,
     worklist: {
       profiles: p.modalityProfiles,

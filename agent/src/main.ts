@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
@@ -5,7 +6,13 @@ import { openAgentDatabase } from './db/agent-database.js';
 import { startDicomListener } from './dicom/dicom-listener.js';
 import { LinkClient } from './link/link-client.js';
 import { createLogger } from './log.js';
+import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
+import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
+import { InstanceDelivery } from './delivery/instance-delivery.js';
+import { RenderPool } from './rendering/render-pool.js';
+import { Spool } from './storage/spool.js';
+import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 
@@ -25,21 +32,55 @@ async function main(): Promise<void> {
   const status = new StatusFile(config.dataDir);
   const worklist = new WorklistCopy();
   await worklist.load(database.db);
+  const spool = new Spool(config.spoolDir);
+  await spool.prepare(log.child({ part: 'storage' }));
+  const renderPool = new RenderPool({
+    size: config.rendering.threads,
+    // libvips threads per worker: the cores the workers leave free, at least one.
+    vipsThreads: Math.max(1, availableParallelism() - config.rendering.threads),
+    jobTimeoutMs: config.rendering.timeoutMs,
+    log: log.child({ part: 'rendering' }),
+  });
+  // Declared before the listener: an MPPS accepted at once wakes the link as soon as there is one.
+  let link: LinkClient | null = null;
+  const mpps = new MppsService({
+    database,
+    wake: () => link?.notifyOutbox(),
+    log: log.child({ part: 'mpps' }),
+  });
+  const delivery = new InstanceDelivery({
+    database,
+    spoolRoot: config.spoolDir,
+    pool: renderPool,
+    concurrency: config.rendering.threads,
+    log: log.child({ part: 'delivery' }),
+    notifyOutbox: () => link?.notifyOutbox(),
+  });
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
     aeTitle: config.aeTitle,
     allowedCallingAeTitles: config.allowedCallingAeTitles,
     log: log.child({ part: 'dicom' }),
-    handlers: { find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })) },
+    handlers: {
+      find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })),
+      store: storageService({
+        spool,
+        database,
+        log: log.child({ part: 'storage' }),
+        onStored: () => delivery.kick(),
+      }),
+      mpps: mppsDimseHandler(mpps),
+    },
   });
+  delivery.start();
   log.info('agent started', {
     version: AGENT_VERSION,
     aeTitle: config.aeTitle,
     dicom: `${config.dicomHost}:${dicom.port}`,
     dataDir: config.dataDir,
+    spoolDir: config.spoolDir,
   });
-  let link: LinkClient | null = null;
   if (config.link) {
     link = new LinkClient({
       ...config.link,
@@ -64,8 +105,10 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     log.info('stopping', { signal });
     void (async () => {
-      await link?.stop();
       await dicom.close();
+      await delivery.stop();
+      await renderPool.close();
+      await link?.stop();
       database.close();
       process.exit(0);
     })();

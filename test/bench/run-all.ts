@@ -1,9 +1,13 @@
 /** `npm run bench`: every benchmark, printed as one table of medians. */
 import { linkBench } from './link-bench.js';
+import { worklistBench } from './worklist-bench.js';
 import { renderBench } from './render-bench.js';
+import { storageBench } from './storage-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
 rows.push(...(await linkBench()));
+rows.push(...(await worklistBench()));
 rows.push(...(await renderBench()));
+rows.push(...(await storageBench()));
 printTable(rows);

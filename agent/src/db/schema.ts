@@ -50,3 +50,72 @@ export const worklistItems = sqliteTable('worklist_items', {
   attributesJson: text('attributes_json').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+/**
+ * MPPS journal: every Modality Performed Procedure Step this agent accepted, as it stands now. The
+ * N-SETs that follow are checked against it (unknown, already final), so it must survive restarts.
+ */
+export const mppsSteps = sqliteTable('mpps_steps', {
+  sopInstanceUid: text('sop_instance_uid').primaryKey(),
+  status: text('status').notNull(),
+  callingAeTitle: text('calling_ae_title').notNull(),
+  /** The data set as N-CREATE and the N-SETs since left it (N-SET replaces what it carries). */
+  attributesJson: text('attributes_json').notNull(),
+  /** What the plugin was last told of this step, so a repeat that changes nothing sends nothing. */
+  notifiedViewJson: text('notified_view_json').notNull(),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Each accepted N-CREATE / N-SET, in order: what a support engineer reads to follow a step. */
+export const mppsOperations = sqliteTable('mpps_operations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sopInstanceUid: text('sop_instance_uid').notNull(),
+  operation: text('operation').notNull(),
+  status: text('status').notNull(),
+  callingAeTitle: text('calling_ae_title').notNull(),
+  /** The outbox sequence number of the message it caused; null when the plugin had nothing to learn. */
+  outSeq: integer('out_seq'),
+  /** What was tolerated (e.g. `COMPLETE` read as `COMPLETED`). */
+  warningsJson: text('warnings_json').notNull(),
+  at: text('at').notNull(),
+});
+
+/**
+ * Instances received by the Storage SCP, one row per distinct content: the same SOP Instance UID
+ * sent again with other bytes is a second row, flagged as a conflict for a person to resolve. A
+ * row exists only once its file is fsync'd in the spool, which is what lets C-STORE say success.
+ */
+export const storedInstances = sqliteTable(
+  'stored_instances',
+  {
+    sopInstanceUid: text('sop_instance_uid').notNull(),
+    /** SHA-256 of the data set bytes as received (after the file meta group), hex. */
+    sha256: text('sha256').notNull(),
+    sopClassUid: text('sop_class_uid').notNull(),
+    studyInstanceUid: text('study_instance_uid').notNull(),
+    seriesInstanceUid: text('series_instance_uid').notNull(),
+    transferSyntaxUid: text('transfer_syntax_uid').notNull(),
+    patientId: text('patient_id').notNull(),
+    patientName: text('patient_name').notNull(),
+    accessionNumber: text('accession_number').notNull(),
+    modality: text('modality').notNull(),
+    studyDate: text('study_date').notNull(),
+    seriesNumber: text('series_number').notNull(),
+    instanceNumber: text('instance_number').notNull(),
+    numberOfFrames: text('number_of_frames').notNull(),
+    /** Path of the Part-10 file relative to the spool folder. */
+    relativePath: text('relative_path').notNull(),
+    /** Size of the whole Part-10 file, and of the data set within it. */
+    fileBytes: integer('file_bytes').notNull(),
+    datasetBytes: integer('dataset_bytes').notNull(),
+    callingAeTitle: text('calling_ae_title').notNull(),
+    /** 1 when an earlier row holds the same SOP Instance UID with other bytes. */
+    conflict: integer('conflict').notNull().default(0),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sopInstanceUid, t.sha256] })],
+);
+
+// Delivery of stored instances lives in its own module; re-exported so one schema drives migrations.
+export * from './delivery-schema.js';

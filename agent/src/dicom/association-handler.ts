@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '@lightbox/protocol';
 import { FindCancellations, FindStatus, findResponse } from '../worklist/encoding/index.js';
+import type { StoreAssociation } from '../storage/storage-service.js';
 import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
 
@@ -9,7 +11,19 @@ const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
 type CFindResponse = InstanceType<typeof responses.CFindResponse>;
 type CCancelRequest = Parameters<InstanceType<typeof Scp>['cCancelRequest']>[0];
+type CStoreRequest = Parameters<InstanceType<typeof Scp>['cStoreRequest']>[0];
+type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
+type PresentationContext = Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>[0];
+type StoreDataset = Parameters<
+  Parameters<InstanceType<typeof Scp>['createDatasetFromStoreWritableStream']>[2]
+>[0];
+type NCreateRequest = Parameters<InstanceType<typeof Scp>['nCreateRequest']>[0];
+type NCreateResponse = InstanceType<typeof responses.NCreateResponse>;
+type NSetRequest = Parameters<InstanceType<typeof Scp>['nSetRequest']>[0];
+type NSetResponse = InstanceType<typeof responses.NSetResponse>;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = constants;
+/** dcmjs-dimse types command elements as present; a request may still lack them. */
+const orEmpty = (value: string | undefined): string => value ?? '';
 
 export interface AssociationPolicy {
   aeTitle: string;
@@ -30,10 +44,22 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     private readonly peer: string;
     private callingAe = '';
     private readonly cancellations = new FindCancellations();
+    private readonly storage: StoreAssociation | undefined;
+    private readonly transport: Socket;
 
     constructor(socket: Socket, opts: Record<string, unknown>) {
       super(socket, opts);
       this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      this.storage = policy.handlers.store?.association({ peer: this.peer, socket });
+      this.transport = socket;
+      // A peer that drops mid-transfer produces only 'close' (no abort): partial files go here.
+      this.on('close', () => {
+        try {
+          this.storage?.closed();
+        } catch (err) {
+          policy.log.error('cleanup after a closed connection failed', { err: String(err) });
+        }
+      });
     }
 
     override associationRequested(association: Association): void {
@@ -129,6 +155,133 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       }
     }
 
+    override nCreateRequest(request: NCreateRequest, callback: (response: NCreateResponse) => void): void {
+      this.answerMpps(
+        'N-CREATE',
+        request,
+        callback,
+        (ctx, handler) => handler.create(ctx, request),
+        () => {
+          const r = new responses.NCreateResponse(
+            request.getAffectedSopClassUid(),
+            orEmpty(request.getAffectedSopInstanceUid()),
+            Status.ProcessingFailure,
+            'internal error; see the agent log',
+          );
+          r.setMessageIdBeingRespondedTo(request.getMessageId());
+          return r;
+        },
+      );
+    }
+
+    override nSetRequest(request: NSetRequest, callback: (response: NSetResponse) => void): void {
+      this.answerMpps(
+        'N-SET',
+        request,
+        callback,
+        (ctx, handler) => handler.set(ctx, request),
+        () => {
+          const r = new responses.NSetResponse(
+            request.getRequestedSopClassUid(),
+            orEmpty(request.getRequestedSopInstanceUid()),
+            Status.ProcessingFailure,
+            'internal error; see the agent log',
+          );
+          r.setMessageIdBeingRespondedTo(request.getMessageId());
+          return r;
+        },
+      );
+    }
+
+    /** Same guards as C-FIND: one callback whatever happens, and no exception reaches dcmjs-dimse. */
+    private answerMpps<Rsp>(
+      what: string,
+      request: { getMessageId(): number },
+      callback: (response: Rsp) => void,
+      run: (ctx: { callingAe: string }, handler: NonNullable<DicomHandlers['mpps']>) => Promise<Rsp>,
+      failure: () => Rsp,
+    ): void {
+      let answered = false;
+      const once = (r: Rsp): void => {
+        if (answered) return;
+        answered = true;
+        callback(r);
+      };
+      const failed = (err: unknown): void => {
+        policy.log.error(`${what} failed`, {
+          err: err instanceof Error ? err.stack : String(err),
+          messageId: request.getMessageId(),
+        });
+        try {
+          once(failure());
+        } catch (again) {
+          policy.log.error(`${what} failure could not be answered`, { err: String(again) });
+        }
+      };
+      const handler = policy.handlers.mpps;
+      if (!handler) {
+        failed(new Error('MPPS is not served here'));
+        return;
+      }
+      try {
+        run({ callingAe: this.callingAe }, handler).then(once).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+
+    /** C-STORE data goes straight to the spool as it arrives, never into memory as a whole. */
+    override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): Writable {
+      try {
+        if (this.storage) return this.storage.openStream(this.callingAe, request, context);
+      } catch (err) {
+        policy.log.error('C-STORE stream could not be opened', { err: String(err) });
+      }
+      // No stream of ours: the bytes are drained and cStoreRequest answers with a failure.
+      const sink = new Writable({ write: (_c, _e, cb) => cb() });
+      sink.on('error', () => undefined);
+      return sink;
+    }
+
+    /** The bytes are already in the spool: dcmjs-dimse gets an empty placeholder data set. */
+    override createDatasetFromStoreWritableStream(
+      _writable: Writable,
+      context: PresentationContext,
+      callback: (dataset: StoreDataset) => void,
+    ): void {
+      callback(new dimse.Dataset({}, context.getAcceptedTransferSyntaxUid()));
+    }
+
+    override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
+      // dcmjs-dimse kills the process on a second callback: guard it, whatever the handler does.
+      let answered = false;
+      const once = (r: CStoreResponse): void => {
+        if (answered) return;
+        answered = true;
+        callback(r);
+      };
+      const failed = (err: unknown): void => {
+        policy.log.error('C-STORE failed', { err: err instanceof Error ? err.stack : String(err) });
+        try {
+          const response = responses.CStoreResponse.fromRequest(request);
+          response.setStatus(0xa700);
+          response.setErrorComment('internal error; see the agent log');
+          once(response);
+        } catch (again) {
+          policy.log.error('C-STORE failure could not be answered', { err: String(again) });
+        }
+      };
+      if (!this.storage) {
+        failed(new Error('C-STORE is not served here'));
+        return;
+      }
+      try {
+        this.storage.answer(request, once).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+
     override cCancelRequest(request: CCancelRequest): void {
       try {
         this.cancellations.cancel(request);
@@ -139,7 +292,14 @@ export function associationHandlerClass(policy: AssociationPolicy) {
 
     override abort(source: number, reason: number): void {
       this.cancellations.abortAll();
+      try {
+        this.storage?.closed();
+      } catch (err) {
+        policy.log.error('cleanup after an abort failed', { err: String(err) });
+      }
       policy.log.warn('association aborted by peer', { source, reason, peer: this.peer });
+      // After an A-ABORT the connection is closed by us; DCMTK peers otherwise wait 30 s for it.
+      this.transport.destroy();
     }
   };
 }

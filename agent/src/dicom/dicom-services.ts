@@ -1,4 +1,6 @@
 import dimse from 'dcmjs-dimse';
+import type { StoreHandler } from '../storage/storage-service.js';
+import { storageServices } from '../storage/storage-sop-classes.js';
 import type { FindCancellations } from '../worklist/encoding/index.js';
 
 const { TransferSyntax } = dimse.constants;
@@ -6,6 +8,10 @@ const { TransferSyntax } = dimse.constants;
 type Scp = InstanceType<typeof dimse.Scp>;
 type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
 type CFindResponse = InstanceType<typeof dimse.responses.CFindResponse>;
+type NCreateRequest = InstanceType<typeof dimse.requests.NCreateRequest>;
+type NCreateResponse = InstanceType<typeof dimse.responses.NCreateResponse>;
+type NSetRequest = InstanceType<typeof dimse.requests.NSetRequest>;
+type NSetResponse = InstanceType<typeof dimse.responses.NSetResponse>;
 
 /** What a C-FIND handler knows of the association it serves. */
 export interface FindContext {
@@ -31,8 +37,22 @@ export interface ServiceEntry {
   transferSyntaxes: readonly string[];
 }
 
+/** What an MPPS handler knows of the association it serves. */
+export interface MppsContext {
+  callingAe: string;
+}
+
+/** MPPS N-CREATE / N-SET: each resolves to the one response to send. */
+export interface MppsHandler {
+  create(ctx: MppsContext, request: NCreateRequest): Promise<NCreateResponse>;
+  set(ctx: MppsContext, request: NSetRequest): Promise<NSetResponse>;
+}
+
 export interface DicomHandlers {
   find?: FindHandler;
+  /** C-STORE: the storage SOP classes and transfer syntaxes of storage-sop-classes.ts. */
+  store?: StoreHandler;
+  mpps?: MppsHandler;
 }
 
 export const UNCOMPRESSED_SYNTAXES = [
@@ -45,6 +65,7 @@ const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
 // Accepted only to answer with a clear status: consoles sometimes try Q/R models first.
 const PATIENT_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.1.1';
 const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+const MODALITY_PERFORMED_PROCEDURE_STEP = '1.2.840.10008.3.1.2.3.3';
 
 export function servicesFor(handlers: DicomHandlers): ServiceEntry[] {
   const services: ServiceEntry[] = [
@@ -55,6 +76,13 @@ export function servicesFor(handlers: DicomHandlers): ServiceEntry[] {
       services.push({ abstractSyntaxUid: uid, transferSyntaxes: UNCOMPRESSED_SYNTAXES });
     }
   }
+  if (handlers.mpps) {
+    services.push({
+      abstractSyntaxUid: MODALITY_PERFORMED_PROCEDURE_STEP,
+      transferSyntaxes: UNCOMPRESSED_SYNTAXES,
+    });
+  }
+  if (handlers.store) services.push(...storageServices());
   return services;
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WlItem, WorklistDigest, WorklistItem } from '@lightbox/protocol';
 import type { AgentDb } from '../db/agent-database.js';
 import { worklistItems } from '../db/schema.js';
+import { WorklistKeyIndex } from './worklist-key-index.js';
 
 export interface CachedItem {
   orderId: string;
@@ -16,36 +17,60 @@ export interface CachedItem {
  */
 export class WorklistCopy {
   private readonly items = new Map<string, CachedItem>();
+  private readonly index = new WorklistKeyIndex();
   /** Bumped on every change, so derived per-item caches (encoded responses) can tell they are stale. */
   private version = 0;
 
   async load(db: AgentDb): Promise<void> {
     const rows = await db.select().from(worklistItems);
     this.items.clear();
+    this.index.clear();
     for (const r of rows) {
+      const attributes = JSON.parse(r.attributesJson) as WlItem;
       this.items.set(r.orderId, {
         orderId: r.orderId,
         revision: r.revision,
         status: r.status as WorklistItem['status'],
-        attributes: JSON.parse(r.attributesJson) as WlItem,
+        attributes,
       });
+      this.index.add(r.orderId, attributes);
     }
     this.version++;
   }
 
   put(item: WorklistItem): void {
+    const before = this.items.get(item.orderId);
+    if (before) this.index.delete(item.orderId, before.attributes);
     this.items.set(item.orderId, { ...item });
+    this.index.add(item.orderId, item.attributes);
     this.version++;
   }
 
   remove(orderId: string): void {
+    const before = this.items.get(orderId);
+    if (before) this.index.delete(orderId, before.attributes);
     this.items.delete(orderId);
     this.version++;
   }
 
   retainOnly(orderIds: ReadonlySet<string>): void {
-    for (const id of [...this.items.keys()]) if (!orderIds.has(id)) this.items.delete(id);
+    for (const id of [...this.items.keys()]) if (!orderIds.has(id)) this.remove(id);
     this.version++;
+  }
+
+  /**
+   * The items a query can match: a few candidates when it names an indexed identifier exactly,
+   * else everything.
+   */
+  candidatesFor(query: WlItem): Iterable<CachedItem> {
+    const ids = this.index.candidates(query);
+    if (!ids) return this.items.values();
+    const found: CachedItem[] = [];
+    for (const id of ids) {
+      const item = this.items.get(id);
+      if (item) found.push(item);
+    }
+    return found;
   }
 
   get(orderId: string): CachedItem | undefined {

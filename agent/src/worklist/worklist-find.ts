@@ -36,7 +36,7 @@ export function answerWorklistQuery(
   const policy = askedForStation ? null : missingStationFilter(profile, settings.missingStationAe, callingAe);
   const items: CachedItem[] = [];
   const limit = settings.answerLimit > 0 ? settings.answerLimit : Infinity;
-  for (const item of copy.all()) {
+  for (const item of copy.candidatesFor(query)) {
     if (!matches(item.attributes) || (policy && !policy(item.attributes))) continue;
     if (items.length >= limit)
       return { kind: 'matches', items, characterSet: charsetOf(profile), limitReached: true };

@@ -10,7 +10,7 @@ const text = (max: number) => z.string().max(max);
  * A rendered JPEG, carried inline: thumbnails and previews are small and ride the durable outbox.
  * The bounds keep one message well inside a link frame (4 MiB).
  */
-const jpeg = (maxChars: number) => z.string().base64().max(maxChars);
+const jpeg = (maxChars: number) => z.base64().max(maxChars);
 
 /**
  * What the plugin needs of an instance to file it: the identifiers, the keys that match it to an

@@ -23,6 +23,17 @@ export interface SyntheticImage {
   rescale?: { slope: number; intercept: number };
   sopClassUid?: string;
   modality?: string;
+  /** Who and what the image is of, for tests that file it; defaults make it an anonymous image. */
+  identity?: {
+    studyInstanceUid?: string;
+    seriesInstanceUid?: string;
+    sopInstanceUid?: string;
+    patientId?: string;
+    patientName?: string;
+    accessionNumber?: string;
+    studyDate?: string;
+    species?: string;
+  };
 }
 
 const run = promisify(execFile);
@@ -53,17 +64,21 @@ export async function writeSyntheticImage(dir: string, name: string, image: Synt
       }
     }
   }
-  const sopInstanceUid = `2.25.${Date.now()}${process.pid}${++counter}`;
+  const id = image.identity ?? {};
+  const sopInstanceUid = id.sopInstanceUid ?? `2.25.${Date.now()}${process.pid}${++counter}`;
   const sopClassUid = image.sopClassUid ?? SECONDARY_CAPTURE;
   const stored = image.bitsStored ?? image.bitsAllocated;
   const elements: Element[] = [
     [0x00080016, 'UI', sopClassUid],
     [0x00080018, 'UI', sopInstanceUid],
+    ...(id.studyDate ? [[0x00080020, 'DA', id.studyDate] as Element] : []),
+    ...(id.accessionNumber ? [[0x00080050, 'SH', id.accessionNumber] as Element] : []),
     [0x00080060, 'CS', image.modality ?? 'OT'],
-    [0x00100010, 'PN', 'Synthetic^Image'],
-    [0x00100020, 'LO', 'SYN1'],
-    [0x0020000d, 'UI', `${sopInstanceUid}.1`],
-    [0x0020000e, 'UI', `${sopInstanceUid}.2`],
+    [0x00100010, 'PN', id.patientName ?? 'Synthetic^Image'],
+    [0x00100020, 'LO', id.patientId ?? 'SYN1'],
+    ...(id.species ? [[0x00102201, 'LO', id.species] as Element] : []),
+    [0x0020000d, 'UI', id.studyInstanceUid ?? `${sopInstanceUid}.1`],
+    [0x0020000e, 'UI', id.seriesInstanceUid ?? `${sopInstanceUid}.2`],
     [0x00280002, 'US', samples],
     [0x00280004, 'CS', image.photometric],
     ...(samples === 3 ? [[0x00280006, 'US', 0] as Element] : []),

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger, type PerformedStepMessage } from '@lightbox/protocol';
+import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
+import { mppsOperations, mppsSteps, outbox } from '../db/schema.js';
+import { MppsService } from './mpps-service.js';
+import { createElements } from './test-support/mpps-fixtures.js';
+
+let dir: string;
+let database: AgentDatabase;
+let wakes: number;
+const logged: string[] = [];
+const log = createLogger('debug', (line) => logged.push(line));
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-mpps-'));
+  database = await openAgentDatabase(path.join(dir, 'agent.db'));
+  wakes = 0;
+  logged.length = 0;
+});
+
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const service = (db: AgentDatabase = database) =>
+  new MppsService({
+    database: db,
+    wake: () => {
+      wakes++;
+    },
+    log,
+  });
+
+async function outboxBodies(): Promise<PerformedStepMessage[]> {
+  const rows = await database.db.select().from(outbox);
+  return rows.map((r) => JSON.parse(r.bodyJson) as PerformedStepMessage);
+}
+
+describe('the MPPS journal', () => {
+  it('commits the step and its message together, then wakes the link', async () => {
+    const answer = await service().create({
+      sopInstanceUid: '2.25.1',
+      callingAeTitle: 'DR1',
+      elements: createElements(),
+    });
+    expect(answer).toEqual({ status: 0, sopInstanceUid: '2.25.1' });
+    const [message] = await outboxBodies();
+    expect(message).toMatchObject({
+      kind: 'mpps.changed',
+      sopInstanceUid: '2.25.1',
+      event: 'created',
+      status: 'IN PROGRESS',
+      callingAeTitle: 'DR1',
+      modality: 'DX',
+    });
+    expect(await database.db.select().from(mppsSteps)).toHaveLength(1);
+    expect(wakes).toBe(1);
+  });
+
+  it('mints a UID when the N-CREATE leaves it to us, and answers with it', async () => {
+    const answer = await service().create({
+      sopInstanceUid: '',
+      callingAeTitle: 'DR1',
+      elements: createElements(),
+    });
+    expect(answer.status).toBe(0);
+    expect(answer.sopInstanceUid).toMatch(/^2\.25\.\d+$/);
+    expect(answer.sopInstanceUid.length).toBeLessThanOrEqual(64);
+    const [row] = await database.db.select().from(mppsSteps);
+    expect(row?.sopInstanceUid).toBe(answer.sopInstanceUid);
+  });
+
+  it('refuses a request UID that is not a UID (0117) and stores nothing', async () => {
+    const answer = await service().create({
+      sopInstanceUid: '1.2.x',
+      callingAeTitle: 'DR1',
+      elements: createElements(),
+    });
+    expect(answer).toMatchObject({ status: 0x0117, comment: 'the SOP Instance UID is not a UID' });
+    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
+  });
+
+  it('answers 0110 and stores nothing when the commit fails', async () => {
+    const failing: AgentDatabase = {
+      ...database,
+      // The work runs inside a real transaction, which then fails as a full disk would.
+      write: (work) =>
+        database.write(async (tx) => {
+          await work(tx);
+          throw new Error('SQLITE_FULL: database or disk is full');
+        }),
+    };
+    const answer = await service(failing).create({
+      sopInstanceUid: '2.25.2',
+      callingAeTitle: 'DR1',
+      elements: createElements(),
+    });
+    expect(answer).toEqual({
+      status: 0x0110,
+      comment: 'could not record the step; nothing was stored',
+      sopInstanceUid: '2.25.2',
+    });
+    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
+    expect(await database.db.select().from(mppsOperations)).toHaveLength(0);
+    expect(await outboxBodies()).toHaveLength(0);
+    expect(wakes).toBe(0);
+    expect(logged.some((l) => l.includes('SQLITE_FULL'))).toBe(true);
+  });
+
+  it('refuses a step beyond what the link carries (0213) and stores nothing', async () => {
+    const steps = Array.from({ length: 65 }, (_, i) => ({ StudyInstanceUID: `2.25.7.${i}` }));
+    const answer = await service().create({
+      sopInstanceUid: '2.25.5',
+      callingAeTitle: 'DR1',
+      elements: createElements({ ScheduledStepAttributesSequence: steps }),
+    });
+    expect(answer).toMatchObject({ status: 0x0213 });
+    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
+    expect(await outboxBodies()).toHaveLength(0);
+  });
+
+  it('journals a repeat that changes nothing without a message', async () => {
+    const s = service();
+    await s.create({ sopInstanceUid: '2.25.3', callingAeTitle: 'DR1', elements: createElements() });
+    for (let i = 0; i < 3; i++) {
+      const a = await s.set({
+        sopInstanceUid: '2.25.3',
+        callingAeTitle: 'DR1',
+        elements: { PerformedProcedureStepStatus: 'IN PROGRESS' },
+      });
+      expect(a.status).toBe(0);
+    }
+    expect(await outboxBodies()).toHaveLength(1);
+    const ops = await database.db.select().from(mppsOperations);
+    expect(ops.map((o) => [o.operation, o.outSeq === null])).toEqual([
+      ['N-CREATE', false],
+      ['N-SET', true],
+      ['N-SET', true],
+      ['N-SET', true],
+    ]);
+  });
+
+  it('keeps the journal across a reopen: an N-SET after a restart finds its step', async () => {
+    await service().create({ sopInstanceUid: '2.25.4', callingAeTitle: 'DR1', elements: createElements() });
+    database.close();
+    database = await openAgentDatabase(path.join(dir, 'agent.db'));
+    const a = await service().set({
+      sopInstanceUid: '2.25.4',
+      callingAeTitle: 'DR1',
+      elements: { PerformedProcedureStepStatus: 'COMPLETED' },
+    });
+    expect(a.status).toBe(0);
+    expect((await outboxBodies()).map((m) => [m.event, m.status])).toEqual([
+      ['created', 'IN PROGRESS'],
+      ['updated', 'COMPLETED'],
+    ]);
+  });
+});

@@ -1,0 +1,143 @@
+import { eq } from 'drizzle-orm';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentDatabase } from '../db/agent-database.js';
+import { storedInstances } from '../db/schema.js';
+import type { Logger } from '../log.js';
+import { isSafeUid } from './dicom-uid.js';
+import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
+import { fsyncDirectory, type Spool } from './spool.js';
+import type { ReceivedFile } from './store-ingest.js';
+import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
+
+export interface CommitRequest {
+  file: ReceivedFile;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  callingAeTitle: string;
+}
+
+/**
+ * Turns a complete temp file into a stored instance: checks the data set against its command,
+ * decides between new / duplicate / conflict, renames the file into place, makes the rename durable
+ * and records the row — in that order, so a recorded instance always has its file on disk. The
+ * decision and the rename run under the database's write lock: two associations sending the same
+ * instance at once cannot both take the first name.
+ */
+export async function commitInstance(
+  spool: Spool,
+  database: AgentDatabase,
+  request: CommitRequest,
+  log: Logger,
+): Promise<StoreOutcome> {
+  const { file } = request;
+  let header: InstanceHeader;
+  try {
+    header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
+  } catch (err) {
+    if (err instanceof MalformedDataset)
+      return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);
+    throw err;
+  }
+  const problem = checkHeader(header, request);
+  if (problem) return problem;
+
+  return database.write(async (tx) => {
+    const versions = await tx
+      .select({ sha256: storedInstances.sha256, relativePath: storedInstances.relativePath })
+      .from(storedInstances)
+      .where(eq(storedInstances.sopInstanceUid, request.sopInstanceUid));
+    const same = versions.find((v) => v.sha256 === file.sha256);
+    if (same) {
+      // A resend (the modality missed our answer, or the tech pressed send twice): nothing to do.
+      log.info('instance received again with the same bytes', {
+        sopInstanceUid: request.sopInstanceUid,
+        callingAe: request.callingAeTitle,
+        path: same.relativePath,
+      });
+      return { status: StoreStatus.Success, result: 'duplicate' } satisfies StoreOutcome;
+    }
+    const conflict = versions.length > 0;
+    const target = spool.instancePath(
+      header.studyInstanceUid,
+      request.sopInstanceUid,
+      conflict ? file.sha256.slice(0, 16) : undefined,
+    );
+    const studyDir = path.dirname(target);
+    const created = await mkdir(studyDir, { recursive: true });
+    if (created !== undefined) await fsyncDirectory(spool.instancesDir);
+    await rename(file.tempFile, target);
+    try {
+      await fsyncDirectory(studyDir);
+      const fileBytes = file.headerBytes + file.datasetBytes;
+      await tx.insert(storedInstances).values({
+        sopInstanceUid: request.sopInstanceUid,
+        sha256: file.sha256,
+        sopClassUid: request.sopClassUid,
+        studyInstanceUid: header.studyInstanceUid,
+        seriesInstanceUid: header.seriesInstanceUid,
+        transferSyntaxUid: request.transferSyntaxUid,
+        patientId: header.patientId,
+        patientName: header.patientName,
+        accessionNumber: header.accessionNumber,
+        modality: header.modality,
+        studyDate: header.studyDate,
+        seriesNumber: header.seriesNumber,
+        instanceNumber: header.instanceNumber,
+        numberOfFrames: header.numberOfFrames,
+        relativePath: spool.relative(target),
+        fileBytes,
+        datasetBytes: file.datasetBytes,
+        callingAeTitle: request.callingAeTitle,
+        conflict: conflict ? 1 : 0,
+        receivedAt: new Date().toISOString(),
+      });
+    } catch (err) {
+      // Not recorded means not stored: the modality gets a failure and will send it again.
+      await rm(target, { force: true });
+      throw err;
+    }
+    const fields = {
+      sopInstanceUid: request.sopInstanceUid,
+      sopClassUid: request.sopClassUid,
+      studyInstanceUid: header.studyInstanceUid,
+      transferSyntaxUid: request.transferSyntaxUid,
+      callingAe: request.callingAeTitle,
+      bytes: file.datasetBytes,
+      path: spool.relative(target),
+    };
+    if (conflict) {
+      log.warn('instance received again with different bytes: both kept, the new one flagged', {
+        ...fields,
+        earlier: versions.map((v) => v.relativePath),
+      });
+      return { status: StoreStatus.Success, result: 'conflict' } satisfies StoreOutcome;
+    }
+    log.info('instance stored', fields);
+    return { status: StoreStatus.Success, result: 'stored' } satisfies StoreOutcome;
+  });
+}
+
+function checkHeader(header: InstanceHeader, request: CommitRequest): StoreOutcome | undefined {
+  if (header.sopInstanceUid !== request.sopInstanceUid)
+    return refusal(
+      StoreStatus.DataSetDoesNotMatchSopClass,
+      header.sopInstanceUid === ''
+        ? 'data set has no SOP Instance UID (0008,0018)'
+        : 'SOP Instance UID of data set differs from the command',
+    );
+  if (header.sopClassUid !== request.sopClassUid)
+    return refusal(
+      StoreStatus.DataSetDoesNotMatchSopClass,
+      'SOP Class UID of data set differs from the command',
+    );
+  if (!isSafeUid(header.studyInstanceUid))
+    return refusal(StoreStatus.CannotUnderstand, 'Study Instance UID (0020,000D) missing or not a valid UID');
+  if (!isSafeUid(header.seriesInstanceUid))
+    return refusal(
+      StoreStatus.CannotUnderstand,
+      'Series Instance UID (0020,000E) missing or not a valid UID',
+    );
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { isSafeUid } from './dicom-uid.js';
+
+/**
+ * The folder where received instances live. Files arrive in `incoming/` under a random name and
+ * move to `instances/<Study Instance UID>/<SOP Instance UID>.dcm` by an atomic rename once they are
+ * complete and fsync'd, so a reader never sees a partial file under an instance's name.
+ */
+export class Spool {
+  readonly incomingDir: string;
+  readonly instancesDir: string;
+
+  constructor(readonly root: string) {
+    this.incomingDir = path.join(root, 'incoming');
+    this.instancesDir = path.join(root, 'instances');
+  }
+
+  /**
+   * Creates the folders and removes what a crash left in `incoming/`: those transfers were never
+   * answered with success, so the modality still holds them and will send them again.
+   */
+  async prepare(log: Logger): Promise<void> {
+    await mkdir(this.incomingDir, { recursive: true });
+    await mkdir(this.instancesDir, { recursive: true });
+    const leftovers = (await readdir(this.incomingDir)).filter((f) => f.endsWith('.part'));
+    for (const f of leftovers) await rm(path.join(this.incomingDir, f), { force: true });
+    if (leftovers.length > 0)
+      log.warn('removed unfinished transfers from the spool', { files: leftovers.length });
+  }
+
+  newTempFile(): string {
+    return path.join(this.incomingDir, `${randomBytes(12).toString('hex')}.part`);
+  }
+
+  /**
+   * Where an instance goes. Only validated UIDs become path components; a second version of the
+   * same instance (other bytes) gets its content hash in the name so nothing is overwritten.
+   */
+  instancePath(studyInstanceUid: string, sopInstanceUid: string, version?: string): string {
+    if (!isSafeUid(studyInstanceUid) || !isSafeUid(sopInstanceUid))
+      throw new Error('refusing an unvalidated UID in a spool path');
+    if (version !== undefined && !/^[0-9a-f]{16}$/.test(version)) throw new Error('bad version tag');
+    const name = version === undefined ? `${sopInstanceUid}.dcm` : `${sopInstanceUid}.${version}.dcm`;
+    return path.join(this.instancesDir, studyInstanceUid, name);
+  }
+
+  relative(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join('/');
+  }
+}
+
+/** A rename or a new file is durable only once its folder's entry is on disk too. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

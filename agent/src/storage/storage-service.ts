@@ -1,0 +1,190 @@
+import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import dimse from 'dcmjs-dimse';
+import type { AgentDatabase } from '../db/agent-database.js';
+import type { Logger } from '../log.js';
+import { isSafeUid, trimUid } from './dicom-uid.js';
+import { commitInstance } from './instance-commit.js';
+import type { Spool } from './spool.js';
+import { StoreIngest } from './store-ingest.js';
+import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
+
+const { responses } = dimse;
+type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
+type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
+type PresentationContext = Parameters<InstanceType<typeof dimse.Scp>['createStoreWritableStream']>[0];
+
+/** The Storage SCP as one association sees it. */
+export interface StoreAssociation {
+  /** Called by dcmjs-dimse at the first data fragment of a C-STORE: where the bytes go. */
+  openStream(callingAe: string, request: CStoreRequest, context: PresentationContext): Writable;
+  /** Called once the data set is complete; answers through `callback` exactly once. */
+  answer(request: CStoreRequest, callback: (response: CStoreResponse) => void): Promise<void>;
+  /** The connection is gone: partial transfers are removed. */
+  closed(): void;
+}
+
+export interface StoreHandler {
+  association(connection: { peer: string; socket: Socket }): StoreAssociation;
+}
+
+type Pending =
+  | { kind: 'ingest'; ingest: StoreIngest; callingAe: string; transferSyntaxUid: string }
+  | { kind: 'refused'; outcome: StoreOutcome };
+
+/**
+ * C-STORE into the spool: every instance streamed to disk as received, fsync'd, renamed into place
+ * and recorded before the modality hears success.
+ */
+export function storageService(opts: {
+  spool: Spool;
+  database: AgentDatabase;
+  log: Logger;
+  /** Told after each new instance is recorded, so its delivery starts at once. */
+  onStored?: () => void;
+}): StoreHandler {
+  const { spool, database, log } = opts;
+  return {
+    association: ({ peer, socket }) => {
+      const pending = new WeakMap<CStoreRequest, Pending>();
+      const active = new Set<StoreIngest>();
+      const flow = {
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+      };
+      return {
+        openStream(callingAe, request, context) {
+          const sopInstanceUid = trimUid(request.getAffectedSopInstanceUid());
+          const sopClassUid = trimUid(request.getAffectedSopClassUid());
+          const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
+          // Checked before anything touches the disk: these UIDs become a file name.
+          const problem = !isSafeUid(sopInstanceUid)
+            ? refusal(StoreStatus.CannotUnderstand, 'Affected SOP Instance UID is not a valid UID')
+            : !isSafeUid(sopClassUid) || sopClassUid !== context.getAbstractSyntaxUid()
+              ? refusal(
+                  StoreStatus.DataSetDoesNotMatchSopClass,
+                  'Affected SOP Class UID does not match the context',
+                )
+              : undefined;
+          if (problem) {
+            log.warn('C-STORE refused before storing', {
+              callingAe,
+              peer,
+              sopInstanceUid: sopInstanceUid.slice(0, 80),
+              comment: problem.errorComment,
+            });
+            pending.set(request, { kind: 'refused', outcome: problem });
+            return discardingStream();
+          }
+          const ingest = new StoreIngest(
+            spool.newTempFile(),
+            {
+              mediaStorageSopClassUid: sopClassUid,
+              mediaStorageSopInstanceUid: sopInstanceUid,
+              transferSyntaxUid,
+              sourceAeTitle: callingAe,
+            },
+            flow,
+          );
+          active.add(ingest);
+          pending.set(request, { kind: 'ingest', ingest, callingAe, transferSyntaxUid });
+          return ingest.stream;
+        },
+
+        async answer(request, callback) {
+          const entry = pending.get(request);
+          pending.delete(request);
+          const respond = (outcome: StoreOutcome): void => {
+            const response = responses.CStoreResponse.fromRequest(request);
+            response.setStatus(outcome.status);
+            if (outcome.errorComment !== undefined) response.setErrorComment(outcome.errorComment);
+            callback(response);
+          };
+          if (!entry) {
+            respond(refusal(StoreStatus.CannotUnderstand, 'C-STORE without a data set'));
+            return;
+          }
+          if (entry.kind === 'refused') {
+            respond(entry.outcome);
+            return;
+          }
+          const { ingest } = entry;
+          let outcome: StoreOutcome;
+          try {
+            const received = await ingest.result();
+            if (received.kind === 'failed') {
+              log.error('instance could not be written to the spool', {
+                sopInstanceUid: request.getAffectedSopInstanceUid(),
+                err: received.error.message,
+              });
+              outcome = refusal(
+                StoreStatus.OutOfResources,
+                `could not write to the spool: ${errorCode(received.error)}`,
+                'failed',
+              );
+            } else {
+              outcome = await commitInstance(
+                spool,
+                database,
+                {
+                  file: received.file,
+                  sopClassUid: trimUid(request.getAffectedSopClassUid()),
+                  sopInstanceUid: trimUid(request.getAffectedSopInstanceUid()),
+                  transferSyntaxUid: entry.transferSyntaxUid,
+                  callingAeTitle: entry.callingAe,
+                },
+                log,
+              );
+              if (outcome.result === 'stored' || outcome.result === 'conflict') opts.onStored?.();
+              if (outcome.result === 'refused') {
+                log.warn('C-STORE refused', {
+                  callingAe: entry.callingAe,
+                  sopInstanceUid: request.getAffectedSopInstanceUid(),
+                  comment: outcome.errorComment,
+                });
+              }
+            }
+          } catch (err) {
+            log.error('instance could not be stored', {
+              sopInstanceUid: request.getAffectedSopInstanceUid(),
+              err: err instanceof Error ? err.message : String(err),
+            });
+            outcome = refusal(StoreStatus.OutOfResources, `could not store: ${errorCode(err)}`, 'failed');
+          } finally {
+            active.delete(ingest);
+          }
+          // Whatever did not become a stored instance leaves nothing behind.
+          if (outcome.result !== 'stored' && outcome.result !== 'conflict') await ingest.discard();
+          respond(outcome);
+        },
+
+        closed() {
+          for (const ingest of active) {
+            // A data set handed over completely is finished and stored even though nobody will
+            // hear the answer: a resend is then a harmless duplicate.
+            if (ingest.ended) continue;
+            active.delete(ingest);
+            log.warn('transfer interrupted: partial instance removed', { peer });
+            void ingest.abandon();
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Takes the bytes of a refused C-STORE so the association can carry on to the answer. */
+function discardingStream(): Writable {
+  const stream = new Writable({
+    write: (_chunk, _enc, cb) => {
+      cb();
+    },
+  });
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreIngest } from './store-ingest.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-ingest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const meta = {
+  mediaStorageSopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+  mediaStorageSopInstanceUid: '1.2.3',
+  transferSyntaxUid: '1.2.840.10008.1.2.1',
+};
+
+/** Records what the ingest asks of the socket, the way the association's socket would see it. */
+function flowRecorder() {
+  const calls: string[] = [];
+  return { calls, flow: { pause: () => calls.push('pause'), resume: () => calls.push('resume') } };
+}
+
+describe('one C-STORE data set on its way to disk', () => {
+  it('pauses the sender while the disk lags, and resumes it even when the data set ends over the mark', async () => {
+    const { calls, flow } = flowRecorder();
+    const file = path.join(dir, 'a.part');
+    const ingest = new StoreIngest(file, meta, flow);
+    const chunk = Buffer.alloc(2 * 1024 * 1024, 7);
+    // All fragments arrive before the disk takes any, and the data set ends right away.
+    for (let i = 0; i < 5; i++) ingest.stream.write(chunk);
+    ingest.stream.end();
+    const result = await ingest.result();
+    expect(result.kind).toBe('received');
+    expect(calls[0]).toBe('pause');
+    expect(calls.at(-1)).toBe('resume');
+    const written = readFileSync(file);
+    expect(written.length).toBe(result.kind === 'received' ? result.file.headerBytes + 5 * chunk.length : -1);
+  });
+
+  it('removes the partial file when the peer goes away, and resumes the socket', async () => {
+    const { calls, flow } = flowRecorder();
+    const ingest = new StoreIngest(path.join(dir, 'b.part'), meta, flow);
+    for (let i = 0; i < 3; i++) ingest.stream.write(Buffer.alloc(2 * 1024 * 1024));
+    await ingest.abandon();
+    expect(readdirSync(dir)).not.toContain('b.part');
+    expect(calls.at(-1)).toBe('resume');
+    expect((await ingest.result()).kind).toBe('failed');
+  });
+
+  it('reports a disk that refuses the file instead of throwing at dcmjs-dimse', async () => {
+    const ingest = new StoreIngest(path.join(dir, 'no-such-folder', 'c.part'), meta, undefined);
+    ingest.stream.write(Buffer.alloc(1024));
+    ingest.stream.end();
+    const result = await ingest.result();
+    expect(result.kind).toBe('failed');
+    expect(result.kind === 'failed' && (result.error as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+});

@@ -1,0 +1,226 @@
+import { createHash, type Hash } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { Writable, type WritableOptions } from 'node:stream';
+import { part10Header, type FileMetaInformation } from './part10-header.js';
+
+/**
+ * dcmjs-dimse waits for 'drain' only once per data set and ignores later `false` returns from
+ * `write`: this stream reports each one, and the ingest pauses the socket itself.
+ */
+class BackpressureWritable extends Writable {
+  constructor(
+    private readonly onFull: () => void,
+    opts: WritableOptions,
+  ) {
+    super(opts);
+  }
+
+  override write(chunk: unknown, ...rest: never[]): boolean {
+    const ok = super.write(chunk, ...rest);
+    if (!ok) this.onFull();
+    return ok;
+  }
+}
+
+/** The header fields the agent records all sit in the first few kilobytes; this caps the copy. */
+const MAX_PREFIX_BYTES = 1024 * 1024;
+/** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
+const HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+/** What the transport lets an ingest do to hold back a fast sender. */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+/** A complete, fsync'd temp file: the data set as received behind our Part-10 header. */
+export interface ReceivedFile {
+  tempFile: string;
+  headerBytes: number;
+  datasetBytes: number;
+  sha256: string;
+  /** The first bytes of the data set, for reading its header. */
+  prefix: Buffer;
+}
+
+export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'failed'; error: Error };
+
+/**
+ * One C-STORE data set on its way to the spool. dcmjs-dimse writes each P-DATA fragment into
+ * `stream`; the bytes go straight to a temp file behind our own file meta group, are hashed, and
+ * the first megabyte is kept for the header. The stream itself never errors towards dcmjs-dimse
+ * (an 'error' there would kill the association, or the process): a write failure is remembered,
+ * the rest of the data set is drained and discarded, and `result()` reports it.
+ */
+export class StoreIngest {
+  readonly stream: Writable;
+  private handle: FileHandle | null = null;
+  private failure: Error | null = null;
+  private abandoned = false;
+  private readonly hash: Hash = createHash('sha256');
+  private readonly prefix: Buffer[] = [];
+  private prefixBytes = 0;
+  private datasetBytes = 0;
+  private headerBytes = 0;
+  /** The file operation in flight; cleanup waits for it rather than closing under it. */
+  private pending: Promise<void> = Promise.resolve();
+  private readonly done: Promise<void>;
+  private paused = false;
+
+  constructor(
+    readonly tempFile: string,
+    private readonly meta: FileMetaInformation,
+    private readonly flow: FlowControl | undefined,
+  ) {
+    this.stream = new BackpressureWritable(() => this.pauseSender(), {
+      highWaterMark: HIGH_WATER_MARK,
+      construct: (cb) => {
+        this.run(() => this.openFile()).then(() => cb(), cb);
+      },
+      // Fragments arrive faster than the disk takes them: each batch goes out in one writev.
+      writev: (chunks, cb) => {
+        this.run(() => this.append(chunks.map((c) => c.chunk as Buffer))).then(() => cb(), cb);
+      },
+      final: (cb) => {
+        this.run(() => this.flush()).then(() => cb(), cb);
+      },
+    });
+    // Fact of dcmjs-dimse: an 'error' without a listener on this stream crashes the process.
+    this.stream.on('error', (err) => this.fail(err));
+    this.stream.on('drain', () => this.resumeSender());
+    // A stream ended while over its high-water mark never emits 'drain' (the last fragment came
+    // in while the disk lagged): without this the socket would stay paused and the association hang.
+    this.stream.on('finish', () => this.resumeSender());
+    this.stream.on('close', () => this.resumeSender());
+    this.done = new Promise((resolve) => {
+      this.stream.once('finish', resolve);
+      this.stream.once('close', resolve);
+    });
+  }
+
+  /** True once dcmjs-dimse has handed over the last fragment. */
+  get ended(): boolean {
+    return this.stream.writableEnded;
+  }
+
+  /** Waits for the last byte to be written and fsync'd. */
+  async result(): Promise<IngestResult> {
+    await this.done;
+    await this.pending;
+    if (this.abandoned) return { kind: 'failed', error: new Error('transfer abandoned') };
+    if (this.failure) return { kind: 'failed', error: this.failure };
+    return {
+      kind: 'received',
+      file: {
+        tempFile: this.tempFile,
+        headerBytes: this.headerBytes,
+        datasetBytes: this.datasetBytes,
+        sha256: this.hash.digest('hex'),
+        prefix: Buffer.concat(this.prefix),
+      },
+    };
+  }
+
+  /** The peer went away mid-transfer: stop writing and remove the partial file. */
+  abandon(): Promise<void> {
+    this.abandoned = true;
+    this.resumeSender();
+    if (!this.stream.destroyed) this.stream.destroy();
+    return this.run(() => this.removeTemp());
+  }
+
+  /** Removes the temp file (after a refusal, a duplicate, or a failure). */
+  discard(): Promise<void> {
+    return this.run(() => this.removeTemp());
+  }
+
+  private run(op: () => Promise<void>): Promise<void> {
+    const next = this.pending.then(op, op);
+    this.pending = next.catch(() => undefined);
+    return next.catch((err: unknown) => {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  private async openFile(): Promise<void> {
+    if (this.abandoned) return;
+    try {
+      this.handle = await open(this.tempFile, 'wx', 0o640);
+      const header = part10Header(this.meta);
+      await this.writeAll([header]);
+      this.headerBytes = header.length;
+    } catch (err) {
+      await this.failWith(err);
+    }
+  }
+
+  private async append(chunks: Buffer[]): Promise<void> {
+    for (const chunk of chunks) {
+      this.datasetBytes += chunk.length;
+      this.hash.update(chunk);
+      if (this.prefixBytes < MAX_PREFIX_BYTES) {
+        const part = chunk.subarray(0, MAX_PREFIX_BYTES - this.prefixBytes);
+        this.prefix.push(Buffer.from(part));
+        this.prefixBytes += part.length;
+      }
+    }
+    if (this.failure || this.abandoned || !this.handle) return;
+    try {
+      await this.writeAll(chunks);
+    } catch (err) {
+      await this.failWith(err);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.failure || this.abandoned || !this.handle) return;
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+      this.handle = null;
+    } catch (err) {
+      await this.failWith(err);
+    }
+  }
+
+  private async writeAll(chunks: Buffer[]): Promise<void> {
+    let pending = chunks.filter((c) => c.length > 0);
+    while (pending.length > 0) {
+      let { bytesWritten } = await this.handle!.writev(pending);
+      // A short write (rare: signals, full pipes) continues where it stopped.
+      while (pending.length > 0 && bytesWritten >= pending[0]!.length) {
+        bytesWritten -= pending[0]!.length;
+        pending = pending.slice(1);
+      }
+      if (bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
+    }
+  }
+
+  private async failWith(err: unknown): Promise<void> {
+    this.fail(err instanceof Error ? err : new Error(String(err)));
+    await this.removeTemp();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+  }
+
+  private async removeTemp(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
+    await rm(this.tempFile, { force: true });
+  }
+
+  private pauseSender(): void {
+    if (this.paused || !this.flow) return;
+    this.paused = true;
+    this.flow.pause();
+  }
+
+  private resumeSender(): void {
+    if (!this.paused || !this.flow) return;
+    this.paused = false;
+    this.flow.resume();
+  }
+}

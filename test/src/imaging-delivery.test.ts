@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { fixtureOrders } from './fixtures/worklist-orders.js';
+import { LightboxStack } from './support/lightbox-stack.js';
+import { waitUntil } from './support/managed-process.js';
+
+/**
+ * Images from a modality (DCMTK storescu) to thumbnails in the patient's record: stored by the
+ * agent, rendered, carried over the link, filed to their order by the plugin.
+ */
+const run = promisify(execFile);
+const inherited = process.env;
+const stack = new LightboxStack({ pluginEnv: { LIGHTBOX_STUDY_QUIET_MS: '500' } });
+const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-imaging-'));
+
+beforeAll(() => stack.startAll());
+afterAll(async () => {
+  await stack.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function storescu(files: string[]): Promise<void> {
+  await run('storescu', ['-aet', 'DR1', '-aec', 'LIGHTBOX', '127.0.0.1', String(stack.dicomPort), ...files], {
+    env: { ...inherited, TCP_NODELAY: '1' },
+  });
+}
+
+interface OrderView {
+  orderId: string;
+  status: string;
+  studyInstanceUid: string;
+  accessionNumber: string;
+  studies: { studyId: string; instanceCount: number; status: string }[];
+}
+
+async function createOrder(pimsOrderId: string, patient: Record<string, unknown>): Promise<OrderView> {
+  const res = await stack.api('POST', '/v1/orders', {
+    ...fixtureOrders[0]!.body,
+    pimsOrderId,
+    scheduled: { at: '2026-11-23T09:00:00Z' },
+    patient,
+  });
+  expect(res.status).toBe(201);
+  const { orderId } = (await res.json()) as { orderId: string };
+  return (await (await stack.api('GET', `/v1/orders/${orderId}`)).json()) as OrderView;
+}
+
+async function orderView(orderId: string): Promise<OrderView> {
+  return (await (await stack.api('GET', `/v1/orders/${orderId}`)).json()) as OrderView;
+}
+
+const dxImage = (identity: Parameters<typeof writeSyntheticImage>[2]['identity']) => ({
+  rows: 300,
+  columns: 400,
+  bitsAllocated: 16 as const,
+  photometric: 'MONOCHROME2' as const,
+  modality: 'DX',
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+  pixel: (x: number) => (x < 200 ? 200 : 3800),
+  window: { center: 2000, width: 4000 },
+  identity,
+});
+
+describe('images to the patient record', () => {
+  it('files a study to its order with thumbnails served under strong ETags', async () => {
+    const order = await createOrder('IMG-1', { id: 'P-IMG-1', name: 'Rex', species: 'Canine' });
+    const files = await Promise.all(
+      [1, 2].map((i) =>
+        writeSyntheticImage(
+          dir,
+          `order-${i}`,
+          dxImage({ studyInstanceUid: order.studyInstanceUid, patientId: 'P-IMG-1' }),
+        ),
+      ),
+    );
+    await storescu(files);
+    await waitUntil(
+      'study filed',
+      async () => (await orderView(order.orderId)).studies[0]?.instanceCount === 2,
+      20_000,
+    );
+    const view = await orderView(order.orderId);
+    expect(view.status).toBe('in_progress');
+    const study = (await (await stack.api('GET', `/v1/studies/${view.studies[0]!.studyId}`)).json()) as {
+      status: string;
+      matchedBy: string;
+      series: {
+        instances: { thumbnailUrl: string; previewUrl: string; placeholderReason: string | null }[];
+      }[];
+    };
+    expect(study).toMatchObject({ status: 'matched', matchedBy: 'study_instance_uid' });
+    const instance = study.series[0]!.instances[0]!;
+    expect(instance.placeholderReason).toBeNull();
+    const thumb = await fetch(instance.thumbnailUrl);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect(thumb.headers.get('cache-control')).toMatch(/max-age=31536000/);
+    const etag = thumb.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const bytes = Buffer.from(await thumb.arrayBuffer());
+    // The thumbnail shows the image: dark left half, bright right half, long edge 256.
+    const { data, info } = await sharp(bytes).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect(info.width).toBe(256);
+    expect(data[Math.floor(info.height / 2) * info.width + 20]!).toBeLessThan(40);
+    expect(data[Math.floor(info.height / 2) * info.width + 230]!).toBeGreaterThan(215);
+    expect((await fetch(instance.thumbnailUrl, { headers: { 'if-none-match': etag } })).status).toBe(304);
+
+    // The study goes quiet: the PIMS hears attachment.ready once, for both images.
+    await waitUntil(
+      'attachment.ready',
+      async () => {
+        const feed = (await (await stack.api('GET', '/v1/events?limit=500')).json()) as {
+          items: { type: string; data: { orderId: string | null; instanceCount?: number } }[];
+        };
+        return feed.items.some((e) => e.type === 'attachment.ready' && e.data.orderId === order.orderId);
+      },
+      20_000,
+    );
+  });
+
+  it('does not file studies by name: two pets called Smith^Max', async () => {
+    const dog = await createOrder('IMG-DOG', { id: 'P-MAX-DOG', name: 'Max', species: 'Canine' });
+    await createOrder('IMG-CAT', { id: 'P-MAX-CAT', name: 'Max', species: 'Feline' });
+    const byName = await writeSyntheticImage(
+      dir,
+      'by-name',
+      dxImage({ patientName: 'Smith^Max', patientId: 'UNKNOWN', studyDate: '20261123' }),
+    );
+    const byId = await writeSyntheticImage(
+      dir,
+      'by-id',
+      dxImage({ patientName: 'Smith^Max', patientId: 'P-MAX-DOG', species: 'Canine', studyDate: '20261123' }),
+    );
+    await storescu([byName, byId]);
+    await waitUntil(
+      'dog study filed',
+      async () => (await orderView(dog.orderId)).studies.length === 1,
+      20_000,
+    );
+    const unmatched = (await (await stack.api('GET', '/v1/studies?status=unmatched')).json()) as {
+      items: { patient: { patientId: string } }[];
+    };
+    expect(unmatched.items.map((s) => s.patient.patientId)).toContain('UNKNOWN');
+  });
+
+  it('delivers every image taken while the plugin was down, thumbnails included', async () => {
+    const order = await createOrder('IMG-OUTAGE', { id: 'P-OUT', name: 'Bella', species: 'Canine' });
+    await stack.plugin.stop();
+    const files = await Promise.all(
+      [1, 2, 3, 4].map((i) =>
+        writeSyntheticImage(dir, `outage-${i}`, dxImage({ studyInstanceUid: order.studyInstanceUid })),
+      ),
+    );
+    await storescu(files);
+    stack.plugin.start();
+    await stack.waitPluginReady();
+    await waitUntil(
+      'all four filed',
+      async () => (await orderView(order.orderId)).studies[0]?.instanceCount === 4,
+      30_000,
+    );
+  });
+});

@@ -1,0 +1,108 @@
+import dimse from 'dcmjs-dimse';
+
+const { Client, Dataset, requests } = dimse;
+type Request = InstanceType<typeof requests.NCreateRequest> | InstanceType<typeof requests.NSetRequest>;
+type Response = {
+  getCommandDataset(): { getElements(): Record<string, unknown> };
+  getStatus(): number;
+  getErrorComment(): string | undefined;
+  getAffectedSopInstanceUid(): string;
+};
+
+export const MPPS_SOP_CLASS = '1.2.840.10008.3.1.2.3.3';
+
+function errorIdOf(response: Response): number | undefined {
+  const value = response.getCommandDataset().getElements().ErrorID;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** dcmjs-dimse types command elements as present; a response may still lack them. */
+const orEmpty = (value: string | undefined): string => value ?? '';
+
+/** One MPPS operation as a modality sends it; attributes in dcmjs's naturalised form, or none. */
+export type MppsOperation =
+  | { op: 'create'; sopInstanceUid?: string; attributes: Record<string, unknown> | null }
+  | { op: 'set'; sopInstanceUid: string; attributes: Record<string, unknown> | null };
+
+export interface MppsAnswer {
+  status: number;
+  /**
+   * Only read on failures: dcmjs-dimse 0.3.3's client carries elements of an earlier response into
+   * a later one that lacks them (seen with Error Comment on a success after a failure).
+   */
+  errorComment: string;
+  /** Error ID (0000,0903) of a failure, when the SCP gave one. */
+  errorId: number | undefined;
+  /** The Affected SOP Instance UID of the answer (the one the SCP minted, when we left it out). */
+  sopInstanceUid: string;
+}
+
+export interface MppsSenderOptions {
+  port: number;
+  host?: string;
+  callingAe?: string;
+  calledAe?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * An MPPS SCU for tests: Debian's DCMTK ships none, so this is dcmjs-dimse's Client sending the
+ * operations in order over one association, resolving with each answer once the association is
+ * released. Every operation must be answered, or the promise rejects.
+ */
+export function sendMpps(opts: MppsSenderOptions, operations: MppsOperation[]): Promise<MppsAnswer[]> {
+  dimse.log.setLevel('silent');
+  return new Promise((resolve, reject) => {
+    const answers: (MppsAnswer | undefined)[] = operations.map(() => undefined);
+    const client = new Client();
+    operations.forEach((operation, i) => {
+      let request: Request;
+      if (operation.op === 'create') {
+        request = new requests.NCreateRequest(MPPS_SOP_CLASS, operation.sopInstanceUid ?? '');
+        // Absent, not empty: PS3.7 lets the SCU leave the UID to the SCP.
+        if (!operation.sopInstanceUid) {
+          const command = request.getCommandDataset().getElements();
+          delete command.AffectedSOPInstanceUID;
+        }
+      } else {
+        request = new requests.NSetRequest(MPPS_SOP_CLASS, operation.sopInstanceUid);
+      }
+      // null: a request without any data set, as a broken console might send.
+      if (operation.attributes) request.setDataset(new Dataset(operation.attributes));
+      request.on('response', (response: Response) => {
+        const status = response.getStatus();
+        answers[i] = {
+          status,
+          errorComment: status === 0 ? '' : (response.getErrorComment() ?? '').trim(),
+          sopInstanceUid: orEmpty(response.getAffectedSopInstanceUid()).trim(),
+          errorId: status === 0 ? undefined : errorIdOf(response),
+        };
+      });
+      client.addRequest(request);
+    });
+    const timer = setTimeout(() => {
+      reject(new Error('MPPS association did not finish in time'));
+    }, opts.timeoutMs ?? 15_000);
+    client.on('associationRejected', (result: unknown) => {
+      clearTimeout(timer);
+      reject(new Error(`association rejected: ${JSON.stringify(result)}`));
+    });
+    client.on('networkError', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    client.on('closed', () => {
+      clearTimeout(timer);
+      const missing = answers.findIndex((a) => a === undefined);
+      if (missing >= 0) reject(new Error(`operation ${missing + 1} was not answered`));
+      else resolve(answers as MppsAnswer[]);
+    });
+    // dcmjs-dimse leaves Nagle on: every small PDU would wait ~40 ms for the peer's delayed ACK.
+    client.on('connected', () => {
+      (
+        client as unknown as { network?: { socket?: { setNoDelay?: (on: boolean) => void } } }
+      ).network?.socket?.setNoDelay?.(true);
+    });
+    client.send(opts.host ?? '127.0.0.1', opts.port, opts.callingAe ?? 'DR1', opts.calledAe ?? 'LIGHTBOX');
+  });
+}
