@@ -3,6 +3,7 @@ import { linkBench } from './link-bench.js';
 import { worklistBench } from './worklist-bench.js';
 import { renderBench } from './render-bench.js';
 import { storageBench } from './storage-bench.js';
+import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -10,4 +11,5 @@ rows.push(...(await linkBench()));
 rows.push(...(await worklistBench()));
 rows.push(...(await renderBench()));
 rows.push(...(await storageBench()));
+rows.push(...(await mppsWebhookBench()));
 printTable(rows);
