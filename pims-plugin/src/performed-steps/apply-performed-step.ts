@@ -173,16 +173,16 @@ export async function moveOrder(
     case 'scheduled':
       // Re-opened after "incorrect worklist entry selected": back on the worklist for the right
       // patient, and the images taken of the wrong one go to a person to file.
-      await sendStudiesToReconciliation(
-        tx,
-        order.id,
-        'the MPPS was discontinued as "incorrect worklist entry selected"',
-      );
       await appendEvent(tx, order.siteId, 'order.scheduled', {
         ...data,
         reopened: true,
         reason: msg.discontinuationReason ?? null,
       });
+      await sendStudiesToReconciliation(
+        tx,
+        order.id,
+        'the MPPS was discontinued as "incorrect worklist entry selected"',
+      );
       break;
     case 'cancelled':
       break;

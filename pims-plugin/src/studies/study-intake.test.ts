@@ -191,6 +191,27 @@ describe('completion from MPPS and images', () => {
     expect(JSON.parse(completed!.dataJson)).toMatchObject({ reason: 'mpps', missingImages: false });
   });
 
+  it('sends the images of an order re-opened by 110514 back to the unmatched list', async () => {
+    const o = await order('R', 'P1', 'Canine');
+    await store(instance(o.studyInstanceUid));
+    expect(await studyOf(o.studyInstanceUid)).toMatchObject({ status: 'matched', orderId: o.id });
+    const discontinued: PerformedStepMessage = {
+      ...mpps(o.studyInstanceUid, []),
+      status: 'DISCONTINUED',
+      discontinuationReason: { code: '110514', scheme: 'DCM', meaning: 'Incorrect worklist entry selected' },
+    };
+    await database.write((tx) => applyPerformedStep(tx, AGENT, discontinued, 60_000));
+    expect(await statusOf(o.id)).toBe('scheduled');
+    expect(await studyOf(o.studyInstanceUid)).toMatchObject({ status: 'unmatched', orderId: null });
+    expect(await eventTypes()).toEqual([
+      'order.scheduled',
+      'order.in_progress',
+      'study.received',
+      'order.scheduled',
+      'study.unmatched',
+    ]);
+  });
+
   it('completes at the deadline flagged with the missing images', async () => {
     const o = await order('M', 'P1', 'Canine');
     await database.write((tx) =>
