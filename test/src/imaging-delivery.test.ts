@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
 import { fixtureOrders } from './fixtures/worklist-orders.js';
 import { LightboxStack } from './support/lightbox-stack.js';
+import { parseStoreLog, spawnStorescu } from './support/storage-peers.js';
 import { waitUntil } from './support/managed-process.js';
 
 /**
@@ -126,7 +127,7 @@ describe('images to the patient record', () => {
 
   it('does not file studies by name: two pets called Smith^Max', async () => {
     const dog = await createOrder('IMG-DOG', { id: 'P-MAX-DOG', name: 'Max', species: 'Canine' });
-    await createOrder('IMG-CAT', { id: 'P-MAX-CAT', name: 'Max', species: 'Feline' });
+    const cat = await createOrder('IMG-CAT', { id: 'P-MAX-CAT', name: 'Max', species: 'Feline' });
     const byName = await writeSyntheticImage(
       dir,
       'by-name',
@@ -144,9 +145,71 @@ describe('images to the patient record', () => {
       20_000,
     );
     const unmatched = (await (await stack.api('GET', '/v1/studies?status=unmatched')).json()) as {
-      items: { patient: { patientId: string } }[];
+      items: { studyId: string; patient: { patientId: string } }[];
     };
     expect(unmatched.items.map((s) => s.patient.patientId)).toContain('UNKNOWN');
+
+    // A person files the unmatched one to the cat's order; the audit trail says who did what.
+    const lost = unmatched.items.find((s) => s.patient.patientId === 'UNKNOWN')!;
+    const refused = await stack.api('POST', `/v1/studies/${lost.studyId}/match`, { orderId: 'ord_nope' });
+    expect(refused.status).toBe(422);
+    const res = await stack.api('POST', `/v1/studies/${lost.studyId}/match`, {
+      orderId: cat.orderId,
+      note: 'owner confirmed it was the cat',
+    });
+    expect(res.status).toBe(200);
+    const filed = (await res.json()) as {
+      status: string;
+      orderId: string;
+      audit: { action: string; detail: string }[];
+    };
+    expect(filed).toMatchObject({ status: 'matched', orderId: cat.orderId });
+    expect(filed.audit.map((a) => a.action)).toEqual(['unmatched', 'manual-match']);
+    expect(filed.audit[1]!.detail).toBe('owner confirmed it was the cat');
+    expect((await orderView(cat.orderId)).studies.map((s) => s.studyId)).toEqual([lost.studyId]);
+  });
+
+  it('brings every acknowledged image to the plugin exactly once across a SIGKILL of the agent', async () => {
+    const order = await createOrder('IMG-KILL', { id: 'P-KILL', name: 'Luna', species: 'Feline' });
+    const files = await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        writeSyntheticImage(dir, `kill-${i}`, dxImage({ studyInstanceUid: order.studyInstanceUid })),
+      ),
+    );
+    const stored = (): number => stack.agent.lines.filter((l) => l.msg === 'instance stored').length;
+    const before = stored();
+    const sender = spawnStorescu(stack.dicomPort, files);
+    const exited = new Promise<void>((resolve) => sender.once('exit', () => resolve()));
+    await waitUntil('some stored', () => Promise.resolve(stored() - before >= 15), 30_000, 5);
+    await stack.agent.kill('SIGKILL');
+    await exited;
+    const acknowledged = parseStoreLog(sender.output()).responses.filter((r) => r === 'Success').length;
+    expect(acknowledged).toBeGreaterThanOrEqual(15);
+    expect(acknowledged).toBeLessThan(80);
+    stack.agent.start();
+    await stack.waitLinked();
+    // Everything acknowledged before the kill reaches the plugin without a resend...
+    await waitUntil(
+      'acknowledged images filed',
+      async () => ((await orderView(order.orderId)).studies[0]?.instanceCount ?? 0) >= acknowledged,
+      30_000,
+    );
+    // ...and the modality's resend of the whole series completes it, each image once.
+    await storescu(files);
+    await waitUntil(
+      'all filed',
+      async () => (await orderView(order.orderId)).studies[0]?.instanceCount === 80,
+      30_000,
+    );
+    const study = (await (
+      await stack.api('GET', `/v1/studies/${(await orderView(order.orderId)).studies[0]!.studyId}`)
+    ).json()) as {
+      series: { instances: { sopInstanceUid: string; conflict: boolean }[] }[];
+    };
+    const instances = study.series.flatMap((s) => s.instances);
+    expect(instances).toHaveLength(80);
+    expect(new Set(instances.map((i) => i.sopInstanceUid)).size).toBe(80);
+    expect(instances.some((i) => i.conflict)).toBe(false);
   });
 
   it('delivers every image taken while the plugin was down, thumbnails included', async () => {
