@@ -99,8 +99,9 @@ async function main(): Promise<void> {
       '',
       'Lightbox is running:',
       `  PIMS API and agent link  ${pluginUrl}/v1   (health: ${pluginUrl}/health/ready)`,
-      `  DICOM (Modality Worklist, C-ECHO)  AE title ${aeTitle} on ${dicomHost}:${dicomPort}`,
-      `  Data  ${dataDir}  (plugin/ and agent/ hold each part's libsql file)`,
+      `  API reference  ${pluginUrl}/docs`,
+      `  DICOM (Modality Worklist, MPPS, Storage, C-ECHO)  AE title ${aeTitle} on ${dicomHost}:${dicomPort}`,
+      `  Data  ${dataDir}  (plugin/ and agent/ hold each part's libsql file; agent/spool the images)`,
       '',
     ].join('\n') + '\n',
   );
