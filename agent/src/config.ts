@@ -47,6 +47,27 @@ const jsonList = <T extends z.ZodType>(item: T) =>
     }),
   );
 
+/** `AE@host:port` in the environment, or `{aeTitle, host, port}` in the config file. */
+const pacsTarget = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const m = /^([^@]+)@(.+):(\d{1,5})$/.exec(v.trim());
+    return m ? { aeTitle: m[1], host: m[2], port: m[3] } : v;
+  },
+  z.object(
+    {
+      aeTitle,
+      host: z.string().min(1),
+      port: z.coerce.number().int().min(1).max(65535),
+    },
+    { error: 'expected the PACS as AE@host:port, e.g. PACS@10.0.0.5:104' },
+  ),
+);
+const forwardMs = (min: number, max: number, dflt: number) => {
+  const msg = `expected milliseconds from ${min} to ${max}`;
+  return z.coerce.number({ error: msg }).int(msg).min(min, msg).max(max, msg).default(dflt);
+};
+
 const settings = {
   pluginUrl: {
     env: 'LIGHTBOX_PLUGIN_URL',
@@ -137,6 +158,29 @@ const settings = {
       .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())
       .default(false),
   },
+  /** Absent: nothing is forwarded. */
+  forwardPacs: { env: 'LIGHTBOX_FORWARD_PACS', schema: pacsTarget.optional() },
+  /** The AE title the agent calls the PACS with; default its own. */
+  forwardCallingAeTitle: { env: 'LIGHTBOX_FORWARD_CALLING_AE_TITLE', schema: aeTitle.optional() },
+  forwardBackoffMinMs: { env: 'LIGHTBOX_FORWARD_BACKOFF_MIN_MS', schema: forwardMs(100, 3_600_000, 1_000) },
+  forwardBackoffMaxMs: {
+    env: 'LIGHTBOX_FORWARD_BACKOFF_MAX_MS',
+    schema: forwardMs(100, 86_400_000, 300_000),
+  },
+  /** 0: retry forever. Otherwise an instance older than this that still fails is given up on. */
+  forwardGiveUpAfterMs: {
+    env: 'LIGHTBOX_FORWARD_GIVE_UP_AFTER_MS',
+    schema: forwardMs(0, 365 * 86_400_000, 0),
+  },
+  forwardConcurrency: {
+    env: 'LIGHTBOX_FORWARD_CONCURRENCY',
+    schema: z.coerce
+      .number({ error: 'expected an integer from 1 to 8' })
+      .int('expected an integer from 1 to 8')
+      .min(1, 'expected an integer from 1 to 8')
+      .max(8, 'expected an integer from 1 to 8')
+      .default(1),
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -164,6 +208,19 @@ export interface AgentConfig {
     answerLimit: number;
     patientNameCaseInsensitive: boolean;
   };
+  /** Absent: received instances are not forwarded. */
+  forwarding: ForwardingConfig | undefined;
+}
+
+export interface ForwardingConfig {
+  pacs: { aeTitle: string; host: string; port: number };
+  callingAeTitle: string;
+  backoffMinMs: number;
+  backoffMaxMs: number;
+  /** 0: never give up. */
+  giveUpAfterMs: number;
+  /** Associations open at once; 1 keeps the PACS receiving in order. */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +285,11 @@ export function loadAgentConfig(
       `invalid setting LIGHTBOX_SPOOL_DIR: expected a readable, writable folder, got ${JSON.stringify(spoolDir)} (${reason})`,
     ]);
   }
+  if (p.forwardBackoffMaxMs < p.forwardBackoffMinMs) {
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_FORWARD_BACKOFF_MAX_MS: expected at least LIGHTBOX_FORWARD_BACKOFF_MIN_MS (${p.forwardBackoffMinMs}), got ${p.forwardBackoffMaxMs}`,
+    ]);
+  }
   return {
     link:
       p.pluginUrl && p.agentId && p.agentToken
@@ -248,6 +310,16 @@ export function loadAgentConfig(
       answerLimit: p.worklistAnswerLimit,
       patientNameCaseInsensitive: !p.patientNameCaseSensitive,
     },
+    forwarding: p.forwardPacs
+      ? {
+          pacs: p.forwardPacs,
+          callingAeTitle: p.forwardCallingAeTitle ?? p.aeTitle,
+          backoffMinMs: p.forwardBackoffMinMs,
+          backoffMaxMs: p.forwardBackoffMaxMs,
+          giveUpAfterMs: p.forwardGiveUpAfterMs,
+          concurrency: p.forwardConcurrency,
+        }
+      : undefined,
   };
 }
 

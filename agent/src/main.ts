@@ -10,6 +10,7 @@ import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
 import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
 import { InstanceDelivery } from './delivery/instance-delivery.js';
+import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { Spool } from './storage/spool.js';
 import { storageService } from './storage/storage-service.js';
@@ -56,6 +57,14 @@ async function main(): Promise<void> {
     log: log.child({ part: 'delivery' }),
     notifyOutbox: () => link?.notifyOutbox(),
   });
+  const forwarder = config.forwarding
+    ? new PacsForwarder({
+        database,
+        spoolRoot: config.spoolDir,
+        config: config.forwarding,
+        log: log.child({ part: 'forwarding' }),
+      })
+    : null;
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
@@ -68,12 +77,16 @@ async function main(): Promise<void> {
         spool,
         database,
         log: log.child({ part: 'storage' }),
-        onStored: () => delivery.kick(),
+        onStored: () => {
+          delivery.kick();
+          forwarder?.kick();
+        },
       }),
       mpps: mppsDimseHandler(mpps),
     },
   });
   delivery.start();
+  forwarder?.start();
   log.info('agent started', {
     version: AGENT_VERSION,
     aeTitle: config.aeTitle,
@@ -107,6 +120,7 @@ async function main(): Promise<void> {
     void (async () => {
       await dicom.close();
       await delivery.stop();
+      await forwarder?.stop();
       await renderPool.close();
       await link?.stop();
       database.close();

@@ -1,9 +1,11 @@
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsyncMutex } from '@lightbox/protocol';
+import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import * as schema from './schema.js';
 import { linkState } from './schema.js';
 
@@ -11,8 +13,16 @@ export type AgentDb = LibSQLDatabase<typeof schema>;
 export type AgentTx = Parameters<Parameters<AgentDb['transaction']>[0]>[0];
 
 /**
- * The agent's journal: a libsql file on the modality PC. Its default synchronous=FULL in WAL mode
- * fsyncs every commit, which is what lets the agent tell a modality "success" only when it is true.
+ * The agent's journal: a libsql file on the modality PC. `write` resolves only once its commit is
+ * on disk, which is what lets the agent tell a modality "success" only when it is true.
+ *
+ * How: libsql runs SQLite synchronously on the calling thread, so synchronous=FULL would fsync the
+ * WAL on the event loop at every commit — milliseconds each, far more while large images are being
+ * written — and every DICOM answer, C-ECHO included, would wait behind it. Instead connections run
+ * synchronous=NORMAL (a commit only writes the WAL) and `write` then fdatasyncs the WAL file from
+ * the thread pool, shared by the commits that land meanwhile. A commit is durable exactly when it
+ * would have been under FULL; the event loop never waits for the disk. (NORMAL alone would not do:
+ * a power cut could lose commits that were already reported.)
  */
 export interface AgentDatabase {
   db: AgentDb;
@@ -30,13 +40,55 @@ export async function openAgentDatabase(file: string): Promise<AgentDatabase> {
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   await db.insert(linkState).values({ id: 1 }).onConflictDoNothing();
+  const wal = `${file}-wal`;
+  const walSync = new CoalescedFsync(fdatasyncFile);
+  // The WAL exists now (the writes above made it): its folder entry is made durable once, as
+  // SQLite itself does for a new WAL under FULL.
+  await fsyncFolder(path.dirname(file));
   const lock = new AsyncMutex();
   return {
     db,
     client,
-    write: (work) => lock.run(() => db.transaction(work, { behavior: 'immediate' })),
+    write: async (work) => {
+      const result = await lock.run(async () => {
+        // Per connection, and the pool may open new ones: set before each write, where it costs
+        // nothing (SQLite refuses to change it inside a transaction). A connection that missed it
+        // stays on FULL: slower, never less durable.
+        await client.execute('PRAGMA synchronous=NORMAL');
+        return db.transaction(work, { behavior: 'immediate' });
+      });
+      await walSync.sync(wal);
+      return result;
+    },
     close: () => {
       client.close();
     },
   };
+}
+
+async function fdatasyncFile(file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, 'r+');
+  } catch (err) {
+    // No WAL: the last checkpoint moved everything into the database file and synced it.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fsyncFolder(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the entry itself.
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

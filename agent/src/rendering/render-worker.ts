@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { initializeCodecs } from './pixel-decoding.js';
 import { renderInstance } from './render-instance.js';
+import { lowerThreadPriority } from './thread-priority.js';
 import type { HeaderAttributes } from './header-attributes.js';
 
 /**
@@ -33,6 +34,8 @@ const port = parentPort;
 if (!port) throw new Error('render-worker runs only as a worker thread');
 const { vipsThreads } = workerData as { vipsThreads: number };
 sharp.concurrency(vipsThreads);
+// Below the DICOM thread: storage and echo answers come first, thumbnails use what is left.
+lowerThreadPriority(10);
 // Nothing is cached between images; libvips' operation cache only holds memory here.
 sharp.cache(false);
 

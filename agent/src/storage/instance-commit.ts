@@ -1,50 +1,81 @@
 import { eq } from 'drizzle-orm';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
 import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
+import { CoalescedFsync } from '../disk/coalesced-fsync.js';
+import { GroupCommit } from './group-commit.js';
+import { KeyedLock } from './keyed-lock.js';
 import { fsyncDirectory, type Spool } from './spool.js';
 import type { ReceivedFile } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 
 export interface CommitRequest {
+  /** Every byte written to the temp file; not necessarily on disk yet. */
   file: ReceivedFile;
+  /** Resolves once the temp file is fsync'd; rejects when it could not be. */
+  durable: Promise<void>;
   sopClassUid: string;
   sopInstanceUid: string;
   transferSyntaxUid: string;
   callingAeTitle: string;
 }
 
+type NewRow = typeof storedInstances.$inferInsert;
+
 /**
  * Turns a complete temp file into a stored instance: checks the data set against its command,
  * decides between new / duplicate / conflict, renames the file into place, makes the rename durable
- * and records the row — in that order, so a recorded instance always has its file on disk. The
- * decision and the rename run under the database's write lock: two associations sending the same
- * instance at once cannot both take the first name.
+ * and records the row — in that order, so a recorded instance always has its file on disk, and the
+ * modality hears success only after all three are durable.
+ *
+ * What costs time is waiting for the disk, so nothing waits that need not: the header, the
+ * duplicate check and the study folder are settled while the file's fsync runs; a study folder is
+ * created and fsync'd once; renames into one folder at the same moment share a folder fsync, and
+ * rows ready at the same moment share a commit. The new / duplicate decision is serialized per
+ * SOP Instance UID in this process (the only writer of the spool): two associations sending the
+ * same instance at once cannot both take the first name, and different instances never queue
+ * behind each other's fsyncs on the database's write lock.
  */
-export async function commitInstance(
-  spool: Spool,
-  database: AgentDatabase,
-  request: CommitRequest,
-  log: Logger,
-): Promise<StoreOutcome> {
-  const { file } = request;
-  let header: InstanceHeader;
-  try {
-    header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
-  } catch (err) {
-    if (err instanceof MalformedDataset)
-      return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);
-    throw err;
-  }
-  const problem = checkHeader(header, request);
-  if (problem) return problem;
+export class InstanceCommitter {
+  private readonly perInstance = new KeyedLock();
+  private readonly directories = new CoalescedFsync(fsyncDirectory);
+  private readonly rows: GroupCommit<NewRow>;
 
-  return database.write(async (tx) => {
-    const versions = await tx
+  constructor(
+    private readonly spool: Spool,
+    private readonly database: AgentDatabase,
+    private readonly log: Logger,
+  ) {
+    this.rows = new GroupCommit((batch) =>
+      database.write(async (tx) => {
+        await tx.insert(storedInstances).values(batch);
+      }),
+    );
+  }
+
+  async commit(request: CommitRequest): Promise<StoreOutcome> {
+    const { file } = request;
+    let header: InstanceHeader;
+    try {
+      header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
+    } catch (err) {
+      if (err instanceof MalformedDataset)
+        return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);
+      throw err;
+    }
+    const problem = checkHeader(header, request);
+    if (problem) return problem;
+    return this.perInstance.run(request.sopInstanceUid, () => this.store(request, header));
+  }
+
+  private async store(request: CommitRequest, header: InstanceHeader): Promise<StoreOutcome> {
+    const { file } = request;
+    const { spool, log } = this;
+    const versions = await this.database.db
       .select({ sha256: storedInstances.sha256, relativePath: storedInstances.relativePath })
       .from(storedInstances)
       .where(eq(storedInstances.sopInstanceUid, request.sopInstanceUid));
@@ -56,7 +87,7 @@ export async function commitInstance(
         callingAe: request.callingAeTitle,
         path: same.relativePath,
       });
-      return { status: StoreStatus.Success, result: 'duplicate' } satisfies StoreOutcome;
+      return { status: StoreStatus.Success, result: 'duplicate' };
     }
     const conflict = versions.length > 0;
     const target = spool.instancePath(
@@ -65,13 +96,20 @@ export async function commitInstance(
       conflict ? file.sha256.slice(0, 16) : undefined,
     );
     const studyDir = path.dirname(target);
-    const created = await mkdir(studyDir, { recursive: true });
-    if (created !== undefined) await fsyncDirectory(spool.instancesDir);
-    await rename(file.tempFile, target);
+    // The file's data on disk before its name: a rename never publishes unsynced bytes.
+    await Promise.all([request.durable, spool.ensureDirectory(studyDir)]);
     try {
-      await fsyncDirectory(studyDir);
-      const fileBytes = file.headerBytes + file.datasetBytes;
-      await tx.insert(storedInstances).values({
+      await rename(file.tempFile, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The study folder was removed behind our back since we created it: make it again.
+      spool.forgetDirectory(studyDir);
+      await spool.ensureDirectory(studyDir);
+      await rename(file.tempFile, target);
+    }
+    try {
+      await this.directories.sync(studyDir);
+      await this.rows.add({
         sopInstanceUid: request.sopInstanceUid,
         sha256: file.sha256,
         sopClassUid: request.sopClassUid,
@@ -87,7 +125,7 @@ export async function commitInstance(
         instanceNumber: header.instanceNumber,
         numberOfFrames: header.numberOfFrames,
         relativePath: spool.relative(target),
-        fileBytes,
+        fileBytes: file.headerBytes + file.datasetBytes,
         datasetBytes: file.datasetBytes,
         callingAeTitle: request.callingAeTitle,
         conflict: conflict ? 1 : 0,
@@ -112,11 +150,11 @@ export async function commitInstance(
         ...fields,
         earlier: versions.map((v) => v.relativePath),
       });
-      return { status: StoreStatus.Success, result: 'conflict' } satisfies StoreOutcome;
+      return { status: StoreStatus.Success, result: 'conflict' };
     }
     log.info('instance stored', fields);
-    return { status: StoreStatus.Success, result: 'stored' } satisfies StoreOutcome;
-  });
+    return { status: StoreStatus.Success, result: 'stored' };
+  }
 }
 
 function checkHeader(header: InstanceHeader, request: CommitRequest): StoreOutcome | undefined {

@@ -12,6 +12,8 @@ import { isSafeUid } from './dicom-uid.js';
 export class Spool {
   readonly incomingDir: string;
   readonly instancesDir: string;
+  /** Study folders known to exist with a durable entry: each is created and fsync'd once. */
+  private readonly knownDirs = new Map<string, Promise<void>>();
 
   constructor(readonly root: string) {
     this.incomingDir = path.join(root, 'incoming');
@@ -45,6 +47,30 @@ export class Spool {
     if (version !== undefined && !/^[0-9a-f]{16}$/.test(version)) throw new Error('bad version tag');
     const name = version === undefined ? `${sopInstanceUid}.dcm` : `${sopInstanceUid}.${version}.dcm`;
     return path.join(this.instancesDir, studyInstanceUid, name);
+  }
+
+  /**
+   * Creates a study folder if needed and makes its entry durable. A series of hundreds of slices
+   * pays for that once, not per slice; callers seeing ENOENT afterwards (the folder was removed by
+   * hand) call `forgetDirectory` and ask again.
+   */
+  ensureDirectory(dir: string): Promise<void> {
+    let ready = this.knownDirs.get(dir);
+    if (!ready) {
+      // Bounded: a long-running agent sees thousands of studies; forgetting only costs a mkdir.
+      if (this.knownDirs.size >= 10_000) this.knownDirs.clear();
+      ready = (async () => {
+        const created = await mkdir(dir, { recursive: true });
+        if (created !== undefined) await fsyncDirectory(this.instancesDir);
+      })();
+      this.knownDirs.set(dir, ready);
+      ready.catch(() => this.forgetDirectory(dir));
+    }
+    return ready;
+  }
+
+  forgetDirectory(dir: string): void {
+    this.knownDirs.delete(dir);
   }
 
   relative(file: string): string {

@@ -4,7 +4,7 @@ import dimse from 'dcmjs-dimse';
 import type { AgentDatabase } from '../db/agent-database.js';
 import type { Logger } from '../log.js';
 import { isSafeUid, trimUid } from './dicom-uid.js';
-import { commitInstance } from './instance-commit.js';
+import { InstanceCommitter } from './instance-commit.js';
 import type { Spool } from './spool.js';
 import { StoreIngest } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
@@ -44,6 +44,8 @@ export function storageService(opts: {
   onStored?: () => void;
 }): StoreHandler {
   const { spool, database, log } = opts;
+  // One for all associations: the per-instance decision and the group commit span them.
+  const committer = new InstanceCommitter(spool, database, log);
   return {
     association: ({ peer, socket }) => {
       const pending = new WeakMap<CStoreRequest, Pending>();
@@ -111,7 +113,7 @@ export function storageService(opts: {
           const { ingest } = entry;
           let outcome: StoreOutcome;
           try {
-            const received = await ingest.result();
+            const received = await ingest.written();
             if (received.kind === 'failed') {
               log.error('instance could not be written to the spool', {
                 sopInstanceUid: request.getAffectedSopInstanceUid(),
@@ -123,18 +125,19 @@ export function storageService(opts: {
                 'failed',
               );
             } else {
-              outcome = await commitInstance(
-                spool,
-                database,
-                {
-                  file: received.file,
-                  sopClassUid: trimUid(request.getAffectedSopClassUid()),
-                  sopInstanceUid: trimUid(request.getAffectedSopInstanceUid()),
-                  transferSyntaxUid: entry.transferSyntaxUid,
-                  callingAeTitle: entry.callingAe,
-                },
-                log,
-              );
+              const durable = ingest.result().then((r) => {
+                if (r.kind === 'failed') throw r.error;
+              });
+              // Awaited by the commit, unless it refuses first; the failure then changes nothing.
+              durable.catch(() => undefined);
+              outcome = await committer.commit({
+                file: received.file,
+                durable,
+                sopClassUid: trimUid(request.getAffectedSopClassUid()),
+                sopInstanceUid: trimUid(request.getAffectedSopInstanceUid()),
+                transferSyntaxUid: entry.transferSyntaxUid,
+                callingAeTitle: entry.callingAe,
+              });
               if (outcome.result === 'stored' || outcome.result === 'conflict') opts.onStored?.();
               if (outcome.result === 'refused') {
                 log.warn('C-STORE refused', {

@@ -25,7 +25,7 @@ class BackpressureWritable extends Writable {
 /** The header fields the agent records all sit in the first few kilobytes; this caps the copy. */
 const MAX_PREFIX_BYTES = 1024 * 1024;
 /** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
-const HIGH_WATER_MARK = 4 * 1024 * 1024;
+const HIGH_WATER_MARK = 1024 * 1024;
 
 /** What the transport lets an ingest do to hold back a fast sender. */
 export interface FlowControl {
@@ -33,7 +33,10 @@ export interface FlowControl {
   resume(): void;
 }
 
-/** A complete, fsync'd temp file: the data set as received behind our Part-10 header. */
+/**
+ * A complete temp file: the data set as received behind our Part-10 header. From `result()` it is
+ * also fsync'd; from `written()` not yet.
+ */
 export interface ReceivedFile {
   tempFile: string;
   headerBytes: number;
@@ -65,6 +68,10 @@ export class StoreIngest {
   /** The file operation in flight; cleanup waits for it rather than closing under it. */
   private pending: Promise<void> = Promise.resolve();
   private readonly done: Promise<void>;
+  /** Resolves when every byte has been written (not yet fsync'd), or the transfer ended otherwise. */
+  private readonly complete: Promise<void>;
+  private markComplete: () => void = () => undefined;
+  private sha256: string | null = null;
   private paused = false;
 
   constructor(
@@ -82,7 +89,12 @@ export class StoreIngest {
         this.run(() => this.append(chunks.map((c) => c.chunk as Buffer))).then(() => cb(), cb);
       },
       final: (cb) => {
-        this.run(() => this.flush()).then(() => cb(), cb);
+        // Queued behind the last write: by now the bytes and their hash are complete, and the
+        // commit can get ready (header, folder, duplicate check) while the fsync runs.
+        this.run(async () => {
+          this.markComplete();
+          await this.flush();
+        }).then(() => cb(), cb);
       },
     });
     // Fact of dcmjs-dimse: an 'error' without a listener on this stream crashes the process.
@@ -96,6 +108,10 @@ export class StoreIngest {
       this.stream.once('finish', resolve);
       this.stream.once('close', resolve);
     });
+    this.complete = new Promise((resolve) => {
+      this.markComplete = resolve;
+      this.stream.once('close', resolve);
+    });
   }
 
   /** True once dcmjs-dimse has handed over the last fragment. */
@@ -107,15 +123,29 @@ export class StoreIngest {
   async result(): Promise<IngestResult> {
     await this.done;
     await this.pending;
+    return this.outcome();
+  }
+
+  /**
+   * Waits for the last byte to be written, not for the fsync: what the commit can prepare before
+   * the file is durable. Only `result()` says the file is on disk.
+   */
+  async written(): Promise<IngestResult> {
+    await Promise.race([this.complete, this.done]);
+    return this.outcome();
+  }
+
+  private outcome(): IngestResult {
     if (this.abandoned) return { kind: 'failed', error: new Error('transfer abandoned') };
     if (this.failure) return { kind: 'failed', error: this.failure };
+    this.sha256 ??= this.hash.digest('hex');
     return {
       kind: 'received',
       file: {
         tempFile: this.tempFile,
         headerBytes: this.headerBytes,
         datasetBytes: this.datasetBytes,
-        sha256: this.hash.digest('hex'),
+        sha256: this.sha256,
         prefix: Buffer.concat(this.prefix),
       },
     };
