@@ -112,6 +112,18 @@ const settings = {
   },
   dataDir: { env: 'LIGHTBOX_DATA_DIR', schema: z.string().min(1).default('./data') },
   spoolDir: { env: 'LIGHTBOX_SPOOL_DIR', schema: z.string().min(1).optional() },
+  /**
+   * Spool files older than this many days go once the plugin has them (and the PACS, when one is
+   * configured). 0, the default, keeps every original: without a PACS the spool may be the only one.
+   */
+  spoolRetentionDays: {
+    env: 'LIGHTBOX_SPOOL_RETENTION_DAYS',
+    schema: z.coerce
+      .number({ error: 'expected a number of days from 0 to 3650' })
+      .min(0, 'expected a number of days from 0 to 3650')
+      .max(3650, 'expected a number of days from 0 to 3650')
+      .default(0),
+  },
   reconnectMaxMs: {
     env: 'LIGHTBOX_RECONNECT_MAX_MS',
     schema: z.coerce
@@ -197,6 +209,8 @@ export interface AgentConfig {
   dataDir: string;
   /** Received instances (C-STORE); default `<dataDir>/spool`. */
   spoolDir: string;
+  /** 0: keep every spool file. */
+  spoolRetentionMs: number;
   reconnectMaxMs: number;
   rendering: { threads: number; timeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -301,6 +315,7 @@ export function loadAgentConfig(
     allowedCallingAeTitles: p.allowedCallingAeTitles,
     dataDir,
     spoolDir,
+    spoolRetentionMs: Math.round(p.spoolRetentionDays * 86_400_000),
     reconnectMaxMs: p.reconnectMaxMs,
     rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
     logLevel: p.logLevel,

@@ -10,6 +10,7 @@ import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
 import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
 import { InstanceDelivery } from './delivery/instance-delivery.js';
+import { SpoolRetention } from './storage/spool-retention.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { Spool } from './storage/spool.js';
@@ -85,7 +86,15 @@ async function main(): Promise<void> {
       mpps: mppsDimseHandler(mpps),
     },
   });
+  const retention = new SpoolRetention({
+    database,
+    spoolRoot: config.spoolDir,
+    retentionMs: config.spoolRetentionMs,
+    forwarding: config.forwarding !== undefined,
+    log: log.child({ part: 'storage' }),
+  });
   delivery.start();
+  retention.start();
   forwarder?.start();
   log.info('agent started', {
     version: AGENT_VERSION,
@@ -120,6 +129,7 @@ async function main(): Promise<void> {
     void (async () => {
       await dicom.close();
       await delivery.stop();
+      await retention.stop();
       await forwarder?.stop();
       await renderPool.close();
       await link?.stop();

@@ -120,3 +120,4 @@ export const storedInstances = sqliteTable(
 // Delivery of stored instances lives in its own module; re-exported so one schema drives migrations.
 export * from './delivery-schema.js';
 export * from './forwarding-schema.js';
+export * from './retention-schema.js';
