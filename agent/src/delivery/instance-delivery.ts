@@ -4,6 +4,7 @@ import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceDeliveries, storedInstances } from '../db/schema.js';
 import { enqueueForPlugin } from '../link/agent-outbox.js';
 import type { Logger } from '../log.js';
+import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { placeholderImages } from '../rendering/placeholder-image.js';
 import type { RenderPool, RenderResult } from '../rendering/render-pool.js';
 import { instanceMessage } from './instance-message.js';
@@ -29,9 +30,7 @@ export interface InstanceDeliveryOptions {
  */
 export class InstanceDelivery {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new CoalescingRunner(() => this.drain());
 
   constructor(private readonly opts: InstanceDeliveryOptions) {}
 
@@ -44,29 +43,17 @@ export class InstanceDelivery {
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.runner.kick();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.runner.stop();
   }
 
   private async drain(): Promise<void> {
     try {
-      for (let round = 0; round < 10_000 && !this.stopped; round++) {
+      for (let round = 0; round < 10_000 && !this.runner.isStopped; round++) {
         const pending = await this.pending(this.opts.concurrency * 2);
         if (pending.length === 0) return;
         await Promise.all(pending.map((row) => this.deliver(row)));

@@ -5,6 +5,7 @@ import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceForwards, storedInstances } from '../db/schema.js';
 import { backoffDelay } from '../link/backoff.js';
 import type { Logger } from '../log.js';
+import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { sendBatch, type BatchResult, type SendItem, type SendOutcome } from './pacs-sender.js';
 
 /** Instances per association: enough to amortise the handshake, few enough to bound memory. */
@@ -50,9 +51,7 @@ export interface PacsForwarderOptions {
 export class PacsForwarder {
   private interval: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new CoalescingRunner(() => this.drain());
   /** Consecutive association failures, and no batch before `pausedUntil`. */
   private associationFailures = 0;
   private pausedUntil = 0;
@@ -82,32 +81,18 @@ export class PacsForwarder {
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.runner.kick();
   }
 
   /** Lets a batch in flight finish for a few seconds; anything unrecorded goes again next start. */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.interval) clearInterval(this.interval);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((r) => (t = setTimeout(r, 5_000)))]);
-    clearTimeout(t);
+    await this.runner.stop(5_000);
   }
 
   private wakeAt(at: number): void {
-    if (this.stopped) return;
+    if (this.runner.isStopped) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(
       () => {
@@ -121,7 +106,7 @@ export class PacsForwarder {
 
   private async drain(): Promise<void> {
     try {
-      for (let round = 0; round < 10_000 && !this.stopped; round++) {
+      for (let round = 0; round < 10_000 && !this.runner.isStopped; round++) {
         if (this.now() < this.pausedUntil) {
           this.wakeAt(this.pausedUntil);
           return;
