@@ -241,6 +241,50 @@ describe('MPPS from a modality to the order', () => {
     expect((await eventsOf(bystander.orderId)).map((e) => e.type)).toEqual(['order.scheduled']);
   });
 
+  it('unscheduled: listed for reconciliation with the walk-in patient’s order first; a person links it', async () => {
+    const res = await stack.api('POST', '/v1/orders', {
+      pims: { system: 'ezyvet', siteId: 'main' },
+      pimsOrderId: `WALKIN-${Date.now()}`,
+      procedure: { code: 'XR', description: 'Thorax', modality: 'DX' },
+      scheduled: { at: '2026-11-23T09:00:00Z', stationAeTitle: 'DR1' },
+      patient: { id: 'P-WALKIN-2', name: 'Rex', species: 'Canine' },
+      client: { id: 'C9', lastName: 'Jones' },
+    });
+    const { orderId } = (await res.json()) as { orderId: string };
+    const uid = freshUid();
+    await send([
+      {
+        op: 'create',
+        sopInstanceUid: uid,
+        attributes: nCreateAttributes([{ StudyInstanceUID: freshUid(), AccessionNumber: '' }], {
+          PatientID: 'P-WALKIN-2',
+          PatientName: 'Jones^Rex',
+        }),
+      },
+      { op: 'set', sopInstanceUid: uid, attributes: completion() },
+    ]);
+    await stepArrived(uid, (s) => s.status === 'COMPLETED');
+    const list = (await (await stack.api('GET', '/v1/reconciliation/performed-steps')).json()) as {
+      items: { sopInstanceUid: string; suggestions: { orderId: string; reasons: string[] }[] }[];
+    };
+    const listed = list.items.find((i) => i.sopInstanceUid === uid)!;
+    expect(listed.suggestions[0]?.orderId).toBe(orderId);
+    expect(listed.suggestions[0]?.reasons).toContain('patient id');
+    expect((await getOrder(stack, orderId)).status).toBe('scheduled');
+
+    expect((await stack.api('POST', `/v1/performed-steps/${uid}/link`, { orderIds: [orderId] })).status).toBe(
+      200,
+    );
+    expect((await getOrder(stack, orderId)).status).toBe('completed');
+    expect((await stack.api('POST', `/v1/performed-steps/${uid}/link`, { orderIds: [orderId] })).status).toBe(
+      409,
+    );
+    const after = (await (
+      await stack.api('GET', '/v1/reconciliation/performed-steps')
+    ).json()) as typeof list;
+    expect(after.items.map((i) => i.sopInstanceUid)).not.toContain(uid);
+  });
+
   it('DISCONTINUED with a reason discontinues the order and says why', async () => {
     const order = await createOrder(stack, 'discontinued');
     const uid = await started(order);

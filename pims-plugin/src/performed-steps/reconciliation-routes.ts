@@ -7,7 +7,7 @@ import { performedSteps } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
 import { linkStepByHand } from './link-step-by-hand.js';
-import { performedPatientOf, suggestOrders } from './reconciliation-suggestions.js';
+import { openOrdersOf, performedPatientOf, rankSuggestions } from './reconciliation-suggestions.js';
 
 export const unscheduledListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -48,6 +48,7 @@ export function mountReconciliationRoutes(
       )
       .orderBy(desc(performedSteps.updatedAt))
       .limit(limit);
+    const open = rows.length > 0 ? await openOrdersOf(database.db, c.get('siteId')) : [];
     const items = [];
     for (const step of rows) {
       items.push({
@@ -57,7 +58,7 @@ export function mountReconciliationRoutes(
         performedStationAeTitle: step.callingAeTitle,
         performed: performedPatientOf(step),
         updatedAt: step.updatedAt,
-        suggestions: await suggestOrders(database.db, step),
+        suggestions: rankSuggestions(step, open),
       });
     }
     const last = rows.at(-1);

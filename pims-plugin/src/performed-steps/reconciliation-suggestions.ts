@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { orders, type performedSteps } from '../db/schema.js';
 
 type StepRow = typeof performedSteps.$inferSelect;
+type OrderRow = typeof orders.$inferSelect;
 
 export interface OrderSuggestion {
   orderId: string;
@@ -34,12 +35,20 @@ const PATIENT_MATCH = 30;
  * step never completes an order by itself, however good the match looks.
  */
 export async function suggestOrders(db: Db, step: StepRow, limit = 5): Promise<OrderSuggestion[]> {
-  const performed = performedPatientOf(step);
-  if (!performed.patientId && !performed.patientName) return [];
-  const candidates = await db
+  return rankSuggestions(step, await openOrdersOf(db, step.siteId), limit);
+}
+
+/** The site's open orders, read once for a whole list of steps to rank against. */
+export function openOrdersOf(db: Db, siteId: string): Promise<OrderRow[]> {
+  return db
     .select()
     .from(orders)
-    .where(and(eq(orders.siteId, step.siteId), inArray(orders.status, OPEN_STATUSES)));
+    .where(and(eq(orders.siteId, siteId), inArray(orders.status, OPEN_STATUSES)));
+}
+
+export function rankSuggestions(step: StepRow, candidates: OrderRow[], limit = 5): OrderSuggestion[] {
+  const performed = performedPatientOf(step);
+  if (!performed.patientId && !performed.patientName) return [];
   const suggestions: OrderSuggestion[] = [];
   for (const order of candidates) {
     const attributes = JSON.parse(order.attributesJson) as WorklistAttributes;

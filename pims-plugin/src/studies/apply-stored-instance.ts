@@ -152,10 +152,10 @@ async function createStudy(
     }
   }
   await appendEvent(tx, siteId, 'study.received', studyEventData(study!, order));
-  if (!order)
+  if (match.order === null)
     await appendEvent(tx, siteId, 'study.unmatched', {
       ...studyEventData(study!, null),
-      reason: (match as { reason: string }).reason,
+      reason: match.reason,
     });
   return { study: study!, wake };
 }

@@ -53,7 +53,8 @@ export class StudyStabilityWorker {
       if (!(await this.anythingDue(now))) return;
       const wake = await this.database.write(async (tx) => {
         const woken = await completeOverdueWaits(tx, now);
-        woken.push(...(await this.announceReadyStudies(tx, now)));
+        // Announcing a study changes no worklist: nothing to wake.
+        await this.announceReadyStudies(tx, now);
         woken.push(...(await this.completeWithoutMpps(tx, now)));
         return woken;
       });
@@ -90,7 +91,7 @@ export class StudyStabilityWorker {
     return (await this.noMppsCandidates(db, now)).length > 0;
   }
 
-  private async announceReadyStudies(tx: Tx, now: number): Promise<string[]> {
+  private async announceReadyStudies(tx: Tx, now: number): Promise<void> {
     const due = await tx
       .select()
       .from(studies)
@@ -130,7 +131,6 @@ export class StudyStabilityWorker {
         })),
       });
     }
-    return [];
   }
 
   /** Open orders with a matched study quiet for the no-MPPS period and no MPPS ever linked. */
