@@ -31,6 +31,11 @@ export type PixelData =
 export interface ImageObject {
   header: ImageHeader;
   pixelData: PixelData;
+  /**
+   * Where native pixel data sits in the file, when the reader was given only the file's head:
+   * `pixelData` is then empty and the frames are read from disk as needed.
+   */
+  pixelDataInFile?: { offset: number; length: number };
   /** The data set before the pixel data, for whoever wants more of it than the image module. */
   headerBytes: Buffer;
   explicitVr: boolean;
@@ -60,7 +65,11 @@ const WANTED = new Set([
   0x00281050, 0x00281051, 0x00281052, 0x00281053,
 ]);
 
-export function readImageObject(file: Buffer): ImageObject {
+/**
+ * `file` is the whole file, or with `head` only its first bytes: then native pixel data that runs
+ * past them is reported by position (`pixelDataInFile`) rather than read.
+ */
+export function readImageObject(file: Buffer, opts: { head?: boolean } = {}): ImageObject {
   if (file.length < 132 || file.toString('latin1', 128, 132) !== 'DICM') {
     throw new ImageFormatError('not a DICOM Part-10 file (no DICM prefix)');
   }
@@ -74,10 +83,14 @@ export function readImageObject(file: Buffer): ImageObject {
   const values = new Map<number, Buffer>();
   let pixelData: PixelData | undefined;
   let pixelDataAt = dataset.length;
-  walk(dataset, explicitVr, (tag, value, encapsulated, at) => {
+  let pixelDataInFile: ImageObject['pixelDataInFile'];
+  // Offsets in an inflated data set are not offsets in the file.
+  const head = opts.head === true && transferSyntaxUid !== DEFLATED_LE;
+  walk(dataset, explicitVr, head, (tag, value, encapsulated, at, beyond) => {
     if (tag === PIXEL_DATA) {
       pixelData = encapsulated ?? { kind: 'native', bytes: value };
       pixelDataAt = at;
+      if (beyond) pixelDataInFile = { offset: datasetStart + beyond.valueStart, length: beyond.length };
     } else if (WANTED.has(tag)) values.set(tag, value);
   });
   if (!pixelData) throw new ImageFormatError('the object has no Pixel Data (7FE0,0010)');
@@ -121,7 +134,13 @@ export function readImageObject(file: Buffer): ImageObject {
   if (header.rows === 0 || header.columns === 0)
     throw new ImageFormatError('the image has no rows or columns');
   if (header.rescaleSlope === 0) header.rescaleSlope = 1;
-  return { header, pixelData, headerBytes: dataset.subarray(0, pixelDataAt), explicitVr };
+  return {
+    header,
+    pixelData,
+    headerBytes: dataset.subarray(0, pixelDataAt),
+    explicitVr,
+    ...(pixelDataInFile ? { pixelDataInFile } : {}),
+  };
 }
 
 function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: number } {
@@ -156,10 +175,15 @@ type Visit = (
   encapsulated: { kind: 'encapsulated'; offsets: number[]; fragments: Buffer[] } | undefined,
   /** Where the element's header starts. */
   at: number,
+  /** Set for native pixel data running past the end of a file's head: where its value is. */
+  beyond?: { valueStart: number; length: number },
 ) => void;
 
-/** Visits the top-level elements, skipping sequences whole. */
-function walk(data: Buffer, explicitVr: boolean, visit: Visit): void {
+/**
+ * Visits the top-level elements, skipping sequences whole. With `head`, `data` is the start of a
+ * data set: native pixel data that runs past it ends the walk, reported by position.
+ */
+function walk(data: Buffer, explicitVr: boolean, head: boolean, visit: Visit): void {
   let pos = 0;
   while (pos + 8 <= data.length) {
     const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
@@ -189,6 +213,10 @@ function walk(data: Buffer, explicitVr: boolean, visit: Visit): void {
         pos = skipUndefinedLength(data, valueStart);
       }
       continue;
+    }
+    if (valueStart + length > data.length && head && tag === PIXEL_DATA) {
+      visit(tag, Buffer.alloc(0), undefined, pos, { valueStart, length });
+      return;
     }
     if (valueStart + length > data.length) {
       throw new ImageFormatError(`element ${tagName(tag)} claims ${length} bytes past the end of the file`);

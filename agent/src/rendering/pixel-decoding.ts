@@ -126,7 +126,7 @@ function runDecoder(decoder: Decoder, context: InstanceType<typeof Context>) {
  * are masked; signed values are sign-extended and shifted by +32768 so that resizing (which clamps
  * negatives) keeps them — the renderer shifts them back.
  */
-function greySamples(
+export function greySamples(
   bytes: Uint8Array,
   bitsAllocated: number,
   bitsStored: number,

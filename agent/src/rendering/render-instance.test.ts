@@ -138,6 +138,32 @@ describe('grey images', () => {
     expect(Math.abs(c.y - 0.25)).toBeLessThan(0.02);
   });
 
+  it('reads a large radiograph in bands from disk with the same facts: marker, halves, inversion', async () => {
+    // 3000 × 2000 × 16 bit is 12 MB: above the size from which pixels stay on disk and are
+    // shrunk while read. Signed and MONOCHROME1, so the sign shift and the inversion go that way too.
+    const file = await writeSyntheticImage(dir, 'large-mono1', {
+      rows: 2000,
+      columns: 3000,
+      bitsAllocated: 16,
+      bitsStored: 16,
+      signed: true,
+      photometric: 'MONOCHROME1',
+      pixel: (x, y) => (Math.abs(x - 2250) < 80 && Math.abs(y - 1500) < 80 ? -2000 : x < 1500 ? 0 : 2000),
+      window: { center: 0, width: 4000 },
+    });
+    const r = await render(file);
+    expect([r.view.width, r.view.height]).toEqual([1024, 683]);
+    expect([r.thumb.width, r.thumb.height]).toEqual([256, 171]);
+    // MONOCHROME1 through a window of -2000..2000: 0 mid grey, 2000 black, the -2000 marker white.
+    expect(grey(r.thumb, LEFT)).toBeGreaterThan(115);
+    expect(grey(r.thumb, LEFT)).toBeLessThan(141);
+    expect(meanOf(r.thumb, { x0: 0.55, x1: 0.65, y0: 0.1, y1: 0.4 })[0]!).toBeLessThan(12);
+    const c = brightCentroid(r.thumb, 200);
+    expect(c.count).toBeGreaterThan(20);
+    expect(Math.abs(c.x - 0.75)).toBeLessThan(0.02);
+    expect(Math.abs(c.y - 0.75)).toBeLessThan(0.02);
+  });
+
   it('shows the middle frame of a multi-frame object', async () => {
     const file = await writeSyntheticImage(dir, 'frames', {
       ...greyHalves({ window: { center: 2000, width: 4000 } }),

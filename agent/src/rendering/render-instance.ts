@@ -1,10 +1,19 @@
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { decodeFrame } from './pixel-decoding.js';
 import { representativeFrame } from './frame-extraction.js';
-import { readImageObject } from './part10-image-reader.js';
+import { readImageObject, type ImageObject } from './part10-image-reader.js';
 import { placeholderImages } from './placeholder-image.js';
-import { renderFrame, type RenderedImages } from './render-frame.js';
+import { PREVIEW_EDGE, renderFrame, type RenderedImages } from './render-frame.js';
+import {
+  canShrinkWhileReading,
+  LARGE_FILE_BYTES,
+  readShrunkGreyFrame,
+  shrinkFactor,
+} from './shrinking-frame-reader.js';
 import { readHeaderAttributes, type HeaderAttributes } from './header-attributes.js';
+
+/** Enough for any header a modality writes before its pixel data. */
+const HEAD_BYTES = 1024 * 1024;
 
 /** The header is extra: an odd element in it must not cost the thumbnail. */
 function headerAttributesOf(headerBytes: Buffer, explicitVr: boolean): HeaderAttributes | null {
@@ -33,16 +42,23 @@ export interface InstanceRendering extends RenderedImages {
  */
 export async function renderInstance(filePath: string): Promise<InstanceRendering> {
   const started = performance.now();
-  const file = await readFile(filePath);
+  const handle = await open(filePath, 'r');
   let numberOfFrames: number | null = null;
   let frame: number | null = null;
   let attributes: HeaderAttributes | null = null;
   try {
-    const object = readImageObject(file);
+    const object = await readObject(handle);
     attributes = headerAttributesOf(object.headerBytes, object.explicitVr);
     numberOfFrames = object.header.numberOfFrames;
     frame = representativeFrame(numberOfFrames);
-    const decoded = await decodeFrame(object, frame);
+    const decoded = object.pixelDataInFile
+      ? await readShrunkGreyFrame(
+          handle,
+          object,
+          frame,
+          Math.max(1, shrinkFactor(object.header, PREVIEW_EDGE)),
+        )
+      : await decodeFrame(object, frame);
     const images = await renderFrame(decoded, object.header);
     return {
       ...images,
@@ -63,5 +79,30 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
       renderMs: performance.now() - started,
       attributes,
     };
+  } finally {
+    await handle.close();
   }
+}
+
+/**
+ * The image object, read whole — or, for a large uncompressed grey image that will be shrunk
+ * anyway, only its head, its pixels left on disk for `readShrunkGreyFrame`.
+ */
+async function readObject(handle: FileHandle): Promise<ImageObject> {
+  const { size } = await handle.stat();
+  if (size > LARGE_FILE_BYTES) {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+    let object: ImageObject | undefined;
+    try {
+      object = readImageObject(head.subarray(0, bytesRead), { head: true });
+    } catch {
+      // A header longer than the head, or something odd: the whole file says what it is.
+    }
+    if (object && canShrinkWhileReading(object) && shrinkFactor(object.header, PREVIEW_EDGE) >= 2)
+      return object;
+  }
+  const file = Buffer.alloc(size);
+  const { bytesRead } = await handle.read(file, 0, size, 0);
+  return readImageObject(file.subarray(0, bytesRead));
 }

@@ -18,16 +18,35 @@ export function windowLevel(value: number, { center, width }: Window): number {
   return Math.round(((value - (center - 0.5)) / (w - 1) + 0.5) * 255);
 }
 
+/** How often each 16-bit stored value occurs, with the smallest and largest present. */
+export interface SampleHistogram {
+  counts: Uint32Array;
+  total: number;
+  min: number;
+  max: number;
+}
+
+export function sampleHistogram(samples: Uint16Array): SampleHistogram {
+  const counts = new Uint32Array(65536);
+  for (let i = 0; i < samples.length; i++) counts[samples[i]!]!++;
+  let min = 0;
+  while (min < 65535 && counts[min] === 0) min++;
+  let max = 65535;
+  while (max > min && counts[max] === 0) max--;
+  return { counts, total: samples.length, min, max };
+}
+
 /**
- * A window covering the stored samples' range, from a histogram of the 16-bit samples (one pass,
- * no sort). `toModality` maps a stored sample to its modality value (rescale, and the signed shift).
+ * A window covering the stored samples' range, from their histogram (one pass, no sort).
+ * `toModality` maps a stored sample to its modality value (rescale, and the signed shift).
  */
-export function windowFromSamples(samples: Uint16Array, toModality: (stored: number) => number): Window {
-  const histogram = new Uint32Array(65536);
-  for (let i = 0; i < samples.length; i++) histogram[samples[i]!]!++;
-  const tail = Math.floor(samples.length * 0.005);
-  const low = percentileFrom(histogram, tail, 1);
-  const high = percentileFrom(histogram, tail, -1);
+export function windowFromHistogram(
+  histogram: SampleHistogram,
+  toModality: (stored: number) => number,
+): Window {
+  const tail = Math.floor(histogram.total * 0.005);
+  const low = percentileFrom(histogram.counts, tail, 1);
+  const high = percentileFrom(histogram.counts, tail, -1);
   const a = toModality(low);
   const b = toModality(high);
   const min = Math.min(a, b);
