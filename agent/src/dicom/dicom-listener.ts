@@ -4,6 +4,9 @@ import type { Logger } from '@lightbox/protocol';
 import { associationHandlerClass } from './association-handler.js';
 import { servicesFor, type DicomHandlers } from './dicom-services.js';
 
+/** Four times DCMTK's default of 16 KB. */
+const MAX_RECEIVE_PDU_BYTES = 64 * 1024;
+
 export interface DicomListenerOptions {
   host: string;
   /** 0 picks a free port. */
@@ -26,6 +29,10 @@ export interface DicomListener {
  */
 export async function startDicomListener(opts: DicomListenerOptions): Promise<DicomListener> {
   dimse.log.setLevel('silent');
+  // The largest PDU a peer may send us. dcmjs-dimse gathers each PDU whole, by concatenation, before
+  // any of it reaches the spool: 256 KB (its default) per association means more memory and more
+  // copying with twenty modalities sending at once, for no measurable gain over 64 KB.
+  dimse.Implementation.setMaxPduLength(MAX_RECEIVE_PDU_BYTES);
   const Handler = associationHandlerClass({
     aeTitle: opts.aeTitle,
     allowedCallingAeTitles: opts.allowedCallingAeTitles,

@@ -31,6 +31,25 @@ describe('FastCommandDataset', () => {
     }
   });
 
+  it('encodes C-STORE responses byte for byte as dcmjs does', () => {
+    const request = new dimse.requests.CStoreRequest(new dimse.Dataset({}));
+    request.setAffectedSopClassUid('1.2.840.10008.5.1.4.1.1.2');
+    request.setAffectedSopInstanceUid('2.25.1234567890123');
+    request.setMessageId(17);
+    for (const [status, comment] of [
+      [Status.Success, undefined],
+      [0xa700, 'could not write to the spool: ENOSPC'],
+    ] as const) {
+      const r = dimse.responses.CStoreResponse.fromRequest(request);
+      r.setStatus(status);
+      if (comment !== undefined) r.setErrorComment(comment);
+      const elements = r.getCommandDataset().getElements();
+      expect(new FastCommandDataset(elements).getDenaturalizedCommandDataset().toString('hex')).toBe(
+        r.getCommandDataset().getDenaturalizedCommandDataset().toString('hex'),
+      );
+    }
+  });
+
   it('marks the data set as present when one is attached', () => {
     const r = response(Status.Pending);
     r.setDataset(new dimse.Dataset({}));

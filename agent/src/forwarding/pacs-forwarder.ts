@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { ForwardingConfig } from '../config.js';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceForwards, storedInstances } from '../db/schema.js';
 import { backoffDelay } from '../link/backoff.js';
 import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
+import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-scan.js';
 import { sendBatch, type BatchResult, type SendItem, type SendOutcome } from './pacs-sender.js';
 
 /** Instances per association: enough to amortise the handshake, few enough to bound memory. */
@@ -52,6 +53,28 @@ export class PacsForwarder {
   private interval: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly runner = new CoalescingRunner(() => this.drain());
+  private readonly scan = new PendingInstanceScan((afterRowid, limit) =>
+    this.opts.database.db
+      .select({
+        rowid: storedRowid,
+        sopInstanceUid: storedInstances.sopInstanceUid,
+        sha256: storedInstances.sha256,
+        relativePath: storedInstances.relativePath,
+        fileBytes: storedInstances.fileBytes,
+        receivedAt: storedInstances.receivedAt,
+      })
+      .from(storedInstances)
+      .leftJoin(
+        instanceForwards,
+        and(
+          eq(instanceForwards.sopInstanceUid, storedInstances.sopInstanceUid),
+          eq(instanceForwards.sha256, storedInstances.sha256),
+        ),
+      )
+      .where(and(gt(storedRowid, afterRowid), isNull(instanceForwards.outcome)))
+      .orderBy(asc(storedRowid))
+      .limit(limit),
+  );
   /** Consecutive association failures, and no batch before `pausedUntil`. */
   private associationFailures = 0;
   private pausedUntil = 0;
@@ -128,25 +151,9 @@ export class PacsForwarder {
   /** The oldest pending instances not waiting out their own backoff, cut to one batch per association. */
   private async nextBatch(): Promise<PendingRow[]> {
     const now = this.now();
-    const rows = await this.opts.database.db
-      .select({
-        sopInstanceUid: storedInstances.sopInstanceUid,
-        sha256: storedInstances.sha256,
-        relativePath: storedInstances.relativePath,
-        fileBytes: storedInstances.fileBytes,
-        receivedAt: storedInstances.receivedAt,
-      })
-      .from(storedInstances)
-      .leftJoin(
-        instanceForwards,
-        and(
-          eq(instanceForwards.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(instanceForwards.sha256, storedInstances.sha256),
-        ),
-      )
-      .where(isNull(instanceForwards.outcome))
-      .orderBy(asc(storedInstances.receivedAt))
-      .limit(BATCH_INSTANCES * this.opts.config.concurrency + this.failing.size);
+    // Rows failing earlier are read again each time, to see whether their backoff has passed.
+    this.scan.rewind();
+    const rows = await this.scan.next(BATCH_INSTANCES * this.opts.config.concurrency + this.failing.size);
     const ready: PendingRow[] = [];
     let earliestWait = Infinity;
     let bytes = 0;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { AgentDatabase } from '../db/agent-database.js';
+import { FastCommandDataset } from '../dicom/fast-command-dataset.js';
 import type { Logger } from '../log.js';
 import { isSafeUid, trimUid } from './dicom-uid.js';
 import { InstanceCommitter } from './instance-commit.js';
@@ -100,6 +101,8 @@ export function storageService(opts: {
             const response = responses.CStoreResponse.fromRequest(request);
             response.setStatus(outcome.status);
             if (outcome.errorComment !== undefined) response.setErrorComment(outcome.errorComment);
+            // dcmjs takes ~0.4 ms to encode this small answer, once per instance of every series.
+            response.setCommandDataset(new FastCommandDataset(response.getCommandDataset().getElements()));
             callback(response);
           };
           if (!entry) {

@@ -25,7 +25,7 @@ class BackpressureWritable extends Writable {
 /** The header fields the agent records all sit in the first few kilobytes; this caps the copy. */
 const MAX_PREFIX_BYTES = 1024 * 1024;
 /** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
-const HIGH_WATER_MARK = 1024 * 1024;
+const HIGH_WATER_MARK = 256 * 1024;
 
 /** What the transport lets an ingest do to hold back a fast sender. */
 export interface FlowControl {

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
-import { FastCommandDataset } from './fast-command-dataset.js';
+import { FastCommandDataset } from '../../dicom/fast-command-dataset.js';
 import { PreEncodedDataset } from './pre-encoded-dataset.js';
 
 const { CFindResponse } = dimse.responses;

@@ -29,6 +29,5 @@ export {
 } from './find-response-stream.js';
 export { FindCancellations } from './find-cancellation.js';
 export { PreEncodedDataset } from './pre-encoded-dataset.js';
-export { FastCommandDataset } from './fast-command-dataset.js';
 export { toLatin1 } from './latin1-transliteration.js';
 export { installQueryBytesCapture } from './query-bytes-capture.js';
