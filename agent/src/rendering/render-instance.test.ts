@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import codecs from 'dcmjs-codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initializeCodecs } from './pixel-decoding.js';
+import { readImageObject } from './part10-image-reader.js';
 import { renderInstance } from './render-instance.js';
+import { canShrinkWhileReading } from './shrinking-frame-reader.js';
 import { LEFT, RIGHT, brightCentroid, decodeJpeg, meanOf } from './test-support/image-facts.js';
 import {
   compressWithDcmtk,
@@ -151,6 +153,9 @@ describe('grey images', () => {
       pixel: (x, y) => (Math.abs(x - 2250) < 80 && Math.abs(y - 1500) < 80 ? -2000 : x < 1500 ? 0 : 2000),
       window: { center: 0, width: 4000 },
     });
+    // Its head alone says where the pixels are, and that they can be read in bands.
+    const head = (await readFile(file)).subarray(0, 1024 * 1024);
+    expect(canShrinkWhileReading(readImageObject(head, { head: true }))).toBe(true);
     const r = await render(file);
     expect([r.view.width, r.view.height]).toEqual([1024, 683]);
     expect([r.thumb.width, r.thumb.height]).toEqual([256, 171]);

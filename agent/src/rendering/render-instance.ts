@@ -3,13 +3,8 @@ import { decodeFrame } from './pixel-decoding.js';
 import { representativeFrame } from './frame-extraction.js';
 import { readImageObject, type ImageObject } from './part10-image-reader.js';
 import { placeholderImages } from './placeholder-image.js';
-import { PREVIEW_EDGE, renderFrame, type RenderedImages } from './render-frame.js';
-import {
-  canShrinkWhileReading,
-  LARGE_FILE_BYTES,
-  readShrunkGreyFrame,
-  shrinkFactor,
-} from './shrinking-frame-reader.js';
+import { renderFrame, type RenderedImages } from './render-frame.js';
+import { canShrinkWhileReading, LARGE_FILE_BYTES, readShrunkGreyFrame } from './shrinking-frame-reader.js';
 import { readHeaderAttributes, type HeaderAttributes } from './header-attributes.js';
 
 /** Enough for any header a modality writes before its pixel data. */
@@ -52,12 +47,7 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
     numberOfFrames = object.header.numberOfFrames;
     frame = representativeFrame(numberOfFrames);
     const decoded = object.pixelDataInFile
-      ? await readShrunkGreyFrame(
-          handle,
-          object,
-          frame,
-          Math.max(1, shrinkFactor(object.header, PREVIEW_EDGE)),
-        )
+      ? await readShrunkGreyFrame(handle, object, frame)
       : await decodeFrame(object, frame);
     const images = await renderFrame(decoded, object.header);
     return {
@@ -99,10 +89,8 @@ async function readObject(handle: FileHandle): Promise<ImageObject> {
     } catch {
       // A header longer than the head, or something odd: the whole file says what it is.
     }
-    if (object && canShrinkWhileReading(object) && shrinkFactor(object.header, PREVIEW_EDGE) >= 2)
-      return object;
+    if (object && canShrinkWhileReading(object)) return object;
   }
-  const file = Buffer.alloc(size);
-  const { bytesRead } = await handle.read(file, 0, size, 0);
-  return readImageObject(file.subarray(0, bytesRead));
+  // The reads above name their position, so this reads from the start.
+  return readImageObject(await handle.readFile());
 }

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ImageFormatError, type ImageHeader, type ImageObject } from './part10-image-reader.js';
 import { greySamples, type DecodedFrame } from './pixel-decoding.js';
+import { PREVIEW_EDGE } from './render-frame.js';
 
 /** Below this many bytes a file is simply read whole. */
 export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
@@ -8,26 +9,30 @@ export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const OUTPUT_ROWS_PER_READ = 16;
 
 /**
- * The integer factor by which a large grey frame can be shrunk while read and still be at least
- * `edge` on its long side; below 2 there is nothing to gain.
+ * The integer factor by which a grey frame can be shrunk while read and still be at least a
+ * preview on its long side.
  */
-export function shrinkFactor(header: ImageHeader, edge: number): number {
-  return Math.floor(Math.max(header.rows, header.columns) / edge);
+function shrinkFactor(header: ImageHeader): number {
+  return Math.floor(Math.max(header.rows, header.columns) / PREVIEW_EDGE);
 }
 
-/** True for the frames `readShrunkGreyFrame` reads: uncompressed grey, on disk, 8 or 16 bits. */
+/**
+ * True for the frames `readShrunkGreyFrame` reads: uncompressed grey, on disk, 8 or 16 bits, and at
+ * least twice a preview's size (below that shrinking while reading gains nothing).
+ */
 export function canShrinkWhileReading(object: ImageObject): boolean {
   const { header } = object;
   return (
     object.pixelDataInFile !== undefined &&
     header.samplesPerPixel === 1 &&
     (header.bitsAllocated === 8 || header.bitsAllocated === 16) &&
-    header.photometricInterpretation.startsWith('MONOCHROME')
+    header.photometricInterpretation.startsWith('MONOCHROME') &&
+    shrinkFactor(header) >= 2
   );
 }
 
 /**
- * One grey frame, box-shrunk by `factor` as it is read from disk a band of rows at a time. A 50 MB
+ * One grey frame, box-shrunk by an integer factor as it is read from disk a band of rows at a time. A 50 MB
  * radiograph never sits in memory whole: the renderer holds one band and the shrunk frame, a few
  * megabytes, however many large objects arrive at once. Box averaging is what libvips' own shrink
  * does before its final resize, so the preview looks the same.
@@ -36,9 +41,9 @@ export async function readShrunkGreyFrame(
   handle: FileHandle,
   object: ImageObject,
   frame: number,
-  factor: number,
 ): Promise<Extract<DecodedFrame, { kind: 'grey' }>> {
   const { header } = object;
+  const factor = shrinkFactor(header);
   const where = object.pixelDataInFile;
   if (!where) throw new Error('readShrunkGreyFrame needs pixel data located in the file');
   const { rows, columns, bitsAllocated } = header;
