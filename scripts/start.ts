@@ -33,11 +33,15 @@ function localAgentIdentity(): LocalAgent {
 }
 
 function run(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
-    cwd: process.cwd(),
-    env: { ...process.env, ...env },
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'scripts', 'run-bundled.mjs'), path.join(root, entry)],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    },
+  );
   child.on('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(

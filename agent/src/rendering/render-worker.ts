@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { initializeCodecs } from './pixel-decoding.js';
 import { renderInstance } from './render-instance.js';
 import { lowerThreadPriority } from './thread-priority.js';
 import type { HeaderAttributes } from './header-attributes.js';
@@ -42,7 +41,6 @@ sharp.cache(false);
 port.on('message', (job: RenderJob) => {
   void (async () => {
     try {
-      await initializeCodecs();
       const r = await renderInstance(job.path);
       const thumbnail = new Uint8Array(r.thumbnail);
       const preview = new Uint8Array(r.preview);

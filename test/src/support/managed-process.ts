@@ -36,7 +36,8 @@ export class ManagedProcess {
   start(): this {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, this.entry), ...this.args],
+      // The way `npm start` runs it: bundled, without a TypeScript loader in the process.
+      [path.join(repoRoot, 'scripts', 'run-bundled.mjs'), path.join(repoRoot, this.entry), ...this.args],
       {
         cwd: repoRoot,
         env: { ...process.env, ...this.env },
