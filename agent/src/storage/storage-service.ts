@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { AgentDatabase } from '../db/agent-database.js';
@@ -26,7 +25,7 @@ export interface StoreAssociation {
 }
 
 export interface StoreHandler {
-  association(connection: { peer: string; socket: Socket }): StoreAssociation;
+  association(connection: { peer: string }): StoreAssociation;
 }
 
 type Pending =
@@ -48,13 +47,9 @@ export function storageService(opts: {
   // One for all associations: the per-instance decision and the group commit span them.
   const committer = new InstanceCommitter(spool, database, log);
   return {
-    association: ({ peer, socket }) => {
+    association: ({ peer }) => {
       const pending = new WeakMap<CStoreRequest, Pending>();
       const active = new Set<StoreIngest>();
-      const flow = {
-        pause: () => socket.pause(),
-        resume: () => socket.resume(),
-      };
       return {
         openStream(callingAe, request, context) {
           const sopInstanceUid = trimUid(request.getAffectedSopInstanceUid());
@@ -79,16 +74,12 @@ export function storageService(opts: {
             pending.set(request, { kind: 'refused', outcome: problem });
             return discardingStream();
           }
-          const ingest = new StoreIngest(
-            spool.newTempFile(),
-            {
-              mediaStorageSopClassUid: sopClassUid,
-              mediaStorageSopInstanceUid: sopInstanceUid,
-              transferSyntaxUid,
-              sourceAeTitle: callingAe,
-            },
-            flow,
-          );
+          const ingest = new StoreIngest(spool.newTempFile(), {
+            mediaStorageSopClassUid: sopClassUid,
+            mediaStorageSopInstanceUid: sopInstanceUid,
+            transferSyntaxUid,
+            sourceAeTitle: callingAe,
+          });
           active.add(ingest);
           pending.set(request, { kind: 'ingest', ingest, callingAe, transferSyntaxUid });
           return ingest.stream;
@@ -168,7 +159,7 @@ export function storageService(opts: {
           for (const ingest of active) {
             // A data set handed over completely is finished and stored even though nobody will
             // hear the answer: a resend is then a harmless duplicate.
-            if (ingest.ended) continue;
+            if (ingest.complete) continue;
             active.delete(ingest);
             log.warn('transfer interrupted: partial instance removed', { peer });
             void ingest.abandon();
