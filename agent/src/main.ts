@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     log.info('stopping', { signal });
     void (async () => {
       await dicom.close();
+      spool.close();
       await delivery.stop();
       await retention.stop();
       await forwarder?.stop();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { waitUntil, type ManagedProcess } from './support/managed-process.js';
 import {
   echoscu,
   parseStoreLog,
+  partialTransfers,
   spawnStorescu,
   startStorageAgent,
   storedRows,
@@ -93,7 +94,7 @@ describe('Storage SCP durability', () => {
     }
     // Every recorded row has its file: the record never runs ahead of the disk.
     for (const row of rows) expect(existsSync(path.join(dataDir, 'spool', row.relative_path))).toBe(true);
-    expect(readdirSync(path.join(dataDir, 'spool', 'incoming'))).toEqual([]);
+    expect(partialTransfers(dataDir)).toEqual([]);
 
     // The modality sends the series again: the acknowledged part are duplicates, the rest is new.
     const resend = await storescu({ port, files: slices.map((s) => s.file), args: ['-xe'] });

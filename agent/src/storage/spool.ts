@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
+import { TempFilePool, type TempFile } from './temp-file-pool.js';
 
 /**
  * The folder where received instances live. Files arrive in `incoming/` under a random name and
@@ -14,10 +14,12 @@ export class Spool {
   readonly instancesDir: string;
   /** Study folders known to exist with a durable entry: each is created and fsync'd once. */
   private readonly knownDirs = new Map<string, Promise<void>>();
+  private readonly tempFiles: TempFilePool;
 
   constructor(readonly root: string) {
     this.incomingDir = path.join(root, 'incoming');
     this.instancesDir = path.join(root, 'instances');
+    this.tempFiles = new TempFilePool(this.incomingDir);
   }
 
   /**
@@ -33,8 +35,14 @@ export class Spool {
       log.warn('removed unfinished transfers from the spool', { files: leftovers.length });
   }
 
-  newTempFile(): string {
-    return path.join(this.incomingDir, `${randomBytes(12).toString('hex')}.part`);
+  /** An open temp file in `incoming/` for one transfer; throws what the file system says. */
+  takeTempFile(): TempFile {
+    return this.tempFiles.take();
+  }
+
+  /** Removes the temp files opened in advance. */
+  close(): void {
+    this.tempFiles.close();
   }
 
   /**

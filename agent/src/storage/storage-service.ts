@@ -74,7 +74,7 @@ export function storageService(opts: {
             pending.set(request, { kind: 'refused', outcome: problem });
             return discardingStream();
           }
-          const ingest = new StoreIngest(spool.newTempFile(), {
+          const ingest = new StoreIngest(() => spool.takeTempFile(), {
             mediaStorageSopClassUid: sopClassUid,
             mediaStorageSopInstanceUid: sopInstanceUid,
             transferSyntaxUid,

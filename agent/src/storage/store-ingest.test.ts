@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,10 +13,13 @@ const meta = {
   transferSyntaxUid: '1.2.840.10008.1.2.1',
 };
 
+/** A temp file opened the way the spool opens them. */
+const opened = (file: string) => () => ({ path: file, fd: openSync(file, 'wx', 0o640) });
+
 describe('one C-STORE data set on its way to disk', () => {
   it('has each fragment in the file when write returns: nothing of the data set waits in memory', async () => {
     const file = path.join(dir, 'a.part');
-    const ingest = new StoreIngest(file, meta);
+    const ingest = new StoreIngest(opened(file), meta);
     const chunk = Buffer.alloc(2 * 1024 * 1024, 7);
     const header = statSync(file).size;
     expect(header).toBeGreaterThan(128);
@@ -35,7 +38,7 @@ describe('one C-STORE data set on its way to disk', () => {
   });
 
   it('removes the partial file when the peer goes away', async () => {
-    const ingest = new StoreIngest(path.join(dir, 'b.part'), meta);
+    const ingest = new StoreIngest(opened(path.join(dir, 'b.part')), meta);
     for (let i = 0; i < 3; i++) ingest.stream.write(Buffer.alloc(2 * 1024 * 1024));
     expect(readdirSync(dir)).toContain('b.part');
     await ingest.abandon();
@@ -44,7 +47,7 @@ describe('one C-STORE data set on its way to disk', () => {
   });
 
   it('reports a disk that refuses the file instead of throwing at dcmjs-dimse', async () => {
-    const ingest = new StoreIngest(path.join(dir, 'no-such-folder', 'c.part'), meta);
+    const ingest = new StoreIngest(opened(path.join(dir, 'no-such-folder', 'c.part')), meta);
     ingest.stream.write(Buffer.alloc(1024));
     ingest.stream.end();
     const result = await ingest.result();

@@ -1,9 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
-import { close, closeSync, fsync, openSync, rmSync, writevSync } from 'node:fs';
+import { close, closeSync, fsync, rmSync, writevSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { part10Header, type FileMetaInformation } from './part10-header.js';
+import type { TempFile } from './temp-file-pool.js';
 
 const fsyncFile = promisify(fsync);
 const closeFile = promisify(close);
@@ -44,6 +45,8 @@ export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'f
  */
 export class StoreIngest {
   readonly stream: Writable;
+  /** Empty when no temp file could be opened. */
+  tempFile = '';
   private fd: number | null = null;
   private failure: Error | null = null;
   private abandoned = false;
@@ -58,10 +61,7 @@ export class StoreIngest {
   /** The fsync and close started when the data set ended; removal waits for it. */
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly tempFile: string,
-    meta: FileMetaInformation,
-  ) {
+  constructor(openTempFile: () => TempFile, meta: FileMetaInformation) {
     this.stream = new Writable({
       // Nothing ever queues here, but a fragment larger than the mark would still make `write`
       // return false, and dcmjs-dimse would then wait a tick for 'drain' before the next one.
@@ -81,7 +81,7 @@ export class StoreIngest {
       this.stream.once('finish', resolve);
       this.stream.once('close', resolve);
     });
-    this.openFile(meta);
+    this.openFile(openTempFile, meta);
   }
 
   /** True once dcmjs-dimse has handed over the last fragment. */
@@ -134,12 +134,14 @@ export class StoreIngest {
     const fd = this.fd;
     this.fd = null;
     if (fd !== null) await closeFile(fd).catch(() => undefined);
-    await rm(this.tempFile, { force: true });
+    if (this.tempFile) await rm(this.tempFile, { force: true });
   }
 
-  private openFile(meta: FileMetaInformation): void {
+  private openFile(openTempFile: () => TempFile, meta: FileMetaInformation): void {
     try {
-      this.fd = openSync(this.tempFile, 'wx', 0o640);
+      const file = openTempFile();
+      this.tempFile = file.path;
+      this.fd = file.fd;
       const header = part10Header(meta);
       this.writeAll([header]);
       this.headerBytes = header.length;
@@ -201,7 +203,7 @@ export class StoreIngest {
     this.fd = null;
     try {
       if (fd !== null) closeSync(fd);
-      rmSync(this.tempFile, { force: true });
+      if (this.tempFile) rmSync(this.tempFile, { force: true });
     } catch {
       // Left for the spool's start-up sweep of incoming/: it was never answered with success.
     }

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -200,4 +201,14 @@ export class HoldingRelay {
     this.upstream?.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * Transfers left in an agent's `spool/incoming/`: the files there that hold bytes. The agent keeps
+ * a few empty temp files open for the next C-STOREs; a transfer writes its file meta group as soon
+ * as it takes one, so a file of a transfer is never empty.
+ */
+export function partialTransfers(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'spool', 'incoming');
+  return readdirSync(dir).filter((f) => statSync(path.join(dir, f)).size > 0);
 }
