@@ -50,7 +50,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     constructor(socket: Socket, opts: Record<string, unknown>) {
       super(socket, opts);
       this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-      this.storage = policy.handlers.store?.association({ peer: this.peer });
+      this.storage = policy.handlers.store?.association({ peer: this.peer, socket });
       this.transport = socket;
       // A peer that drops mid-transfer produces only 'close' (no abort): partial files go here.
       this.on('close', () => {

@@ -35,8 +35,8 @@ export class Spool {
       log.warn('removed unfinished transfers from the spool', { files: leftovers.length });
   }
 
-  /** An open temp file in `incoming/` for one transfer; throws what the file system says. */
-  takeTempFile(): TempFile {
+  /** An open temp file in `incoming/` for one transfer; rejects with what the file system says. */
+  takeTempFile(): Promise<TempFile> {
     return this.tempFiles.take();
   }
 

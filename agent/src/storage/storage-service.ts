@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { AgentDatabase } from '../db/agent-database.js';
@@ -25,7 +26,7 @@ export interface StoreAssociation {
 }
 
 export interface StoreHandler {
-  association(connection: { peer: string }): StoreAssociation;
+  association(connection: { peer: string; socket: Socket }): StoreAssociation;
 }
 
 type Pending =
@@ -47,9 +48,13 @@ export function storageService(opts: {
   // One for all associations: the per-instance decision and the group commit span them.
   const committer = new InstanceCommitter(spool, database, log);
   return {
-    association: ({ peer }) => {
+    association: ({ peer, socket }) => {
       const pending = new WeakMap<CStoreRequest, Pending>();
       const active = new Set<StoreIngest>();
+      const flow = {
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+      };
       return {
         openStream(callingAe, request, context) {
           const sopInstanceUid = trimUid(request.getAffectedSopInstanceUid());
@@ -74,12 +79,16 @@ export function storageService(opts: {
             pending.set(request, { kind: 'refused', outcome: problem });
             return discardingStream();
           }
-          const ingest = new StoreIngest(() => spool.takeTempFile(), {
-            mediaStorageSopClassUid: sopClassUid,
-            mediaStorageSopInstanceUid: sopInstanceUid,
-            transferSyntaxUid,
-            sourceAeTitle: callingAe,
-          });
+          const ingest = new StoreIngest(
+            () => spool.takeTempFile(),
+            {
+              mediaStorageSopClassUid: sopClassUid,
+              mediaStorageSopInstanceUid: sopInstanceUid,
+              transferSyntaxUid,
+              sourceAeTitle: callingAe,
+            },
+            flow,
+          );
           active.add(ingest);
           pending.set(request, { kind: 'ingest', ingest, callingAe, transferSyntaxUid });
           return ingest.stream;
@@ -159,7 +168,7 @@ export function storageService(opts: {
           for (const ingest of active) {
             // A data set handed over completely is finished and stored even though nobody will
             // hear the answer: a resend is then a harmless duplicate.
-            if (ingest.complete) continue;
+            if (ingest.ended) continue;
             active.delete(ingest);
             log.warn('transfer interrupted: partial instance removed', { peer });
             void ingest.abandon();

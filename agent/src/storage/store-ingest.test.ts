@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,41 +13,47 @@ const meta = {
   transferSyntaxUid: '1.2.840.10008.1.2.1',
 };
 
-/** A temp file opened the way the spool opens them. */
-const opened = (file: string) => () => ({ path: file, fd: openSync(file, 'wx', 0o640) });
+/** A temp file opened the way the spool's pool opens them. */
+const opened = (file: string) => () => Promise.resolve({ path: file, fd: openSync(file, 'wx', 0o640) });
+
+/** Records what the ingest asks of the socket, the way the association's socket would see it. */
+function flowRecorder() {
+  const calls: string[] = [];
+  return { calls, flow: { pause: () => calls.push('pause'), resume: () => calls.push('resume') } };
+}
 
 describe('one C-STORE data set on its way to disk', () => {
-  it('has each fragment in the file when write returns: nothing of the data set waits in memory', async () => {
+  it('pauses the sender while the disk lags, and resumes it even when the data set ends over the mark', async () => {
+    const { calls, flow } = flowRecorder();
     const file = path.join(dir, 'a.part');
-    const ingest = new StoreIngest(opened(file), meta);
+    const ingest = new StoreIngest(opened(file), meta, flow);
     const chunk = Buffer.alloc(2 * 1024 * 1024, 7);
-    const header = statSync(file).size;
-    expect(header).toBeGreaterThan(128);
-    for (let i = 1; i <= 5; i++) {
-      ingest.stream.write(chunk);
-      expect(statSync(file).size).toBe(header + i * chunk.length);
-      expect(ingest.stream.writableLength).toBe(0);
-    }
+    // All fragments arrive before the disk takes any, and the data set ends right away.
+    for (let i = 0; i < 5; i++) ingest.stream.write(chunk);
     ingest.stream.end();
     const result = await ingest.result();
     expect(result.kind).toBe('received');
+    expect(calls[0]).toBe('pause');
+    expect(calls.at(-1)).toBe('resume');
     const written = readFileSync(file);
     expect(written.length).toBe(result.kind === 'received' ? result.file.headerBytes + 5 * chunk.length : -1);
+    // 10 MB: flushed to disk twice while arriving, and every byte still where it belongs.
     expect(written.subarray(128, 132).toString('latin1')).toBe('DICM');
-    expect(written.subarray(header).every((b) => b === 7)).toBe(true);
+    expect(written.subarray(written.length - 5 * chunk.length).every((b) => b === 7)).toBe(true);
   });
 
-  it('removes the partial file when the peer goes away', async () => {
-    const ingest = new StoreIngest(opened(path.join(dir, 'b.part')), meta);
+  it('removes the partial file when the peer goes away, and resumes the socket', async () => {
+    const { calls, flow } = flowRecorder();
+    const ingest = new StoreIngest(opened(path.join(dir, 'b.part')), meta, flow);
     for (let i = 0; i < 3; i++) ingest.stream.write(Buffer.alloc(2 * 1024 * 1024));
-    expect(readdirSync(dir)).toContain('b.part');
     await ingest.abandon();
     expect(readdirSync(dir)).not.toContain('b.part');
+    expect(calls.at(-1)).toBe('resume');
     expect((await ingest.result()).kind).toBe('failed');
   });
 
   it('reports a disk that refuses the file instead of throwing at dcmjs-dimse', async () => {
-    const ingest = new StoreIngest(opened(path.join(dir, 'no-such-folder', 'c.part')), meta);
+    const ingest = new StoreIngest(opened(path.join(dir, 'no-such-folder', 'c.part')), meta, undefined);
     ingest.stream.write(Buffer.alloc(1024));
     ingest.stream.end();
     const result = await ingest.result();

@@ -1,23 +1,51 @@
 import { createHash, type Hash } from 'node:crypto';
-import { close, closeSync, fdatasync, fsync, rmSync, writevSync } from 'node:fs';
+import { close, fdatasync, fsync, writev } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+import { Writable, type WritableOptions } from 'node:stream';
 import { promisify } from 'node:util';
 import { part10Header, type FileMetaInformation } from './part10-header.js';
 import type { TempFile } from './temp-file-pool.js';
 
+const writeFile = promisify(writev);
 const fsyncFile = promisify(fsync);
 const fdatasyncFile = promisify(fdatasync);
 const closeFile = promisify(close);
 
+/**
+ * dcmjs-dimse waits for 'drain' only once per data set and ignores later `false` returns from
+ * `write`: this stream reports each one, and the ingest pauses the socket itself.
+ */
+class BackpressureWritable extends Writable {
+  constructor(
+    private readonly onFull: () => void,
+    opts: WritableOptions,
+  ) {
+    super(opts);
+  }
+
+  override write(chunk: unknown, ...rest: never[]): boolean {
+    const ok = super.write(chunk, ...rest);
+    if (!ok) this.onFull();
+    return ok;
+  }
+}
+
 /** The header fields the agent records all sit in the first few kilobytes; this caps the copy. */
 const MAX_PREFIX_BYTES = 1024 * 1024;
+/** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
+const HIGH_WATER_MARK = 256 * 1024;
 /**
  * A large data set is flushed to disk while it still arrives, each time this much more was
  * written: the fsync before the answer then waits for the last few megabytes, not for all of a
- * 19 MB radiograph (tens of milliseconds on an SSD, seconds on a spinning disk).
+ * 19 MB radiograph (tens of milliseconds on an SSD, far more on a spinning disk).
  */
 const EARLY_FLUSH_BYTES = 4 * 1024 * 1024;
+
+/** What the transport lets an ingest do to hold back a fast sender. */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
 
 /**
  * A complete temp file: the data set as received behind our Part-10 header. From `result()` it is
@@ -39,20 +67,15 @@ export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'f
  * `stream`; the bytes go to a temp file behind our own file meta group, are hashed, and the first
  * megabyte is kept for the header.
  *
- * Each fragment is written before `write` returns. A write into the page cache costs a few
- * microseconds for a 64 KB fragment, less than the thread-pool round trip of an asynchronous
- * write: written asynchronously, fragments queued behind each other and the last ones landed about
- * a millisecond after the data set had ended — a millisecond per CT slice the modality waited.
- * Nothing of a data set is ever held in memory, whatever its size, and no flow control is needed.
- * The wait for the disk itself is the fsync, which stays on the thread pool.
- *
- * The stream never errors towards dcmjs-dimse (an 'error' there would kill the association, or the
- * process): a write failure is remembered, the rest of the data set is hashed and discarded, and
- * `result()` reports it.
+ * Every file operation runs on the thread pool, never on the event loop: under heavy ingest a
+ * write into the page cache can wait on the file system's journal for tens of milliseconds, and a
+ * C-ECHO must not wait with it. The stream never errors towards dcmjs-dimse (an 'error' there would
+ * kill the association, or the process): a write failure is remembered, the rest of the data set
+ * is drained and discarded, and `result()` reports it.
  */
 export class StoreIngest {
   readonly stream: Writable;
-  /** Empty when no temp file could be opened. */
+  /** Empty until a temp file is open, and when none could be. */
   tempFile = '';
   private fd: number | null = null;
   private failure: Error | null = null;
@@ -62,47 +85,67 @@ export class StoreIngest {
   private prefixBytes = 0;
   private datasetBytes = 0;
   private headerBytes = 0;
-  private sha256: string | null = null;
-  /** Resolves once dcmjs-dimse has handed over the last fragment, or the transfer ended otherwise. */
-  private readonly ended: Promise<void>;
-  /** The fsync and close started when the data set ended; removal waits for it. */
-  private flushing: Promise<void> = Promise.resolve();
+  /** The file operation in flight; cleanup waits for it rather than closing under it. */
+  private pending: Promise<void> = Promise.resolve();
   /** The flush started while the data set still arrives, if any; the file is not closed under it. */
   private earlyFlush: Promise<void> | null = null;
   private unflushedBytes = 0;
+  private readonly done: Promise<void>;
+  /** Resolves when every byte has been written (not yet fsync'd), or the transfer ended otherwise. */
+  private readonly complete: Promise<void>;
+  private markComplete: () => void = () => undefined;
+  private sha256: string | null = null;
+  private paused = false;
 
-  constructor(openTempFile: () => TempFile, meta: FileMetaInformation) {
-    this.stream = new Writable({
-      // Nothing ever queues here, but a fragment larger than the mark would still make `write`
-      // return false, and dcmjs-dimse would then wait a tick for 'drain' before the next one.
-      highWaterMark: 4 * 1024 * 1024,
+  constructor(
+    openTempFile: () => Promise<TempFile>,
+    private readonly meta: FileMetaInformation,
+    private readonly flow: FlowControl | undefined,
+  ) {
+    this.stream = new BackpressureWritable(() => this.pauseSender(), {
+      highWaterMark: HIGH_WATER_MARK,
+      construct: (cb) => {
+        this.run(() => this.openFile(openTempFile)).then(() => cb(), cb);
+      },
+      // Fragments arrive faster than the disk takes them: each batch goes out in one writev.
       writev: (chunks, cb) => {
-        this.append(chunks.map((c) => c.chunk as Buffer));
-        cb();
+        this.run(() => this.append(chunks.map((c) => c.chunk as Buffer))).then(() => cb(), cb);
       },
       final: (cb) => {
-        this.flushing = this.flush();
-        cb();
+        // Queued behind the last write: by now the bytes and their hash are complete, and the
+        // commit can get ready (header, folder, duplicate check) while the fsync runs.
+        this.run(async () => {
+          this.markComplete();
+          await this.flush();
+        }).then(() => cb(), cb);
       },
     });
     // Fact of dcmjs-dimse: an 'error' without a listener on this stream crashes the process.
     this.stream.on('error', (err) => this.fail(err));
-    this.ended = new Promise((resolve) => {
+    this.stream.on('drain', () => this.resumeSender());
+    // A stream ended while over its high-water mark never emits 'drain' (the last fragment came
+    // in while the disk lagged): without this the socket would stay paused and the association hang.
+    this.stream.on('finish', () => this.resumeSender());
+    this.stream.on('close', () => this.resumeSender());
+    this.done = new Promise((resolve) => {
       this.stream.once('finish', resolve);
       this.stream.once('close', resolve);
     });
-    this.openFile(openTempFile, meta);
+    this.complete = new Promise((resolve) => {
+      this.markComplete = resolve;
+      this.stream.once('close', resolve);
+    });
   }
 
   /** True once dcmjs-dimse has handed over the last fragment. */
-  get complete(): boolean {
+  get ended(): boolean {
     return this.stream.writableEnded;
   }
 
   /** Waits for the last byte to be written and fsync'd. */
   async result(): Promise<IngestResult> {
-    await this.ended;
-    await this.flushing;
+    await this.done;
+    await this.pending;
     return this.outcome();
   }
 
@@ -111,7 +154,7 @@ export class StoreIngest {
    * the file is durable. Only `result()` says the file is on disk.
    */
   async written(): Promise<IngestResult> {
-    await this.ended;
+    await Promise.race([this.complete, this.done]);
     return this.outcome();
   }
 
@@ -134,34 +177,39 @@ export class StoreIngest {
   /** The peer went away mid-transfer: stop writing and remove the partial file. */
   abandon(): Promise<void> {
     this.abandoned = true;
+    this.resumeSender();
     if (!this.stream.destroyed) this.stream.destroy();
-    return this.discard();
+    return this.run(() => this.removeTemp());
   }
 
   /** Removes the temp file (after a refusal, a duplicate, or a failure). */
-  async discard(): Promise<void> {
-    await this.flushing;
-    await this.earlyFlush;
-    const fd = this.fd;
-    this.fd = null;
-    if (fd !== null) await closeFile(fd).catch(() => undefined);
-    if (this.tempFile) await rm(this.tempFile, { force: true });
+  discard(): Promise<void> {
+    return this.run(() => this.removeTemp());
   }
 
-  private openFile(openTempFile: () => TempFile, meta: FileMetaInformation): void {
+  private run(op: () => Promise<void>): Promise<void> {
+    const next = this.pending.then(op, op);
+    this.pending = next.catch(() => undefined);
+    return next.catch((err: unknown) => {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  private async openFile(openTempFile: () => Promise<TempFile>): Promise<void> {
+    if (this.abandoned) return;
     try {
-      const file = openTempFile();
+      const file = await openTempFile();
       this.tempFile = file.path;
       this.fd = file.fd;
-      const header = part10Header(meta);
-      this.writeAll([header]);
+      const header = part10Header(this.meta);
+      await this.writeAll([header]);
       this.headerBytes = header.length;
     } catch (err) {
-      this.failNow(err);
+      await this.failWith(err);
     }
   }
 
-  private append(chunks: Buffer[]): void {
+  private async append(chunks: Buffer[]): Promise<void> {
     for (const chunk of chunks) {
       this.datasetBytes += chunk.length;
       this.hash.update(chunk);
@@ -173,15 +221,16 @@ export class StoreIngest {
     }
     if (this.failure || this.abandoned || this.fd === null) return;
     try {
-      this.writeAll(chunks);
+      await this.writeAll(chunks);
     } catch (err) {
-      this.failNow(err);
+      await this.failWith(err);
       return;
     }
     for (const chunk of chunks) this.unflushedBytes += chunk.length;
     if (this.unflushedBytes >= EARLY_FLUSH_BYTES && !this.earlyFlush) this.startEarlyFlush(this.fd);
   }
 
+  /** Runs beside the writes that follow; the final fsync and any close wait for it. */
   private startEarlyFlush(fd: number): void {
     this.unflushedBytes = 0;
     this.earlyFlush = fdatasyncFile(fd).then(
@@ -205,17 +254,14 @@ export class StoreIngest {
       this.fd = null;
       await closeFile(fd);
     } catch (err) {
-      this.fail(err instanceof Error ? err : new Error(String(err)));
-      this.fd = null;
-      await closeFile(fd).catch(() => undefined);
-      await rm(this.tempFile, { force: true });
+      await this.failWith(err);
     }
   }
 
-  private writeAll(chunks: Buffer[]): void {
+  private async writeAll(chunks: Buffer[]): Promise<void> {
     let pending = chunks.filter((c) => c.length > 0);
     while (pending.length > 0) {
-      let bytesWritten = writevSync(this.fd!, pending);
+      let { bytesWritten } = await writeFile(this.fd!, pending);
       // A short write (rare: signals, a disk filling up) continues where it stopped.
       while (pending.length > 0 && bytesWritten >= pending[0]!.length) {
         bytesWritten -= pending[0]!.length;
@@ -225,25 +271,33 @@ export class StoreIngest {
     }
   }
 
-  /** A write failed: nothing more goes to disk for this data set, and its partial file goes. */
-  private failNow(err: unknown): void {
+  private async failWith(err: unknown): Promise<void> {
     this.fail(err instanceof Error ? err : new Error(String(err)));
-    const fd = this.fd;
-    this.fd = null;
-    const release = (): void => {
-      try {
-        if (fd !== null) closeSync(fd);
-        if (this.tempFile) rmSync(this.tempFile, { force: true });
-      } catch {
-        // Left for the spool's start-up sweep of incoming/: it was never answered with success.
-      }
-    };
-    // Not closed under a flush still running on the thread pool: its descriptor could be reused.
-    if (this.earlyFlush) void this.earlyFlush.then(release);
-    else release();
+    await this.removeTemp();
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
+  }
+
+  private async removeTemp(): Promise<void> {
+    // Not closed under a flush still running on the thread pool: its descriptor could be reused.
+    await this.earlyFlush;
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) await closeFile(fd).catch(() => undefined);
+    if (this.tempFile) await rm(this.tempFile, { force: true });
+  }
+
+  private pauseSender(): void {
+    if (this.paused || !this.flow) return;
+    this.paused = true;
+    this.flow.pause();
+  }
+
+  private resumeSender(): void {
+    if (!this.paused || !this.flow) return;
+    this.paused = false;
+    this.flow.resume();
   }
 }

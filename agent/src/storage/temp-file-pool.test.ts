@@ -16,7 +16,7 @@ describe('temp files opened ahead of the C-STOREs', () => {
   it('hands out open files in its folder and opens the next ones meanwhile', async () => {
     const dir = mkdtempSync(path.join(root, 'a-'));
     const pool = new TempFilePool(dir);
-    const first = pool.take();
+    const first = await pool.take();
     expect(path.dirname(first.path)).toBe(dir);
     expect(first.path).toMatch(/[0-9a-f]{24}\.part$/);
     writeSync(first.fd, 'bytes');
@@ -24,7 +24,7 @@ describe('temp files opened ahead of the C-STOREs', () => {
     // Ready files for the next transfers appear without anyone waiting for them.
     await until(() => readdirSync(dir).length === 5);
     expect(readdirSync(dir)).toHaveLength(5);
-    const second = pool.take();
+    const second = await pool.take();
     expect(second.path).not.toBe(first.path);
     expect(readdirSync(dir)).toContain(path.basename(second.path));
     // Closing removes only the files nobody took.
@@ -34,9 +34,9 @@ describe('temp files opened ahead of the C-STOREs', () => {
     expect(readdirSync(dir).sort()).toEqual([path.basename(first.path), path.basename(second.path)].sort());
   });
 
-  it('says what the file system says when no file can be opened', () => {
+  it('says what the file system says when no file can be opened', async () => {
     const pool = new TempFilePool(path.join(root, 'missing'));
-    expect(() => pool.take()).toThrow(expect.objectContaining({ code: 'ENOENT' }) as Error);
+    await expect(pool.take()).rejects.toMatchObject({ code: 'ENOENT' });
     pool.close();
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, open, openSync, rm } from 'node:fs';
+import { close, open, rm } from 'node:fs';
 import path from 'node:path';
 
 /** A temp file created and opened for writing, not yet written. */
@@ -29,10 +29,11 @@ export class TempFilePool {
 
   /**
    * A temp file to write into: one opened in advance, or — when the pool is empty, as at the first
-   * C-STORE — opened now. Throws what the file system says (a full disk, a missing folder).
+   * C-STORE — opened now. Rejects with what the file system says (a full disk, a missing folder).
    */
-  take(): TempFile {
-    const file = this.ready.shift() ?? this.openNow();
+  take(): Promise<TempFile> {
+    const ready = this.ready.shift();
+    const file = ready ? Promise.resolve(ready) : this.openOne();
     this.refill();
     return file;
   }
@@ -43,23 +44,28 @@ export class TempFilePool {
     for (const file of this.ready.splice(0)) discard(file);
   }
 
-  private openNow(): TempFile {
+  private openOne(): Promise<TempFile> {
     const file = this.newName();
-    return { path: file, fd: openSync(file, 'wx', 0o640) };
+    return new Promise((resolve, reject) => {
+      open(file, 'wx', 0o640, (err, fd) => (err ? reject(err) : resolve({ path: file, fd })));
+    });
   }
 
   private refill(): void {
     while (!this.closed && this.ready.length + this.opening < READY_FILES) {
       this.opening++;
-      const file = this.newName();
-      open(file, 'wx', 0o640, (err, fd) => {
-        this.opening--;
-        // A failure here is not reported: the next take() opens synchronously and meets it there,
-        // where the C-STORE can answer with it.
-        if (err) return;
-        if (this.closed) discard({ path: file, fd });
-        else this.ready.push({ path: file, fd });
-      });
+      this.openOne().then(
+        (file) => {
+          this.opening--;
+          if (this.closed) discard(file);
+          else this.ready.push(file);
+        },
+        () => {
+          // Not reported here: the next take() opens its own file and meets the same failure
+          // where the C-STORE can answer with it.
+          this.opening--;
+        },
+      );
     }
   }
 
