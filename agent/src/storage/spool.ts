@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
@@ -24,15 +24,20 @@ export class Spool {
 
   /**
    * Creates the folders and removes what a crash left in `incoming/`: those transfers were never
-   * answered with success, so the modality still holds them and will send them again.
+   * answered with success, so the modality still holds them and will send them again. Empty files
+   * are temp files opened ahead and never used; only the others are reported as transfers.
    */
   async prepare(log: Logger): Promise<void> {
     await mkdir(this.incomingDir, { recursive: true });
     await mkdir(this.instancesDir, { recursive: true });
     const leftovers = (await readdir(this.incomingDir)).filter((f) => f.endsWith('.part'));
-    for (const f of leftovers) await rm(path.join(this.incomingDir, f), { force: true });
-    if (leftovers.length > 0)
-      log.warn('removed unfinished transfers from the spool', { files: leftovers.length });
+    let unfinished = 0;
+    for (const f of leftovers) {
+      const file = path.join(this.incomingDir, f);
+      if ((await stat(file)).size > 0) unfinished++;
+      await rm(file, { force: true });
+    }
+    if (unfinished > 0) log.warn('removed unfinished transfers from the spool', { files: unfinished });
   }
 
   /** An open temp file in `incoming/` for one transfer; rejects with what the file system says. */
