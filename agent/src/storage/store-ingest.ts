@@ -89,7 +89,8 @@ export class StoreIngest {
   private pending: Promise<void> = Promise.resolve();
   /** The flush started while the data set still arrives, if any; the file is not closed under it. */
   private earlyFlush: Promise<void> | null = null;
-  private unflushedBytes = 0;
+  /** How far into the data set the last flush reached when it started. */
+  private flushedBytes = 0;
   private readonly done: Promise<void>;
   /** Resolves when every byte has been written (not yet fsync'd), or the transfer ended otherwise. */
   private readonly complete: Promise<void>;
@@ -226,13 +227,13 @@ export class StoreIngest {
       await this.failWith(err);
       return;
     }
-    for (const chunk of chunks) this.unflushedBytes += chunk.length;
-    if (this.unflushedBytes >= EARLY_FLUSH_BYTES && !this.earlyFlush) this.startEarlyFlush(this.fd);
+    if (this.datasetBytes - this.flushedBytes >= EARLY_FLUSH_BYTES && !this.earlyFlush)
+      this.startEarlyFlush(this.fd);
   }
 
   /** Runs beside the writes that follow; the final fsync and any close wait for it. */
   private startEarlyFlush(fd: number): void {
-    this.unflushedBytes = 0;
+    this.flushedBytes = this.datasetBytes;
     this.earlyFlush = fdatasyncFile(fd).then(
       () => {
         this.earlyFlush = null;
