@@ -5,7 +5,7 @@ import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SOP, writeImage } from '../src/fixtures/storage-corpus.js';
-import { waitUntil } from '../src/support/managed-process.js';
+import { repoRoot, waitUntil } from '../src/support/managed-process.js';
 import { freePort } from '../src/support/ports.js';
 import { dcmtkEnv, startStorageAgent, storescu } from '../src/support/storage-peers.js';
 import { median, type BenchRow } from './bench-table.js';
@@ -147,17 +147,37 @@ async function fsyncFloor(dir: string, bytes: number, count: number): Promise<nu
   }
 }
 
-/** DCMTK's own SCP as the yardstick: it writes each file but does not fsync or record anything. */
-async function withStorescp<T>(dir: string, work: (port: number) => Promise<T>): Promise<T> {
+/**
+ * A reference SCP on a free port for the duration of `work`. `storescp` is DCMTK's own, the
+ * issue's yardstick: it writes each file but does not fsync or record anything. `bare` is the
+ * least a durable SCP on dcmjs-dimse can do (`bare-store-scp.ts`): write, fsync, answer.
+ */
+async function withReferenceScp<T>(
+  kind: 'storescp' | 'bare',
+  dir: string,
+  work: (port: number) => Promise<T>,
+): Promise<T> {
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  const child = spawn('storescp', ['-aet', 'LIGHTBOX', '-od', dir, port.toString()], {
-    env: dcmtkEnv,
-    stdio: 'ignore',
-  });
+  const child =
+    kind === 'storescp'
+      ? spawn('storescp', ['-aet', 'LIGHTBOX', '-od', dir, port.toString()], {
+          env: dcmtkEnv,
+          stdio: 'ignore',
+        })
+      : spawn(
+          process.execPath,
+          [
+            path.join(repoRoot, 'scripts', 'run-bundled.mjs'),
+            path.join(repoRoot, 'test', 'bench', 'bare-store-scp.ts'),
+            port.toString(),
+            dir,
+          ],
+          { cwd: repoRoot, stdio: 'ignore' },
+        );
   try {
     await waitUntil(
-      'storescp listening',
+      `${kind} listening`,
       () =>
         new Promise<boolean>((resolve) => {
           const s = spawn('echoscu', ['-aec', 'LIGHTBOX', '127.0.0.1', String(port)], {
@@ -214,6 +234,7 @@ export async function storageBench(): Promise<BenchRow[]> {
       agentDr: [] as number[],
       dcmtkCt: [] as number[],
       dcmtkDr: [] as number[],
+      bareCt: [] as number[],
     };
     const floor: number[] = [];
     let peak = 0;
@@ -237,13 +258,17 @@ export async function storageBench(): Promise<BenchRow[]> {
       }
       if (Math.max(...renderedDuringCt) === 0)
         throw new Error('the agent rendered nothing: rendering is off');
-      await withStorescp(path.join(root, `storescp-${run}`), async (p) => {
+      await withReferenceScp('storescp', path.join(root, `storescp-${run}`), async (p) => {
         rates.dcmtkCt.push(await timeStore(p, chunk(ct, CT_SLICES, run)));
         rates.dcmtkDr.push(await timeStore(p, chunk(dr, DR_IMAGES, run)));
+      });
+      await withReferenceScp('bare', path.join(root, `bare-${run}`), async (p) => {
+        rates.bareCt.push(await timeStore(p, chunk(ct, CT_SLICES, run)));
       });
       floor.push(await fsyncFloor(path.join(root, `floor-${run}`), statSync(ct[0]!).size, CT_SLICES));
       rmSync(path.join(root, `agent-${run}`), { recursive: true, force: true });
       rmSync(path.join(root, `storescp-${run}`), { recursive: true, force: true });
+      rmSync(path.join(root, `bare-${run}`), { recursive: true, force: true });
     }
     const large = await concurrentLargeObjects(root);
     // The targets are ratios to storescp in the same run (the issue's yardstick): storescp writes
@@ -290,6 +315,15 @@ export async function storageBench(): Promise<BenchRow[]> {
         // storescu waits for each answer, so the fsyncs come on top of the transfer storescp does:
         // an SCP with no other cost would reach 1 / (1/storescp + 1/floor).
         verdict: `bound ${(1 / (1 + median(rates.dcmtkCt) / median(floor))).toFixed(2)}× storescp`,
+      },
+      {
+        measure: `C-STORE ${CT_SLICES} CT 512² slices, bare dcmjs-dimse SCP (write + fsync, nothing else)`,
+        median: `${median(rates.bareCt).toFixed(1)} img/s`,
+        runs: rates.bareCt.map((r) => r.toFixed(1)).join(' / '),
+        target: 'reference',
+        // The most any durable SCP on this stack reaches here, before a header, a rename, a journal
+        // or a thumbnail: the agent's CT ratio cannot exceed it.
+        verdict: `ceiling ${(median(rates.bareCt) / median(rates.dcmtkCt)).toFixed(2)}× storescp`,
       },
       ...row(`C-STORE ${DR_IMAGES} DR 2800×3400 (19 MB)`, rates.agentDr, rates.dcmtkDr, 0.9),
       {
