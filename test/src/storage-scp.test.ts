@@ -169,6 +169,34 @@ describe('Storage SCP at the agent process', () => {
     ).toBe(true);
   });
 
+  it('files a data set whose header runs past its first 64 KB under its own study', async () => {
+    // 1,500 referenced images put the Study Instance UID about 150 KB into the data set.
+    const f = await writeImage(path.join(root, 'long-header'), {
+      name: 'ct-long-header',
+      sopClassUid: SOP.ct,
+      modality: 'CT',
+      rows: 64,
+      columns: 64,
+      bitsAllocated: 16,
+      photometric: 'MONOCHROME2',
+      accessionNumber: 'ACC-LONG',
+      referencedImages: 1500,
+    });
+    const bytes = readFileSync(f.file);
+    const studyAt = bytes.indexOf(Buffer.from(f.studyInstanceUid, 'latin1')) - datasetOffset(bytes);
+    expect(studyAt).toBeGreaterThan(64 * 1024);
+    const r = await storescu({ port, files: [f.file], args: ['-xe'] });
+    expect(r.responses, r.log).toEqual(['Success']);
+    const row = (await storedRows(dataDir)).find((x) => x.sop_instance_uid === f.sopInstanceUid);
+    expect(row?.study_instance_uid).toBe(f.studyInstanceUid);
+    expect(row?.accession_number).toBe('ACC-LONG');
+    expect(row?.relative_path).toBe(`instances/${f.studyInstanceUid}/${f.sopInstanceUid}.dcm`);
+    // storescu re-encodes sequences on the way, so the bytes are compared with DCMTK's reading.
+    const stored = await dcmdumpText(path.join(dataDir, 'spool', row!.relative_path));
+    expect(stored).toContain(`(0020,000d) UI [${f.studyInstanceUid}]`);
+    expect(stored.match(/\(0008,1155\) UI/g)).toHaveLength(1500);
+  });
+
   it('refuses hostile or broken UIDs with a failure status, writes nothing outside the spool, and lives', async () => {
     const base = byName('ct-signed').file;
     const craft = async (name: string, modify: string[]): Promise<string> => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsyncMutex } from '@lightbox/protocol';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
+import { HeldDescriptors } from '../disk/held-descriptors.js';
 import * as schema from './schema.js';
 import { linkState } from './schema.js';
 
@@ -20,7 +21,7 @@ export type AgentTx = Parameters<Parameters<AgentDb['transaction']>[0]>[0];
  * WAL on the event loop at every commit — milliseconds each, far more while large images are being
  * written — and every DICOM answer, C-ECHO included, would wait behind it. Instead connections run
  * synchronous=NORMAL (a commit only writes the WAL) and `write` then fdatasyncs the WAL file from
- * the thread pool, shared by the commits that land meanwhile. A commit is durable exactly when it
+ * the thread pool, through a descriptor held open, shared by the commits that land meanwhile. A commit is durable exactly when it
  * would have been under FULL; the event loop never waits for the disk. (NORMAL alone would not do:
  * a power cut could lose commits that were already reported.)
  */
@@ -41,7 +42,15 @@ export async function openAgentDatabase(file: string): Promise<AgentDatabase> {
   await migrate(db, { migrationsFolder });
   await db.insert(linkState).values({ id: 1 }).onConflictDoNothing();
   const wal = `${file}-wal`;
-  const walSync = new CoalescedFsync(fdatasyncFile);
+  const walFile = new HeldDescriptors('r+', 1);
+  const walSync = new CoalescedFsync(async (walPath) => {
+    try {
+      await walFile.fdatasync(walPath);
+    } catch (err) {
+      // No WAL: the last checkpoint moved everything into the database file and synced it.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  });
   // The WAL exists now (the writes above made it): its folder entry is made durable once, as
   // SQLite itself does for a new WAL under FULL.
   await fsyncFolder(path.dirname(file));
@@ -62,24 +71,9 @@ export async function openAgentDatabase(file: string): Promise<AgentDatabase> {
     },
     close: () => {
       client.close();
+      walFile.close();
     },
   };
-}
-
-async function fdatasyncFile(file: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(file, 'r+');
-  } catch (err) {
-    // No WAL: the last checkpoint moved everything into the database file and synced it.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function fsyncFolder(dir: string): Promise<void> {

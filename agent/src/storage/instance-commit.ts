@@ -9,8 +9,8 @@ import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './ins
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
-import { fsyncDirectory, type Spool } from './spool.js';
-import type { ReceivedFile } from './store-ingest.js';
+import type { Spool } from './spool.js';
+import { readDatasetHead, type ReceivedFile } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 
 export interface CommitRequest {
@@ -25,6 +25,9 @@ export interface CommitRequest {
 }
 
 type NewRow = typeof storedInstances.$inferInsert;
+
+/** As far into a data set as its header is looked for: no modality writes a longer one. */
+const LONG_HEADER_BYTES = 1024 * 1024;
 
 /**
  * Turns a complete temp file into a stored instance: checks the data set against its command,
@@ -42,7 +45,7 @@ type NewRow = typeof storedInstances.$inferInsert;
  */
 export class InstanceCommitter {
   private readonly perInstance = new KeyedLock();
-  private readonly directories = new CoalescedFsync(fsyncDirectory);
+  private readonly directories: CoalescedFsync;
   private readonly rows: GroupCommit<NewRow>;
 
   constructor(
@@ -50,6 +53,7 @@ export class InstanceCommitter {
     private readonly database: AgentDatabase,
     private readonly log: Logger,
   ) {
+    this.directories = new CoalescedFsync((dir) => spool.syncFolder(dir));
     this.rows = new GroupCommit((batch) =>
       database.write(async (tx) => {
         await tx.insert(storedInstances).values(batch);
@@ -62,6 +66,12 @@ export class InstanceCommitter {
     let header: InstanceHeader;
     try {
       header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
+      // A header longer than the prefix kept in memory (hundreds of referenced images, say).
+      if (!header.complete && file.prefix.length < file.datasetBytes)
+        header = readInstanceHeader(
+          await readDatasetHead(file, LONG_HEADER_BYTES),
+          request.transferSyntaxUid,
+        );
     } catch (err) {
       if (err instanceof MalformedDataset)
         return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);

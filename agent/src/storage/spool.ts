@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { HeldDescriptors } from '../disk/held-descriptors.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
 import { TempFilePool, type TempFile } from './temp-file-pool.js';
@@ -15,6 +16,8 @@ export class Spool {
   /** Study folders known to exist with a durable entry: each is created and fsync'd once. */
   private readonly knownDirs = new Map<string, Promise<void>>();
   private readonly tempFiles: TempFilePool;
+  /** The study folders being filled are fsync'd after every rename into them. */
+  private readonly folders = new HeldDescriptors('r', 16);
 
   constructor(readonly root: string) {
     this.incomingDir = path.join(root, 'incoming');
@@ -45,9 +48,17 @@ export class Spool {
     return this.tempFiles.take();
   }
 
-  /** Removes the temp files opened in advance. */
+  /** Removes the temp files opened in advance and closes the folders held open. */
   close(): void {
     this.tempFiles.close();
+    this.folders.close();
+  }
+
+  /** A rename into a folder, or a new file in it, is durable only once the folder is fsync'd. */
+  async syncFolder(dir: string): Promise<void> {
+    // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+    if (process.platform === 'win32') return;
+    await this.folders.fsync(dir);
   }
 
   /**
@@ -74,7 +85,7 @@ export class Spool {
       if (this.knownDirs.size >= 10_000) this.knownDirs.clear();
       ready = (async () => {
         const created = await mkdir(dir, { recursive: true });
-        if (created !== undefined) await fsyncDirectory(this.instancesDir);
+        if (created !== undefined) await this.syncFolder(this.instancesDir);
       })();
       this.knownDirs.set(dir, ready);
       ready.catch(() => this.forgetDirectory(dir));
@@ -88,17 +99,5 @@ export class Spool {
 
   relative(file: string): string {
     return path.relative(this.root, file).split(path.sep).join('/');
-  }
-}
-
-/** A rename or a new file is durable only once its folder's entry is on disk too. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { close, fdatasync, fsync, writev } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Writable, type WritableOptions } from 'node:stream';
 import { promisify } from 'node:util';
 import { part10Header, type FileMetaInformation } from './part10-header.js';
@@ -30,8 +30,12 @@ class BackpressureWritable extends Writable {
   }
 }
 
-/** The header fields the agent records all sit in the first few kilobytes; this caps the copy. */
-const MAX_PREFIX_BYTES = 1024 * 1024;
+/**
+ * The header fields the agent records sit in the first few kilobytes of nearly every data set, so
+ * only this much is copied aside while the data arrives: a CT slice is not copied whole. A header
+ * that runs longer is read back from the file (`readDatasetHead`).
+ */
+const MAX_PREFIX_BYTES = 64 * 1024;
 /** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
 const HIGH_WATER_MARK = 256 * 1024;
 /**
@@ -58,6 +62,27 @@ export interface ReceivedFile {
   sha256: string;
   /** The first bytes of the data set, for reading its header. */
   prefix: Buffer;
+}
+
+/**
+ * Up to `bytes` of a received data set, read back from its temp file (written, not necessarily
+ * fsync'd): for a header longer than the prefix kept in memory.
+ */
+export async function readDatasetHead(file: ReceivedFile, bytes: number): Promise<Buffer> {
+  const length = Math.min(bytes, file.datasetBytes);
+  const handle = await open(file.tempFile, 'r');
+  try {
+    const head = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(head, done, length - done, file.headerBytes + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return head.subarray(0, done);
+  } finally {
+    await handle.close();
+  }
 }
 
 export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'failed'; error: Error };
@@ -89,6 +114,8 @@ export class StoreIngest {
   private pending: Promise<void> = Promise.resolve();
   /** The flush started while the data set still arrives, if any; the file is not closed under it. */
   private earlyFlush: Promise<void> | null = null;
+  /** The close after the final fsync, which nothing waits for but the removal of the file. */
+  private closing: Promise<void> = Promise.resolve();
   /** How far into the data set the last flush reached when it started. */
   private flushedBytes = 0;
   private readonly done: Promise<void>;
@@ -252,11 +279,13 @@ export class StoreIngest {
     if (this.failure || this.abandoned || fd === null) return;
     try {
       await fsyncFile(fd);
-      this.fd = null;
-      await closeFile(fd);
     } catch (err) {
       await this.failWith(err);
+      return;
     }
+    // The data is on disk: the rename and the answer need not wait for the close as well.
+    this.fd = null;
+    this.closing = closeFile(fd).catch(() => undefined);
   }
 
   private async writeAll(chunks: Buffer[]): Promise<void> {
@@ -287,6 +316,7 @@ export class StoreIngest {
     const fd = this.fd;
     this.fd = null;
     if (fd !== null) await closeFile(fd).catch(() => undefined);
+    await this.closing;
     if (this.tempFile) await rm(this.tempFile, { force: true });
   }
 
