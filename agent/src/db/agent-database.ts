@@ -21,9 +21,9 @@ export type AgentTx = Parameters<Parameters<AgentDb['transaction']>[0]>[0];
  * WAL on the event loop at every commit — milliseconds each, far more while large images are being
  * written — and every DICOM answer, C-ECHO included, would wait behind it. Instead connections run
  * synchronous=NORMAL (a commit only writes the WAL) and `write` then fdatasyncs the WAL file from
- * the thread pool, through a descriptor held open, shared by the commits that land meanwhile. A commit is durable exactly when it
- * would have been under FULL; the event loop never waits for the disk. (NORMAL alone would not do:
- * a power cut could lose commits that were already reported.)
+ * the thread pool, through a descriptor held open, shared by the commits that land meanwhile. A
+ * commit is durable exactly when it would have been under FULL; the event loop never waits for the
+ * disk. (NORMAL alone would not do: a power cut could lose commits that were already reported.)
  */
 export interface AgentDatabase {
   db: AgentDb;
