@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { readUpTo } from '../disk/read-up-to.js';
 import { ImageFormatError, type ImageHeader, type ImageObject } from './part10-image-reader.js';
 import { greySamples, type DecodedFrame } from './pixel-decoding.js';
 import { PREVIEW_EDGE } from './render-frame.js';
@@ -142,10 +143,6 @@ function shrinkSigned(samples: Int16Array, stored: number, outY: number, outRows
 }
 
 async function readFully(handle: FileHandle, into: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(into, done, length - done, position + done);
-    if (bytesRead === 0) throw new ImageFormatError('the file ends inside its pixel data');
-    done += bytesRead;
-  }
+  if ((await readUpTo(handle, into, length, position)) < length)
+    throw new ImageFormatError('the file ends inside its pixel data');
 }

@@ -3,6 +3,7 @@ import { close, fdatasync, fsync, writev } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Writable, type WritableOptions } from 'node:stream';
 import { promisify } from 'node:util';
+import { readUpTo } from '../disk/read-up-to.js';
 import { part10Header, type FileMetaInformation } from './part10-header.js';
 import type { TempFile } from './temp-file-pool.js';
 
@@ -73,13 +74,7 @@ export async function readDatasetHead(file: ReceivedFile, bytes: number): Promis
   const handle = await open(file.tempFile, 'r');
   try {
     const head = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(head, done, length - done, file.headerBytes + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return head.subarray(0, done);
+    return head.subarray(0, await readUpTo(handle, head, length, file.headerBytes));
   } finally {
     await handle.close();
   }
