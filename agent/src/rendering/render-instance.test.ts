@@ -306,4 +306,23 @@ describe('images that cannot be drawn', () => {
     const c = await render(truncated);
     expect(c.placeholderReason).toMatch(/past the end|Pixel Data/);
   });
+
+  it('a large radiograph cut short inside its pixels, read in bands, gets a placeholder', async () => {
+    const file = await writeSyntheticImage(dir, 'large-cut', {
+      rows: 2000,
+      columns: 3000,
+      bitsAllocated: 16,
+      bitsStored: 12,
+      photometric: 'MONOCHROME2',
+      pixel: (x) => x % 4000,
+    });
+    const whole = await readFile(file);
+    // Four fifths of the pixels (still above the size read in bands): the bands before the cut are
+    // read and shrunk, the next one is not there.
+    const cut = path.join(dir, 'large-cut-short.dcm');
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.8)));
+    const r = await render(cut);
+    expect(r.placeholderReason).toMatch(/ends inside its pixel data/);
+    expect(r.thumb.width).toBe(256);
+  });
 });

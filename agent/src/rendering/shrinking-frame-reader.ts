@@ -34,7 +34,7 @@ export function canShrinkWhileReading(object: ImageObject): boolean {
 
 /**
  * One grey frame, box-shrunk by an integer factor as it is read from disk a band of rows at a time. A 50 MB
- * radiograph never sits in memory whole: the renderer holds one band and the shrunk frame, a few
+ * radiograph never sits in memory whole: the renderer holds two bands and the shrunk frame, a few
  * megabytes, however many large objects arrive at once. Box averaging is what libvips' own shrink
  * does before its final resize, so the preview looks the same.
  */
@@ -60,14 +60,27 @@ export async function readShrunkGreyFrame(
   const height = Math.floor(rows / factor);
   const out = new Uint16Array(width * height);
   const rowsPerRead = factor * OUTPUT_ROWS_PER_READ;
-  const band = Buffer.alloc(rowsPerRead * rowBytes);
+  // Two bands: the next is read from disk while the current one is shrunk.
+  const bands = [Buffer.alloc(rowsPerRead * rowBytes), Buffer.alloc(rowsPerRead * rowBytes)] as const;
   const shrink = { factor, columns, width, out };
-  for (let outY = 0; outY < height; outY += OUTPUT_ROWS_PER_READ) {
+  const stored = Math.min(16, Math.max(1, header.bitsStored));
+  const readBand = (outY: number): Promise<Buffer> | undefined => {
+    if (outY >= height) return undefined;
+    const band = bands[(outY / OUTPUT_ROWS_PER_READ) % 2]!;
+    const bytes = Math.min(OUTPUT_ROWS_PER_READ, height - outY) * factor * rowBytes;
+    const position = where.offset + frameStart + outY * factor * rowBytes;
+    const read = readFully(handle, band, bytes, position).then(() => band.subarray(0, bytes));
+    // Awaited in the next round; marked handled now so that a failure while this round still
+    // shrinks is not an unhandled rejection.
+    read.catch(() => undefined);
+    return read;
+  };
+  let next = readBand(0);
+  for (let outY = 0; next; outY += OUTPUT_ROWS_PER_READ) {
+    const view = await next;
+    next = readBand(outY + OUTPUT_ROWS_PER_READ);
     const outRows = Math.min(OUTPUT_ROWS_PER_READ, height - outY);
-    const bytes = outRows * factor * rowBytes;
-    await readFully(handle, band, bytes, where.offset + frameStart + outY * factor * rowBytes);
-    const view = band.subarray(0, bytes);
-    const stored = Math.min(16, Math.max(1, header.bitsStored));
+    const bytes = view.length;
     if (bitsAllocated === 16 && header.pixelRepresentation === 1) {
       const samples = new Int16Array(view.buffer, view.byteOffset, bytes >> 1);
       shrinkSigned(samples, stored, outY, outRows, shrink);
