@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createClient } from '@libsql/client';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
@@ -45,7 +45,17 @@ async function series(
   return files;
 }
 
+/**
+ * Each timed ingest starts with nothing left for the disk to write: the fixtures just generated
+ * (over a gigabyte) and what the previous, unsynced storescp run left in the page cache would
+ * otherwise be written back during the next ingest, and only an SCP that fsyncs waits for that.
+ */
+function settleDisk(): void {
+  execFileSync('sync');
+}
+
 async function timeStore(port: number, files: string[]): Promise<number> {
+  settleDisk();
   const started = performance.now();
   const r = await storescu({ port, files, args: ['-xe'] });
   const seconds = (performance.now() - started) / 1000;
@@ -126,6 +136,7 @@ async function fsyncFloor(dir: string, bytes: number, count: number): Promise<nu
   const page = Buffer.alloc(4096, 1);
   const journal = await open(path.join(dir, 'journal'), 'w');
   try {
+    settleDisk();
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const temp = path.join(incoming, `${i}.part`);
