@@ -36,6 +36,16 @@ const greyHalves = (extra: Partial<SyntheticImage> = {}): SyntheticImage => ({
   pixel: halves(1000, 3000),
   ...extra,
 });
+/** 3000 × 2000 × 16 bit is 12 MB: above the size from which pixels stay on disk and are shrunk while read. */
+const largeGrey = (extra: Partial<SyntheticImage> = {}): SyntheticImage => ({
+  rows: 2000,
+  columns: 3000,
+  bitsAllocated: 16,
+  bitsStored: 12,
+  photometric: 'MONOCHROME2',
+  pixel: (x) => x % 4000,
+  ...extra,
+});
 const rgbHalves = (extra: Partial<SyntheticImage> = {}): SyntheticImage => ({
   rows: 64,
   columns: 80,
@@ -141,18 +151,18 @@ describe('grey images', () => {
   });
 
   it('reads a large radiograph in bands from disk with the same facts: marker, halves, inversion', async () => {
-    // 3000 × 2000 × 16 bit is 12 MB: above the size from which pixels stay on disk and are
-    // shrunk while read. Signed and MONOCHROME1, so the sign shift and the inversion go that way too.
-    const file = await writeSyntheticImage(dir, 'large-mono1', {
-      rows: 2000,
-      columns: 3000,
-      bitsAllocated: 16,
-      bitsStored: 16,
-      signed: true,
-      photometric: 'MONOCHROME1',
-      pixel: (x, y) => (Math.abs(x - 2250) < 80 && Math.abs(y - 1500) < 80 ? -2000 : x < 1500 ? 0 : 2000),
-      window: { center: 0, width: 4000 },
-    });
+    // Signed and MONOCHROME1, so the sign shift and the inversion go the band reader's way too.
+    const file = await writeSyntheticImage(
+      dir,
+      'large-mono1',
+      largeGrey({
+        bitsStored: 16,
+        signed: true,
+        photometric: 'MONOCHROME1',
+        pixel: (x, y) => (Math.abs(x - 2250) < 80 && Math.abs(y - 1500) < 80 ? -2000 : x < 1500 ? 0 : 2000),
+        window: { center: 0, width: 4000 },
+      }),
+    );
     // Its head alone says where the pixels are, and that they can be read in bands.
     const head = (await readFile(file)).subarray(0, 1024 * 1024);
     expect(canShrinkWhileReading(readImageObject(head, { head: true }))).toBe(true);
@@ -308,14 +318,7 @@ describe('images that cannot be drawn', () => {
   });
 
   it('a large radiograph cut short inside its pixels, read in bands, gets a placeholder', async () => {
-    const file = await writeSyntheticImage(dir, 'large-cut', {
-      rows: 2000,
-      columns: 3000,
-      bitsAllocated: 16,
-      bitsStored: 12,
-      photometric: 'MONOCHROME2',
-      pixel: (x) => x % 4000,
-    });
+    const file = await writeSyntheticImage(dir, 'large-cut', largeGrey());
     const whole = await readFile(file);
     // Four fifths of the pixels (still above the size read in bands): the bands before the cut are
     // read and shrunk, the next one is not there.
