@@ -1,4 +1,5 @@
 import dimse from 'dcmjs-dimse';
+import { runAssociation } from './dimse-association.js';
 
 const { Client, Dataset, requests } = dimse;
 type Request = InstanceType<typeof requests.NCreateRequest> | InstanceType<typeof requests.NSetRequest>;
@@ -50,59 +51,43 @@ export interface MppsSenderOptions {
  * operations in order over one association, resolving with each answer once the association is
  * released. Every operation must be answered, or the promise rejects.
  */
-export function sendMpps(opts: MppsSenderOptions, operations: MppsOperation[]): Promise<MppsAnswer[]> {
-  dimse.log.setLevel('silent');
-  return new Promise((resolve, reject) => {
-    const answers: (MppsAnswer | undefined)[] = operations.map(() => undefined);
-    const client = new Client();
-    operations.forEach((operation, i) => {
-      let request: Request;
-      if (operation.op === 'create') {
-        request = new requests.NCreateRequest(MPPS_SOP_CLASS, operation.sopInstanceUid ?? '');
-        // Absent, not empty: PS3.7 lets the SCU leave the UID to the SCP.
-        if (!operation.sopInstanceUid) {
-          const command = request.getCommandDataset().getElements();
-          delete command.AffectedSOPInstanceUID;
-        }
-      } else {
-        request = new requests.NSetRequest(MPPS_SOP_CLASS, operation.sopInstanceUid);
+export async function sendMpps(opts: MppsSenderOptions, operations: MppsOperation[]): Promise<MppsAnswer[]> {
+  const answers: (MppsAnswer | undefined)[] = operations.map(() => undefined);
+  const client = new Client();
+  operations.forEach((operation, i) => {
+    let request: Request;
+    if (operation.op === 'create') {
+      request = new requests.NCreateRequest(MPPS_SOP_CLASS, operation.sopInstanceUid ?? '');
+      // Absent, not empty: PS3.7 lets the SCU leave the UID to the SCP.
+      if (!operation.sopInstanceUid) {
+        const command = request.getCommandDataset().getElements();
+        delete command.AffectedSOPInstanceUID;
       }
-      // null: a request without any data set, as a broken console might send.
-      if (operation.attributes) request.setDataset(new Dataset(operation.attributes));
-      request.on('response', (response: Response) => {
-        const status = response.getStatus();
-        answers[i] = {
-          status,
-          errorComment: status === 0 ? '' : (response.getErrorComment() ?? '').trim(),
-          sopInstanceUid: orEmpty(response.getAffectedSopInstanceUid()).trim(),
-          errorId: status === 0 ? undefined : errorIdOf(response),
-        };
-      });
-      client.addRequest(request);
+    } else {
+      request = new requests.NSetRequest(MPPS_SOP_CLASS, operation.sopInstanceUid);
+    }
+    // null: a request without any data set, as a broken console might send.
+    if (operation.attributes) request.setDataset(new Dataset(operation.attributes));
+    request.on('response', (response: Response) => {
+      const status = response.getStatus();
+      answers[i] = {
+        status,
+        errorComment: status === 0 ? '' : (response.getErrorComment() ?? '').trim(),
+        sopInstanceUid: orEmpty(response.getAffectedSopInstanceUid()).trim(),
+        errorId: status === 0 ? undefined : errorIdOf(response),
+      };
     });
-    const timer = setTimeout(() => {
-      reject(new Error('MPPS association did not finish in time'));
-    }, opts.timeoutMs ?? 15_000);
-    client.on('associationRejected', (result: unknown) => {
-      clearTimeout(timer);
-      reject(new Error(`association rejected: ${JSON.stringify(result)}`));
-    });
-    client.on('networkError', (err: Error) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    client.on('closed', () => {
-      clearTimeout(timer);
-      const missing = answers.findIndex((a) => a === undefined);
-      if (missing >= 0) reject(new Error(`operation ${missing + 1} was not answered`));
-      else resolve(answers as MppsAnswer[]);
-    });
-    // dcmjs-dimse leaves Nagle on: every small PDU would wait ~40 ms for the peer's delayed ACK.
-    client.on('connected', () => {
-      (
-        client as unknown as { network?: { socket?: { setNoDelay?: (on: boolean) => void } } }
-      ).network?.socket?.setNoDelay?.(true);
-    });
-    client.send(opts.host ?? '127.0.0.1', opts.port, opts.callingAe ?? 'DR1', opts.calledAe ?? 'LIGHTBOX');
+    client.addRequest(request);
   });
+  await runAssociation(client, {
+    port: opts.port,
+    host: opts.host,
+    callingAe: opts.callingAe ?? 'DR1',
+    calledAe: opts.calledAe,
+    timeoutMs: opts.timeoutMs ?? 15_000,
+    what: 'MPPS association',
+  });
+  const missing = answers.findIndex((a) => a === undefined);
+  if (missing >= 0) throw new Error(`operation ${missing + 1} was not answered`);
+  return answers as MppsAnswer[];
 }
