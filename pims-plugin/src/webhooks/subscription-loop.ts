@@ -5,7 +5,7 @@ import { planRetry, type RetryPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { signatureHeader } from './signature.js';
 import { claimLease, findWebhook, headEvent, recordAttempt } from './webhook-store.js';
-import type { SendResult } from './webhook-sender.js';
+import type { SendDelivery } from './webhook-sender.js';
 
 export interface LoopDeps {
   database: Database;
@@ -15,12 +15,7 @@ export interface LoopDeps {
   timeoutMs: number;
   /** This plugin instance, as it holds subscription leases. */
   instanceId: string;
-  send: (
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-    timeoutMs: number,
-  ) => Promise<SendResult>;
+  send: SendDelivery;
   random?: () => number;
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { RetryPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { SubscriptionLoop } from './subscription-loop.js';
-import { sendDelivery, type SendResult } from './webhook-sender.js';
+import { sendDelivery, type SendDelivery } from './webhook-sender.js';
 import { activeWebhookIds, releaseLeases } from './webhook-store.js';
 
 export interface WebhookSettings extends RetryPolicy {
@@ -29,12 +29,7 @@ export interface DispatcherDeps {
    */
   instanceId?: string;
   clock?: Clock;
-  send?: (
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-    timeoutMs: number,
-  ) => Promise<SendResult>;
+  send?: SendDelivery;
   random?: () => number;
 }
 

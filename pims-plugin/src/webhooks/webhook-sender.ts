@@ -6,6 +6,9 @@ export interface SendResult {
   durationMs: number;
 }
 
+/** How a delivery is sent: `sendDelivery`, or a test's stand-in. */
+export type SendDelivery = typeof sendDelivery;
+
 const KEEP_OF_ANSWER = 200;
 
 /**
