@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asc, and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { asc, and, gt, inArray, isNull } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceDeliveries, storedInstances } from '../db/schema.js';
+import { sameInstanceVersion } from '../db/same-instance-version.js';
 import { enqueueForPlugin } from '../link/agent-outbox.js';
 import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
@@ -47,13 +48,7 @@ export class InstanceDelivery {
     this.opts.database.db
       .select({ ...storedInstancesColumns, rowid: storedRowid })
       .from(storedInstances)
-      .leftJoin(
-        instanceDeliveries,
-        and(
-          eq(instanceDeliveries.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(instanceDeliveries.sha256, storedInstances.sha256),
-        ),
-      )
+      .leftJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
       .where(and(gt(storedRowid, afterRowid), isNull(instanceDeliveries.outSeq)))
       .orderBy(asc(storedRowid))
       .limit(limit),

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, gt, isNull } from 'drizzle-orm';
 import type { ForwardingConfig } from '../config.js';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceForwards, storedInstances } from '../db/schema.js';
+import { sameInstanceVersion } from '../db/same-instance-version.js';
 import { backoffDelay } from '../link/backoff.js';
 import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
@@ -64,13 +65,7 @@ export class PacsForwarder {
         receivedAt: storedInstances.receivedAt,
       })
       .from(storedInstances)
-      .leftJoin(
-        instanceForwards,
-        and(
-          eq(instanceForwards.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(instanceForwards.sha256, storedInstances.sha256),
-        ),
-      )
+      .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
       .where(and(gt(storedRowid, afterRowid), isNull(instanceForwards.outcome)))
       .orderBy(asc(storedRowid))
       .limit(limit),

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, eq, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
 import {
   instanceDeliveries,
@@ -9,6 +9,7 @@ import {
   spoolPurges,
   storedInstances,
 } from '../db/schema.js';
+import { sameInstanceVersion } from '../db/same-instance-version.js';
 import type { Logger } from '../log.js';
 
 export interface SpoolRetentionOptions {
@@ -96,27 +97,9 @@ export class SpoolRetention {
         relativePath: storedInstances.relativePath,
       })
       .from(storedInstances)
-      .innerJoin(
-        instanceDeliveries,
-        and(
-          eq(instanceDeliveries.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(instanceDeliveries.sha256, storedInstances.sha256),
-        ),
-      )
-      .leftJoin(
-        instanceForwards,
-        and(
-          eq(instanceForwards.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(instanceForwards.sha256, storedInstances.sha256),
-        ),
-      )
-      .leftJoin(
-        spoolPurges,
-        and(
-          eq(spoolPurges.sopInstanceUid, storedInstances.sopInstanceUid),
-          eq(spoolPurges.sha256, storedInstances.sha256),
-        ),
-      )
+      .innerJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
+      .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
+      .leftJoin(spoolPurges, sameInstanceVersion(spoolPurges))
       .where(
         and(
           lt(storedInstances.receivedAt, cutoff),
