@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SOP, writeImage } from '../src/fixtures/storage-corpus.js';
+import { radiographSpec, SOP, writeImage } from '../src/fixtures/storage-corpus.js';
 import { repoRoot, waitUntil } from '../src/support/managed-process.js';
 import { freePort } from '../src/support/ports.js';
 import { dcmtkEnv, startStorageAgent, storescu } from '../src/support/storage-peers.js';
@@ -229,16 +229,7 @@ export async function storageBench(): Promise<BenchRow[]> {
       photometric: 'MONOCHROME2',
       rescale: { slope: 1, intercept: -1024 },
     });
-    const dr = await series(path.join(root, 'dr'), 'dr', DR_IMAGES, {
-      name: 'dr',
-      sopClassUid: SOP.dx,
-      modality: 'DX',
-      rows: 3400,
-      columns: 2800,
-      bitsAllocated: 16,
-      bitsStored: 14,
-      photometric: 'MONOCHROME2',
-    });
+    const dr = await series(path.join(root, 'dr'), 'dr', DR_IMAGES, radiographSpec('dr'));
     const chunk = (files: string[], n: number, run: number) => files.slice(run * n, (run + 1) * n);
     const rates = {
       agentCt: [] as number[],

@@ -10,6 +10,7 @@ import {
   datasetOffset,
   generateStorageCorpus,
   PROPOSE,
+  radiographSpec,
   SOP,
   TS,
   writeImage,
@@ -249,16 +250,7 @@ describe('Storage SCP at the agent process', () => {
     let large: CorpusFile;
     beforeAll(async () => {
       // A 2800 x 3400 16-bit radiograph: about 19 MB, many PDUs.
-      large = await writeImage(corpusDir, {
-        name: 'dx-large',
-        sopClassUid: SOP.dx,
-        modality: 'DX',
-        rows: 3400,
-        columns: 2800,
-        bitsAllocated: 16,
-        bitsStored: 14,
-        photometric: 'MONOCHROME2',
-      });
+      large = await writeImage(corpusDir, radiographSpec('dx-large'));
     });
 
     const incoming = (): string[] => partialTransfers(dataDir);
