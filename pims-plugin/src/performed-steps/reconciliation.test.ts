@@ -1,38 +1,31 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrderBody, LightboxError, type PerformedStepMessage } from '@lightbox/protocol';
-import { openDatabase, type Database } from '../db/database.js';
-import { agents, events, orders, sites } from '../db/schema.js';
+import type { Database } from '../db/database.js';
+import {
+  siteWithAgent,
+  TEST_AGENT as AGENT,
+  TEST_SITE as SITE,
+  type SiteWithAgent,
+} from '../db/test-support/site-with-agent.js';
+import { events, orders } from '../db/schema.js';
 import { OrderCommands } from '../orders/order-commands.js';
 import { applyPerformedStep } from './apply-performed-step.js';
 import { linkStepByHand } from './link-step-by-hand.js';
 import { suggestOrders } from './reconciliation-suggestions.js';
 import { performedSteps } from '../db/schema.js';
 
-const SITE = 'default';
-const AGENT = 'agt_test';
-
-let dir: string;
+let fixture: SiteWithAgent;
 let database: Database;
 let commands: OrderCommands;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
-  database = await openDatabase(`file:${path.join(dir, 'plugin.db')}`);
-  await database.write(async (tx) => {
-    await tx.insert(sites).values({ id: SITE, name: 'test' });
-    await tx.insert(agents).values({ id: AGENT, siteId: SITE, name: 'dr room', tokenHash: 'x' });
-  });
+  fixture = await siteWithAgent('lightbox-reconcile-');
+  database = fixture.database;
   commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
 });
 
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.remove());
 
 function orderBody(pimsOrderId: string, patientId: string, species: string) {
   return createOrderBody.parse({

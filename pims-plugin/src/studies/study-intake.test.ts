@@ -1,11 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrderBody, type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
-import { openDatabase, type Database } from '../db/database.js';
-import { agents, events, orders, sites, studies, studyInstances } from '../db/schema.js';
+import type { Database } from '../db/database.js';
+import {
+  siteWithAgent,
+  TEST_AGENT as AGENT,
+  TEST_SITE as SITE,
+  type SiteWithAgent,
+} from '../db/test-support/site-with-agent.js';
+import { events, orders, studies, studyInstances } from '../db/schema.js';
 import { createLogger } from '../log.js';
 import { OrderCommands } from '../orders/order-commands.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
@@ -13,34 +17,25 @@ import { applyStoredInstance } from './apply-stored-instance.js';
 import { MediaStore } from './media-store.js';
 import { StudyStabilityWorker } from './study-stability-worker.js';
 
-const SITE = 'default';
-const AGENT = 'agt_test';
 // A 1×1 JPEG is enough: the plugin stores media, it does not look inside them.
 const JPEG = Buffer.from(
   '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',
   'base64',
 ).toString('base64');
 
-let dir: string;
+let fixture: SiteWithAgent;
 let database: Database;
 let commands: OrderCommands;
 let media: MediaStore;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-studies-'));
-  database = await openDatabase(`file:${path.join(dir, 'plugin.db')}`);
-  media = new MediaStore(path.join(dir, 'media'));
-  await database.write(async (tx) => {
-    await tx.insert(sites).values({ id: SITE, name: 'test' });
-    await tx.insert(agents).values({ id: AGENT, siteId: SITE, name: 'dr room', tokenHash: 'x' });
-  });
+  fixture = await siteWithAgent('lightbox-studies-');
+  database = fixture.database;
+  media = new MediaStore(path.join(fixture.dir, 'media'));
   commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
 });
 
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.remove());
 
 async function order(pimsOrderId: string, patientId: string, species: string, modality = 'DX') {
   const body = createOrderBody.parse({
