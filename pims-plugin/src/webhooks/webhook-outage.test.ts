@@ -171,7 +171,10 @@ describe('a subscriber down for 24 hours', () => {
     clock.advance(clock.nextTimerAt()! - clock.now());
     await until('the retry', () => accepted.length === 1);
     expect(accepted[0]!.id).toBe(id);
-    const log = (await listDeliveries(database.db, webhook.id, { limit: 10 })).items.reverse();
+    // The receiver has the body before the worker has read its 204 and logged the attempt.
+    const deliveries = async () => (await listDeliveries(database.db, webhook.id, { limit: 10 })).items;
+    await until('the delivery to be logged', async () => (await deliveries()).length === 2);
+    const log = (await deliveries()).reverse();
     expect(log.map((d) => [d.attempt, d.outcome])).toEqual([
       [1, 'retrying'],
       [2, 'delivered'],
