@@ -378,10 +378,25 @@ describe('streaming, refusals and limits', () => {
       const r = await findscu({ port: stack.dicomPort, queryFiles: [bulkQuery] });
       return r.responses.length === 300;
     });
-    const r = await findscu({ port: stack.dicomPort, queryFiles: [bulkQuery], cancelAfter: 5 });
-    expect(r.finalStatuses).toEqual(['fe00']);
-    expect(r.responses.length).toBeGreaterThanOrEqual(5);
-    expect(r.responses.length).toBeLessThan(300);
+    // The cancel races the answer: 300 short pendings can all be sent before findscu, busy on a
+    // loaded machine, has read five and cancelled. Then Success with every match is the right
+    // answer (PS3.4 C.4.1.2.2.1), so each try must be one of the two, and a few tries must see
+    // a cancel land.
+    const tries: { status: string | undefined; responses: number }[] = [];
+    for (let i = 0; i < 5 && !tries.some((t) => t.status === 'fe00'); i++) {
+      const r = await findscu({ port: stack.dicomPort, queryFiles: [bulkQuery], cancelAfter: 5 });
+      expect(r.finalStatuses).toHaveLength(1);
+      tries.push({ status: r.finalStatuses[0], responses: r.responses.length });
+    }
+    for (const t of tries) {
+      if (t.status === '0000') expect(t.responses).toBe(300);
+      else {
+        expect(t.status).toBe('fe00');
+        expect(t.responses).toBeGreaterThanOrEqual(5);
+        expect(t.responses).toBeLessThan(300);
+      }
+    }
+    expect(tries.map((t) => t.status)).toContain('fe00');
   });
 
   it('two items in the step sequence fail with A900 and an Error Comment; the association carries on', async () => {
