@@ -206,6 +206,41 @@ describe('colour images', () => {
   });
 });
 
+describe('large uncompressed objects, read from disk for the frame shown', () => {
+  /** 31 frames of 480 × 640 RGB are 28 MB: above the size from which pixels stay on disk. */
+  const largeCine = (): SyntheticImage => ({
+    ...rgbHalves(),
+    rows: 480,
+    columns: 640,
+    frames: 31,
+    pixel: (x, _y, f) => (f !== 15 ? [0, 0, 0] : x < 320 ? [230, 20, 20] : [20, 20, 230]),
+  });
+
+  it('a colour cine loop shows its middle frame in its own colours', async () => {
+    const r = await render(await writeSyntheticImage(dir, 'large-cine', largeCine()));
+    expect(r.placeholderReason).toBeNull();
+    expect(r.numberOfFrames).toBe(31);
+    expect(r.frame).toBe(15);
+    const [lr, , lb] = meanOf(r.thumb, LEFT);
+    const [rr, , rb] = meanOf(r.thumb, RIGHT);
+    expect(lr).toBeGreaterThan(200);
+    expect(lb).toBeLessThan(50);
+    expect(rb).toBeGreaterThan(200);
+    expect(rr).toBeLessThan(50);
+  });
+
+  it('a cine loop cut short inside the frame shown gets a placeholder', async () => {
+    const file = await writeSyntheticImage(dir, 'large-cine-cut', largeCine());
+    const whole = await readFile(file);
+    // 16 of 31 frames: the file ends in the middle frame, still above the size read from disk.
+    const cut = path.join(dir, 'large-cine-cut-short.dcm');
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * (15.5 / 31))));
+    const r = await render(cut);
+    expect(r.placeholderReason).toMatch(/ends inside its pixel data/);
+    expect(r.numberOfFrames).toBe(31);
+  });
+});
+
 describe('compressed transfer syntaxes, compressed by DCMTK', () => {
   const greyCases = ['jpegExtended', 'jpegLossless', 'jpegLsLossless', 'jpegLsNearLossless', 'rle'] as const;
   it.each(greyCases)('%s: dark half dark, bright half bright', async (how) => {

@@ -4,6 +4,7 @@ import { representativeFrame } from './frame-extraction.js';
 import { readImageObject, type ImageObject } from './part10-image-reader.js';
 import { placeholderImages } from './placeholder-image.js';
 import { renderFrame, type RenderedImages } from './render-frame.js';
+import { readNativeFrame } from './native-frame-reader.js';
 import { canShrinkWhileReading, LARGE_FILE_BYTES, readShrunkGreyFrame } from './shrinking-frame-reader.js';
 import { readHeaderAttributes, type HeaderAttributes } from './header-attributes.js';
 
@@ -46,9 +47,11 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
     attributes = headerAttributesOf(object.headerBytes, object.explicitVr);
     numberOfFrames = object.header.numberOfFrames;
     frame = representativeFrame(numberOfFrames);
-    const decoded = object.pixelDataInFile
-      ? await readShrunkGreyFrame(handle, object, frame)
-      : await decodeFrame(object, frame);
+    const decoded = !object.pixelDataInFile
+      ? await decodeFrame(object, frame)
+      : canShrinkWhileReading(object)
+        ? await readShrunkGreyFrame(handle, object, frame)
+        : await decodeFrame(await readNativeFrame(handle, object, frame), 0);
     const images = await renderFrame(decoded, object.header);
     return {
       ...images,
@@ -75,8 +78,9 @@ export async function renderInstance(filePath: string): Promise<InstanceRenderin
 }
 
 /**
- * The image object, read whole — or, for a large uncompressed grey image that will be shrunk
- * anyway, only its head, its pixels left on disk for `readShrunkGreyFrame`.
+ * The image object, read whole — or, for a large uncompressed image, only its head, its pixels
+ * left on disk: a grey image that will be shrunk anyway is read in bands (`readShrunkGreyFrame`),
+ * any other only for the frame shown (`readNativeFrame`).
  */
 async function readObject(handle: FileHandle): Promise<ImageObject> {
   const { size } = await handle.stat();
@@ -89,7 +93,7 @@ async function readObject(handle: FileHandle): Promise<ImageObject> {
     } catch {
       // A header longer than the head, or something odd: the whole file says what it is.
     }
-    if (object && canShrinkWhileReading(object)) return object;
+    if (object?.pixelDataInFile) return object;
   }
   // The reads above name their position, so this reads from the start.
   return readImageObject(await handle.readFile());
