@@ -174,6 +174,11 @@ describe('webhook delivery', () => {
     console.log(`order created → webhook received: median ${latencies[4]} ms, max ${latencies.at(-1)} ms`);
     expect(latencies.at(-1)!).toBeLessThan(500);
 
+    // The receiver has the last body before the plugin has read its 200 and logged the attempt.
+    await waitUntil('every delivery logged', async () => {
+      const res = await stack.api('GET', `/v1/webhooks/${webhookId}/deliveries?limit=500`);
+      return ((await res.json()) as { items: unknown[] }).items.length === feed.length;
+    });
     const shown = await (await stack.api('GET', `/v1/webhooks/${webhookId}`)).text();
     const listed = await (await stack.api('GET', '/v1/webhooks')).text();
     expect(shown).not.toContain(secret);
