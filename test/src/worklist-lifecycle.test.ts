@@ -19,8 +19,12 @@ const allKeys = `(0008,0050) SH []
   (fffe,e00d) na (ItemDelimitationItem for re-encoding)
 (fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
 
+// Built once: the cancel test times its polls, and a dump2dcm each would count against the agent.
+let allKeysQuery: Promise<string> | undefined;
+
 async function worklist(): Promise<DumpItem[]> {
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [await dumpToDicom(allKeys)] });
+  allKeysQuery ??= dumpToDicom(allKeys);
+  const r = await findscu({ port: stack.dicomPort, queryFiles: [await allKeysQuery] });
   if (r.finalStatuses[0] !== '0000')
     throw new Error(`worklist query failed: ${r.finalStatuses.join(',')}\n${r.log}`);
   return r.responses;
