@@ -18,7 +18,13 @@ function openUnder(dir: string): string[] {
   return names.sort();
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Closes run on the thread pool and nobody waits for them: poll, bounded, for what is open. */
+async function openUnderSoon(dir: string, expected: (string | undefined)[]): Promise<string[]> {
+  const want = JSON.stringify(expected);
+  for (let i = 0; i < 200 && JSON.stringify(openUnder(dir)) !== want; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  return openUnder(dir);
+}
 
 describe.runIf(process.platform === 'linux')('descriptors held open for repeated fsyncs', () => {
   let dir: string;
@@ -35,8 +41,7 @@ describe.runIf(process.platform === 'linux')('descriptors held open for repeated
     await held.fdatasync(file);
     expect(openUnder(dir)).toEqual([file]);
     held.close();
-    await settle();
-    expect(openUnder(dir)).toEqual([]);
+    expect(await openUnderSoon(dir, [])).toEqual([]);
   });
 
   it('follows a file that was deleted and made again, instead of syncing the deleted one', async () => {
@@ -48,8 +53,7 @@ describe.runIf(process.platform === 'linux')('descriptors held open for repeated
     expect(openUnder(dir)).toEqual([`${file} (deleted)`]);
     writeFileSync(file, 'second');
     await held.fdatasync(file);
-    await settle();
-    expect(openUnder(dir)).toEqual([file]);
+    expect(await openUnderSoon(dir, [file])).toEqual([file]);
     held.close();
   });
 
@@ -72,8 +76,7 @@ describe.runIf(process.platform === 'linux')('descriptors held open for repeated
     await held.fsync(studies[1]!);
     await held.fsync(studies[0]!);
     await held.fsync(studies[2]!);
-    await settle();
-    expect(openUnder(dir)).toEqual([studies[0], studies[2]]);
+    expect(await openUnderSoon(dir, [studies[0], studies[2]])).toEqual([studies[0], studies[2]]);
     held.close();
   });
 });

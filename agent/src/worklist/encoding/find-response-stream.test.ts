@@ -106,7 +106,10 @@ describe('streaming pre-encoded C-FIND responses to DCMTK findscu', () => {
       /Received Final Find Response \(Cancel: MatchingTerminatedDueToCancelRequest\)/,
     );
     expect(scp.outcomes[0]?.result).toBe('cancelled');
-    expect(scp.outcomes[0]?.sent).toBeLessThan(50);
+    // Paced at 5 ms a pending, the cancel normally lands within a few dozen; a loaded machine may
+    // take longer to send it, so only "before the end" is asserted.
+    expect(scp.outcomes[0]?.sent).toBeGreaterThanOrEqual(3);
+    expect(scp.outcomes[0]?.sent).toBeLessThan(many.length);
   });
 
   it('ends with C000 and an Error Comment when the source fails mid-stream', async () => {
