@@ -160,6 +160,22 @@ const forwardEnv = (pacs: StorescpPacs, extra: Record<string, string> = {}) => (
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A PACS in `folder` and an agent alone (forwarding needs no plugin) forwarding to it, for one describe. */
+function agentForwardingTo(folder: string, extra: Record<string, string> = {}) {
+  const pacs = new StorescpPacs(path.join(dir, folder));
+  const stack = new LightboxStack();
+  beforeAll(async () => {
+    await pacs.start();
+    await stack.startAgent(forwardEnv(pacs, extra));
+    await stack.agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+  }, 60_000);
+  afterAll(async () => {
+    await pacs.stop();
+    await stack.dispose();
+  });
+  return { pacs, stack };
+}
+
 describe('forwarding to a PACS', () => {
   const pacs = new StorescpPacs(path.join(dir, 'pacs'));
   let stack: LightboxStack;
@@ -245,19 +261,7 @@ describe('forwarding to a PACS', () => {
 });
 
 describe('forwarding what the PACS must read right', () => {
-  const pacs = new StorescpPacs(path.join(dir, 'charset-pacs'));
-  const stack = new LightboxStack();
-
-  beforeAll(async () => {
-    await pacs.start();
-    await stack.startAgent(forwardEnv(pacs));
-    await stack.agent.waitForLog((l) => l.msg === 'agent started', 30_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    await pacs.stop();
-    await stack.dispose();
-  });
+  const { pacs, stack } = agentForwardingTo('charset-pacs');
 
   it('keeps a Latin-1 name readable at the PACS', async () => {
     const sop = `${studyUid}.9.1`;
@@ -288,8 +292,7 @@ describe('forwarding what the PACS must read right', () => {
 
 describe('forwarding to a PACS that refuses instances', () => {
   // storescp answers A700 (out of resources) when it cannot write: its output folder replaced by a file.
-  const pacs = new StorescpPacs(path.join(dir, 'refusing-pacs'));
-  const stack = new LightboxStack();
+  const { pacs, stack } = agentForwardingTo('refusing-pacs', { LIGHTBOX_FORWARD_GIVE_UP_AFTER_MS: '4000' });
 
   const breakPacsDisk = (): void => {
     rmSync(pacs.dir, { recursive: true, force: true });
@@ -299,18 +302,6 @@ describe('forwarding to a PACS that refuses instances', () => {
     rmSync(pacs.dir, { force: true });
     mkdirSync(pacs.dir);
   };
-
-  beforeAll(async () => {
-    await pacs.start();
-    // No plugin: forwarding needs none.
-    await stack.startAgent(forwardEnv(pacs, { LIGHTBOX_FORWARD_GIVE_UP_AFTER_MS: '4000' }));
-    await stack.agent.waitForLog((l) => l.msg === 'agent started', 30_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    await pacs.stop();
-    await stack.dispose();
-  });
 
   it('retries a refused instance, gives up after the configured age, and delivers once the PACS recovers', async () => {
     breakPacsDisk();
