@@ -235,12 +235,7 @@ export class PacsForwarder {
     if (associationError !== null) {
       // The PACS itself is unreachable or refusing: the whole queue waits, not just this batch.
       for (const o of retry) this.bumpAttempts(o.key, 0);
-      const delay = backoffDelay(
-        this.associationFailures++,
-        this.opts.config.backoffMinMs,
-        this.opts.config.backoffMaxMs,
-        this.random,
-      );
+      const delay = this.retryDelay(this.associationFailures++);
       this.pausedUntil = now + delay;
       this.opts.log.warn('PACS unavailable; forwarding will retry', {
         pacs: this.pacsName,
@@ -255,12 +250,7 @@ export class PacsForwarder {
     for (const o of retry) {
       const attempts = this.bumpAttempts(o.key, now);
       const f = this.failing.get(o.key)!;
-      const delay = backoffDelay(
-        attempts - 1,
-        this.opts.config.backoffMinMs,
-        this.opts.config.backoffMaxMs,
-        this.random,
-      );
+      const delay = this.retryDelay(attempts - 1);
       f.nextAt = now + delay;
       this.opts.log.warn('PACS refused an instance; will retry', {
         pacs: this.pacsName,
@@ -272,6 +262,11 @@ export class PacsForwarder {
       });
     }
     return true;
+  }
+
+  /** The wait after `failures` failures in a row, of the PACS or of one instance. */
+  private retryDelay(failures: number): number {
+    return backoffDelay(failures, this.opts.config.backoffMinMs, this.opts.config.backoffMaxMs, this.random);
   }
 
   private bumpAttempts(key: string, nextAt: number): number {
