@@ -85,7 +85,7 @@ export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'f
 /**
  * One C-STORE data set on its way to the spool. dcmjs-dimse writes each P-DATA fragment into
  * `stream`; the bytes go to a temp file behind our own file meta group, are hashed, and the first
- * megabyte is kept for the header.
+ * 64 KB are kept for the header (MAX_PREFIX_BYTES).
  *
  * Every file operation runs on the thread pool, never on the event loop: under heavy ingest a
  * write into the page cache can wait on the file system's journal for tens of milliseconds, and a
