@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { readUpTo } from '../disk/read-up-to.js';
-import { ImageFormatError, type ImageObject } from './part10-image-reader.js';
+import type { ImageObject } from './part10-image-reader.js';
+import { frameInFile, readPixelBytes } from './pixel-data-on-disk.js';
 
 /**
  * One uncompressed frame read from disk, as an image object of that frame alone (frame index 0).
@@ -13,18 +13,10 @@ export async function readNativeFrame(
   frame: number,
 ): Promise<ImageObject> {
   const { header } = object;
-  const where = object.pixelDataInFile;
-  if (!where) throw new Error('readNativeFrame needs pixel data located in the file');
   const frameBytes = (header.rows * header.columns * header.samplesPerPixel * header.bitsAllocated) / 8;
-  const frameStart = frameBytes * frame;
-  if (!Number.isInteger(frameBytes) || frameStart + frameBytes > where.length) {
-    throw new ImageFormatError(
-      `Pixel Data holds ${where.length} bytes; frame ${frame + 1} needs ${frameStart + frameBytes}`,
-    );
-  }
+  const position = frameInFile(object, frame, frameBytes);
   const bytes = Buffer.alloc(frameBytes);
-  if ((await readUpTo(handle, bytes, frameBytes, where.offset + frameStart)) < frameBytes)
-    throw new ImageFormatError('the file ends inside its pixel data');
+  await readPixelBytes(handle, bytes, frameBytes, position);
   return {
     header: { ...header, numberOfFrames: 1 },
     pixelData: { kind: 'native', bytes },

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { readUpTo } from '../disk/read-up-to.js';
-import { ImageFormatError, type ImageHeader, type ImageObject } from './part10-image-reader.js';
+import type { ImageHeader, ImageObject } from './part10-image-reader.js';
+import { frameInFile, readPixelBytes } from './pixel-data-on-disk.js';
 import { greySamples, type DecodedFrame } from './pixel-decoding.js';
 import { PREVIEW_EDGE } from './render-frame.js';
 
@@ -45,17 +45,9 @@ export async function readShrunkGreyFrame(
 ): Promise<Extract<DecodedFrame, { kind: 'grey' }>> {
   const { header } = object;
   const factor = shrinkFactor(header);
-  const where = object.pixelDataInFile;
-  if (!where) throw new Error('readShrunkGreyFrame needs pixel data located in the file');
   const { rows, columns, bitsAllocated } = header;
   const rowBytes = (columns * bitsAllocated) / 8;
-  const frameBytes = rowBytes * rows;
-  const frameStart = frameBytes * frame;
-  if (frameStart + frameBytes > where.length) {
-    throw new ImageFormatError(
-      `Pixel Data holds ${where.length} bytes; frame ${frame + 1} needs ${frameStart + frameBytes}`,
-    );
-  }
+  const framePosition = frameInFile(object, frame, rowBytes * rows);
   const width = Math.floor(columns / factor);
   const height = Math.floor(rows / factor);
   const out = new Uint16Array(width * height);
@@ -68,8 +60,8 @@ export async function readShrunkGreyFrame(
     if (outY >= height) return undefined;
     const band = bands[(outY / OUTPUT_ROWS_PER_READ) % 2]!;
     const bytes = Math.min(OUTPUT_ROWS_PER_READ, height - outY) * factor * rowBytes;
-    const position = where.offset + frameStart + outY * factor * rowBytes;
-    const read = readFully(handle, band, bytes, position).then(() => band.subarray(0, bytes));
+    const position = framePosition + outY * factor * rowBytes;
+    const read = readPixelBytes(handle, band, bytes, position).then(() => band.subarray(0, bytes));
     // Awaited in the next round; marked handled now so that a failure while this round still
     // shrinks is not an unhandled rejection.
     read.catch(() => undefined);
@@ -153,9 +145,4 @@ function shrinkSigned(samples: Int16Array, stored: number, outY: number, outRows
     const at = (outY + r) * width;
     for (let ox = 0; ox < width; ox++) out[at + ox] = Math.round(sums[ox]! / area) + 32768;
   }
-}
-
-async function readFully(handle: FileHandle, into: Buffer, length: number, position: number): Promise<void> {
-  if ((await readUpTo(handle, into, length, position)) < length)
-    throw new ImageFormatError('the file ends inside its pixel data');
 }
