@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { MediaFormat } from './media-url.js';
 
 /**
- * Thumbnails and previews, stored by the SHA-256 of their bytes. Content addressing makes a
+ * Thumbnails, previews and renditions, stored by the SHA-256 of their bytes and their format. Content addressing makes a
  * repeated delivery free, lets identical placeholders share one file, and gives every URL a
  * strong ETag that never changes.
  */
@@ -11,9 +12,9 @@ export class MediaStore {
   constructor(readonly root: string) {}
 
   /** Stores the bytes durably (written aside, fsync'd, renamed) and returns their SHA-256. */
-  async put(bytes: Buffer): Promise<string> {
+  async put(bytes: Buffer, format: MediaFormat = 'jpg'): Promise<string> {
     const sha = createHash('sha256').update(bytes).digest('hex');
-    const file = this.pathOf(sha);
+    const file = this.pathOf(sha, format);
     if (await exists(file)) return sha;
     const dir = path.dirname(file);
     await mkdir(dir, { recursive: true });
@@ -36,17 +37,17 @@ export class MediaStore {
     return sha;
   }
 
-  async read(sha: string): Promise<Buffer | null> {
+  async read(sha: string, format: MediaFormat = 'jpg'): Promise<Buffer | null> {
     if (!/^[0-9a-f]{64}$/.test(sha)) return null;
     try {
-      return await readFile(this.pathOf(sha));
+      return await readFile(this.pathOf(sha, format));
     } catch {
       return null;
     }
   }
 
-  private pathOf(sha: string): string {
-    return path.join(this.root, sha.slice(0, 2), `${sha}.jpg`);
+  private pathOf(sha: string, format: MediaFormat): string {
+    return path.join(this.root, sha.slice(0, 2), `${sha}.${format}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
 import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
+import { mediaPath } from './media-url.js';
 
 type StudyRow = typeof studies.$inferSelect;
 
@@ -39,8 +40,8 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
         .map((i) => ({
           sopInstanceUid: i.sopInstanceUid,
           sopClassUid: i.sopClassUid,
-          thumbnailUrl: `${origin}/media/${i.thumbnailSha256}.jpg`,
-          previewUrl: `${origin}/media/${i.previewSha256}.jpg`,
+          thumbnailUrl: `${origin}${mediaPath(i.thumbnailSha256)}`,
+          previewUrl: `${origin}${mediaPath(i.previewSha256)}`,
           /** Set when the image could not be drawn: the media are a placeholder. */
           placeholderReason: i.placeholderReason,
           /** The same SOP Instance UID arrived with other bytes too; both are kept. */

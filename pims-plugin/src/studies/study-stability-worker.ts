@@ -11,6 +11,7 @@ import {
 import { appendEvent } from '../events/event-store.js';
 import type { Logger } from '../log.js';
 import { completeOrder, completeOverdueWaits } from './completion-waits.js';
+import { mediaPath } from './media-url.js';
 import { studyEventData } from './study-event-data.js';
 import type { StudySettings } from './study-settings.js';
 
@@ -125,8 +126,8 @@ export class StudyStabilityWorker {
         instances: instances.map((i) => ({
           sopInstanceUid: i.sopInstanceUid,
           seriesInstanceUid: i.seriesInstanceUid,
-          thumbnailPath: `/media/${i.thumbnail}.jpg`,
-          previewPath: `/media/${i.preview}.jpg`,
+          thumbnailPath: mediaPath(i.thumbnail),
+          previewPath: mediaPath(i.preview),
           placeholder: i.placeholder !== null,
         })),
       });
