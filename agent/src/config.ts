@@ -124,6 +124,15 @@ const settings = {
       .max(3650, 'expected a number of days from 0 to 3650')
       .default(0),
   },
+  /** Below this much free space in the spool's file system C-STOREs are refused (A700). */
+  minFreeDiskMb: {
+    env: 'LIGHTBOX_MIN_FREE_DISK_MB',
+    schema: z.coerce
+      .number({ error: 'expected megabytes from 0 to 1048576' })
+      .min(0, 'expected megabytes from 0 to 1048576')
+      .max(1_048_576, 'expected megabytes from 0 to 1048576')
+      .default(1024),
+  },
   reconnectMaxMs: {
     env: 'LIGHTBOX_RECONNECT_MAX_MS',
     schema: z.coerce
@@ -211,6 +220,8 @@ export interface AgentConfig {
   spoolDir: string;
   /** 0: keep every spool file. */
   spoolRetentionMs: number;
+  /** Free space the spool's disk keeps; below it C-STOREs are refused. */
+  minFreeDiskBytes: number;
   reconnectMaxMs: number;
   rendering: { threads: number; timeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -316,6 +327,7 @@ export function loadAgentConfig(
     dataDir,
     spoolDir,
     spoolRetentionMs: Math.round(p.spoolRetentionDays * 86_400_000),
+    minFreeDiskBytes: Math.round(p.minFreeDiskMb * 1024 * 1024),
     reconnectMaxMs: p.reconnectMaxMs,
     rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
     logLevel: p.logLevel,

@@ -11,6 +11,7 @@ import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
 import { InstanceDelivery } from './delivery/instance-delivery.js';
 import { SpoolRetention } from './storage/spool-retention.js';
+import { watchSpoolDisk } from './storage/spool-disk-watch.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { Spool } from './storage/spool.js';
@@ -66,6 +67,21 @@ async function main(): Promise<void> {
         log: log.child({ part: 'forwarding' }),
       })
     : null;
+  const retention = new SpoolRetention({
+    database,
+    spoolRoot: config.spoolDir,
+    retentionMs: config.spoolRetentionMs,
+    forwarding: config.forwarding !== undefined,
+    log: log.child({ part: 'storage' }),
+  });
+  const diskGuard = await watchSpoolDisk({
+    spoolDir: config.spoolDir,
+    minFreeBytes: config.minFreeDiskBytes,
+    database,
+    retention,
+    notifyOutbox: () => link?.notifyOutbox(),
+    log: log.child({ part: 'storage' }),
+  });
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
@@ -82,16 +98,10 @@ async function main(): Promise<void> {
           delivery.kick();
           forwarder?.kick();
         },
+        diskGuard,
       }),
       mpps: mppsDimseHandler(mpps),
     },
-  });
-  const retention = new SpoolRetention({
-    database,
-    spoolRoot: config.spoolDir,
-    retentionMs: config.spoolRetentionMs,
-    forwarding: config.forwarding !== undefined,
-    log: log.child({ part: 'storage' }),
   });
   delivery.start();
   retention.start();
@@ -131,6 +141,7 @@ async function main(): Promise<void> {
       spool.close();
       await delivery.stop();
       await retention.stop();
+      await diskGuard.stop();
       await forwarder?.stop();
       await renderPool.close();
       await link?.stop();

@@ -24,6 +24,8 @@ export interface SpoolRetentionOptions {
 }
 
 const BATCH = 500;
+/** Under disk pressure free space is read again after this many removals. */
+const FREE_SPACE_BATCH = 16;
 
 /**
  * Keeps the modality PC's disk from filling: removes spool files the agent no longer needs — the
@@ -50,7 +52,32 @@ export class SpoolRetention {
 
   /** One pass; returns how many files were removed. Errors are logged, and retried next pass. */
   sweep(): Promise<number> {
-    this.running ??= this.purge()
+    if (this.opts.retentionMs <= 0) return Promise.resolve(0);
+    const cutoff = new Date((this.opts.clock ?? Date.now)() - this.opts.retentionMs).toISOString();
+    return this.exclusive(() => this.purge(cutoff, BATCH), 'spool files past retention removed');
+  }
+
+  /**
+   * The disk is low: removes spool files the agent no longer needs whatever their age, oldest first,
+   * a few at a time until `enough` says there is room again. Only when retention is enabled: without
+   * it the practice chose to keep every original, and the disk guard refusing C-STOREs is the answer.
+   */
+  freeSpace(enough: () => Promise<boolean>): Promise<number> {
+    if (this.opts.retentionMs <= 0) return Promise.resolve(0);
+    const now = new Date((this.opts.clock ?? Date.now)() + 1).toISOString();
+    return this.exclusive(
+      () => this.purge(now, FREE_SPACE_BATCH, enough),
+      'disk low: delivered spool files removed before their retention period',
+    );
+  }
+
+  private exclusive(run: () => Promise<number>, removedMsg: string): Promise<number> {
+    const next = (this.running ?? Promise.resolve(0))
+      .then(run)
+      .then((removed) => {
+        if (removed > 0) this.opts.log.info(removedMsg, { files: removed });
+        return removed;
+      })
       .catch((err: unknown) => {
         this.opts.log.error('spool retention pass failed', {
           err: err instanceof Error ? err.message : String(err),
@@ -58,17 +85,17 @@ export class SpoolRetention {
         return 0;
       })
       .finally(() => {
-        this.running = null;
+        if (this.running === next) this.running = null;
       });
-    return this.running;
+    this.running = next;
+    return next;
   }
 
-  private async purge(): Promise<number> {
-    if (this.opts.retentionMs <= 0) return 0;
-    const cutoff = new Date((this.opts.clock ?? Date.now)() - this.opts.retentionMs).toISOString();
+  private async purge(cutoff: string, batch: number, enough?: () => Promise<boolean>): Promise<number> {
     let removed = 0;
     for (let round = 0; round < 1_000; round++) {
-      const due = await this.due(cutoff);
+      if (enough && (await enough())) break;
+      const due = await this.due(cutoff, batch);
       if (due.length === 0) break;
       for (const row of due) {
         // The record first, then the file: a crash between leaves a file the next start may
@@ -83,11 +110,10 @@ export class SpoolRetention {
         removed++;
       }
     }
-    if (removed > 0) this.opts.log.info('spool files past retention removed', { files: removed });
     return removed;
   }
 
-  private due(cutoff: string) {
+  private due(cutoff: string, limit: number) {
     const { db } = this.opts.database;
     const acked = sql`(select ${linkState.ackedOutSeq} from ${linkState} where ${linkState.id} = 1)`;
     return db
@@ -110,6 +136,6 @@ export class SpoolRetention {
         ),
       )
       .orderBy(asc(storedInstances.receivedAt))
-      .limit(BATCH);
+      .limit(limit);
   }
 }

@@ -6,6 +6,7 @@ import { FastCommandDataset } from '../dicom/fast-command-dataset.js';
 import type { Logger } from '../log.js';
 import { isSafeUid, trimUid } from './dicom-uid.js';
 import { InstanceCommitter } from './instance-commit.js';
+import type { DiskGuard } from './disk-guard.js';
 import type { Spool } from './spool.js';
 import { StoreIngest } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
@@ -43,6 +44,8 @@ export function storageService(opts: {
   log: Logger;
   /** Told after each new instance is recorded, so its delivery starts at once. */
   onStored?: () => void;
+  /** When low, C-STOREs are refused before anything is written. */
+  diskGuard?: Pick<DiskGuard, 'low' | 'refusalComment' | 'kick'>;
 }): StoreHandler {
   const { spool, database, log } = opts;
   // One for all associations: the per-instance decision and the group commit span them.
@@ -61,14 +64,16 @@ export function storageService(opts: {
           const sopClassUid = trimUid(request.getAffectedSopClassUid());
           const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
           // Checked before anything touches the disk: these UIDs become a file name.
-          const problem = !isSafeUid(sopInstanceUid)
-            ? refusal(StoreStatus.CannotUnderstand, 'Affected SOP Instance UID is not a valid UID')
-            : !isSafeUid(sopClassUid) || sopClassUid !== context.getAbstractSyntaxUid()
-              ? refusal(
-                  StoreStatus.DataSetDoesNotMatchSopClass,
-                  'Affected SOP Class UID does not match the context',
-                )
-              : undefined;
+          const problem = opts.diskGuard?.low
+            ? refusal(StoreStatus.OutOfResources, opts.diskGuard.refusalComment())
+            : !isSafeUid(sopInstanceUid)
+              ? refusal(StoreStatus.CannotUnderstand, 'Affected SOP Instance UID is not a valid UID')
+              : !isSafeUid(sopClassUid) || sopClassUid !== context.getAbstractSyntaxUid()
+                ? refusal(
+                    StoreStatus.DataSetDoesNotMatchSopClass,
+                    'Affected SOP Class UID does not match the context',
+                  )
+                : undefined;
           if (problem) {
             log.warn('C-STORE refused before storing', {
               callingAe,
@@ -141,7 +146,10 @@ export function storageService(opts: {
                 transferSyntaxUid: entry.transferSyntaxUid,
                 callingAeTitle: entry.callingAe,
               });
-              if (outcome.result === 'stored' || outcome.result === 'conflict') opts.onStored?.();
+              if (outcome.result === 'stored' || outcome.result === 'conflict') {
+                opts.onStored?.();
+                opts.diskGuard?.kick();
+              }
               if (outcome.result === 'refused') {
                 log.warn('C-STORE refused', {
                   callingAe: entry.callingAe,

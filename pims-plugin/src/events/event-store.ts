@@ -13,7 +13,9 @@ export type EventType =
   | 'order.cancelled'
   | 'study.received'
   | 'attachment.ready'
-  | 'study.unmatched';
+  | 'study.unmatched'
+  | 'agent.disk_low'
+  | 'agent.disk_ok';
 
 /**
  * Appends an event inside the caller's transaction, so an event exists exactly when the change it

@@ -1,4 +1,5 @@
 import type { AgentToPluginMessage } from '@lightbox/protocol';
+import { applyAgentDisk } from '../agents/apply-agent-disk.js';
 import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';
@@ -40,6 +41,9 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       return;
     case 'instance.stored':
       ctx.wake(await applyStoredInstance(ctx.tx, ctx.agentId, body, ctx.intake.media));
+      return;
+    case 'agent.disk':
+      await applyAgentDisk(ctx.tx, ctx.agentId, body);
       return;
   }
 }

@@ -29,6 +29,14 @@ export const eventCatalogue: Record<EventType, { when: string; pimsAction: strin
     when: 'Images arrived that no order claims.',
     pimsAction: 'Asks a person to link them.',
   },
+  'agent.disk_low': {
+    when: "An agent's spool disk fell below its free-space threshold: it refuses images until space is freed.",
+    pimsAction: 'Tells the practice to call its support.',
+  },
+  'agent.disk_ok': {
+    when: "The agent's spool disk has room again: images are taken.",
+    pimsAction: 'Clears the warning.',
+  },
 };
 
 export const eventTypes = Object.keys(eventCatalogue) as [EventType, ...EventType[]];

@@ -8,11 +8,13 @@ import {
 } from './worklist.js';
 import { performedStepMessage } from './performed-step.js';
 import { storedInstanceMessage } from './stored-instance.js';
+import { agentDiskMessage } from './agent-disk.js';
 
 export * from './probe.js';
 export * from './worklist.js';
 export * from './performed-step.js';
 export * from './stored-instance.js';
+export * from './agent-disk.js';
 
 /** Everything the plugin may ask an agent to apply. */
 export const pluginToAgentMessage = z.discriminatedUnion('kind', [
@@ -27,6 +29,7 @@ export const agentToPluginMessage = z.discriminatedUnion('kind', [
   probeReplyMessage,
   performedStepMessage,
   storedInstanceMessage,
+  agentDiskMessage,
 ]);
 
 export type PluginToAgentMessage = z.infer<typeof pluginToAgentMessage>;
