@@ -29,6 +29,9 @@ const modalityProfile = z.object({
     .optional(),
   missingStationAe: missingStationAePolicy.optional(),
   characterSet: answerCharacterSet.optional(),
+  /** Where the agent calls this modality: Storage Commitment results, the doctor's C-ECHO. */
+  host: z.string().min(1).optional(),
+  port: z.number({ error: portMsg }).int(portMsg).min(1, portMsg).max(65535, portMsg).optional(),
 });
 export type ModalityProfile = z.infer<typeof modalityProfile>;
 
@@ -43,7 +46,7 @@ const jsonList = <T extends z.ZodType>(item: T) =>
       }
     },
     z.array(item, {
-      error: 'expected a JSON list of {aeTitle, modality?, missingStationAe?, characterSet?}',
+      error: 'expected a JSON list of {aeTitle, modality?, missingStationAe?, characterSet?, host?, port?}',
     }),
   );
 
@@ -193,6 +196,13 @@ const settings = {
     env: 'LIGHTBOX_FORWARD_GIVE_UP_AFTER_MS',
     schema: forwardMs(0, 365 * 86_400_000, 0),
   },
+  /** Storage Commitment commits an instance only once the PACS has it (when a PACS is configured). */
+  commitAfterForward: {
+    env: 'LIGHTBOX_COMMIT_AFTER_FORWARD',
+    schema: z
+      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())
+      .default(false),
+  },
   forwardConcurrency: {
     env: 'LIGHTBOX_FORWARD_CONCURRENCY',
     schema: z.coerce
@@ -235,6 +245,8 @@ export interface AgentConfig {
   };
   /** Absent: received instances are not forwarded. */
   forwarding: ForwardingConfig | undefined;
+  /** Storage Commitment waits for the PACS before committing (only with forwarding). */
+  commitAfterForward: boolean;
 }
 
 export interface ForwardingConfig {
@@ -347,6 +359,7 @@ export function loadAgentConfig(
           concurrency: p.forwardConcurrency,
         }
       : undefined,
+    commitAfterForward: p.commitAfterForward,
   };
 }
 

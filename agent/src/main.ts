@@ -10,6 +10,8 @@ import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
 import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
 import { InstanceDelivery } from './delivery/instance-delivery.js';
+import { CommitmentService } from './commitment/commitment-service.js';
+import { commitmentDimseHandler } from './commitment/commitment-dimse-handler.js';
 import { SpoolRetention } from './storage/spool-retention.js';
 import { watchSpoolDisk } from './storage/spool-disk-watch.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
@@ -82,6 +84,16 @@ async function main(): Promise<void> {
     notifyOutbox: () => link?.notifyOutbox(),
     log: log.child({ part: 'storage' }),
   });
+  const commitment = new CommitmentService({
+    database,
+    aeTitle: config.aeTitle,
+    addressOf: (ae) => {
+      const profile = config.worklist.profiles.find((p) => p.aeTitle === ae);
+      return profile?.host && profile.port ? { host: profile.host, port: profile.port } : undefined;
+    },
+    afterForward: () => config.commitAfterForward && config.forwarding !== undefined,
+    log: log.child({ part: 'commitment' }),
+  });
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
@@ -101,10 +113,12 @@ async function main(): Promise<void> {
         diskGuard,
       }),
       mpps: mppsDimseHandler(mpps),
+      commitment: commitmentDimseHandler(commitment, log.child({ part: 'commitment' })),
     },
   });
   delivery.start();
   retention.start();
+  commitment.start();
   forwarder?.start();
   log.info('agent started', {
     version: AGENT_VERSION,
@@ -142,6 +156,7 @@ async function main(): Promise<void> {
       await delivery.stop();
       await retention.stop();
       await diskGuard.stop();
+      await commitment.stop();
       await forwarder?.stop();
       await renderPool.close();
       await link?.stop();

@@ -121,3 +121,4 @@ export const storedInstances = sqliteTable(
 export * from './delivery-schema.js';
 export * from './forwarding-schema.js';
 export * from './retention-schema.js';
+export * from './commitment-schema.js';

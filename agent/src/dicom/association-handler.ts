@@ -6,6 +6,7 @@ import { FindCancellations, FindStatus, findResponse } from '../worklist/encodin
 import type { StoreAssociation } from '../storage/storage-service.js';
 import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
+import { actionResponse } from '../commitment/commitment-dimse-handler.js';
 
 const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
@@ -21,6 +22,8 @@ type NCreateRequest = Parameters<InstanceType<typeof Scp>['nCreateRequest']>[0];
 type NCreateResponse = InstanceType<typeof responses.NCreateResponse>;
 type NSetRequest = Parameters<InstanceType<typeof Scp>['nSetRequest']>[0];
 type NSetResponse = InstanceType<typeof responses.NSetResponse>;
+type NActionRequest = Parameters<InstanceType<typeof Scp>['nActionRequest']>[0];
+type NActionResponse = InstanceType<typeof responses.NActionResponse>;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = constants;
 /** dcmjs-dimse types command elements as present; a request may still lack them. */
 const orEmpty = (value: string | undefined): string => value ?? '';
@@ -46,6 +49,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     private readonly cancellations = new FindCancellations();
     private readonly storage: StoreAssociation | undefined;
     private readonly transport: Socket;
+    /** Until released, aborted or closed: a Storage Commitment result may still go back on it. */
+    private open = true;
 
     constructor(socket: Socket, opts: Record<string, unknown>) {
       super(socket, opts);
@@ -54,6 +59,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       this.transport = socket;
       // A peer that drops mid-transfer produces only 'close' (no abort): partial files go here.
       this.on('close', () => {
+        this.open = false;
         try {
           this.storage?.closed();
         } catch (err) {
@@ -104,6 +110,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     }
 
     override associationReleaseRequested(): void {
+      this.open = false;
       policy.log.info('association released', { callingAe: this.callingAe, peer: this.peer });
       this.sendAssociationReleaseResponse();
     }
@@ -230,6 +237,59 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       }
     }
 
+    /** The MPPS guards for any handler: one callback whatever happens, no exception into dcmjs-dimse. */
+    private answerOnce<H, Rsp>(
+      what: string,
+      request: { getMessageId(): number },
+      callback: (response: Rsp) => void,
+      handler: H | undefined,
+      run: (handler: H) => Promise<Rsp>,
+      failure: () => Rsp,
+    ): void {
+      let answered = false;
+      const once = (r: Rsp): void => {
+        if (answered) return;
+        answered = true;
+        callback(r);
+      };
+      const failed = (err: unknown): void => {
+        policy.log.error(`${what} failed`, { err: err instanceof Error ? err.stack : String(err) });
+        try {
+          once(failure());
+        } catch (again) {
+          policy.log.error(`${what} failure could not be answered`, { err: String(again) });
+        }
+      };
+      if (!handler) {
+        failed(new Error(`${what} is not served here`));
+        return;
+      }
+      try {
+        run(handler).then(once).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+
+    override nActionRequest(request: NActionRequest, callback: (response: NActionResponse) => void): void {
+      this.answerOnce(
+        'N-ACTION',
+        request,
+        callback,
+        policy.handlers.commitment,
+        (handler) =>
+          handler.action(
+            {
+              callingAe: this.callingAe,
+              peer: this.peer,
+              channel: { isOpen: () => this.open, send: (report) => this.sendRequests(report) },
+            },
+            request,
+          ),
+        () => actionResponse(request, 0x0110, 'internal error; see the agent log'),
+      );
+    }
+
     /** C-STORE data goes straight to the spool as it arrives, never into memory as a whole. */
     override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): Writable {
       try {
@@ -291,6 +351,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     }
 
     override abort(source: number, reason: number): void {
+      this.open = false;
       this.cancellations.abortAll();
       try {
         this.storage?.closed();

@@ -1,5 +1,7 @@
 import dimse from 'dcmjs-dimse';
 import type { StoreHandler } from '../storage/storage-service.js';
+import type { EventReportChannel } from '../commitment/commitment-service.js';
+import { STORAGE_COMMITMENT_PUSH } from '../commitment/commitment-request.js';
 import { storageServices } from '../storage/storage-sop-classes.js';
 import type { FindCancellations } from '../worklist/encoding/index.js';
 
@@ -48,11 +50,27 @@ export interface MppsHandler {
   set(ctx: MppsContext, request: NSetRequest): Promise<NSetResponse>;
 }
 
+/** What a Storage Commitment handler knows of the association: where the result can go back. */
+export interface CommitmentContext {
+  callingAe: string;
+  peer: string;
+  channel: EventReportChannel;
+}
+
+/** Storage Commitment N-ACTION: resolves to the one response; the result follows as N-EVENT-REPORT. */
+export interface CommitmentHandler {
+  action(
+    ctx: CommitmentContext,
+    request: InstanceType<typeof dimse.requests.NActionRequest>,
+  ): Promise<InstanceType<typeof dimse.responses.NActionResponse>>;
+}
+
 export interface DicomHandlers {
   find?: FindHandler;
   /** C-STORE: the storage SOP classes and transfer syntaxes of storage-sop-classes.ts. */
   store?: StoreHandler;
   mpps?: MppsHandler;
+  commitment?: CommitmentHandler;
 }
 
 export const UNCOMPRESSED_SYNTAXES = [
@@ -83,6 +101,8 @@ export function servicesFor(handlers: DicomHandlers): ServiceEntry[] {
     });
   }
   if (handlers.store) services.push(...storageServices());
+  if (handlers.commitment)
+    services.push({ abstractSyntaxUid: STORAGE_COMMITMENT_PUSH, transferSyntaxes: UNCOMPRESSED_SYNTAXES });
   return services;
 }
 
