@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -93,6 +94,8 @@ const settings = {
     env: 'LIGHTBOX_AGENT_TOKEN',
     schema: z.string().min(16, 'expected the agent token').optional(),
   },
+  /** PEM file of the CA(s) that signed the plugin's certificate, trusted besides the system's. */
+  pluginCaFile: { env: 'LIGHTBOX_PLUGIN_CA_FILE', schema: z.string().min(1).optional() },
   dicomHost: { env: 'LIGHTBOX_DICOM_HOST', schema: z.string().min(1).default('0.0.0.0') },
   dicomPort: {
     env: 'LIGHTBOX_DICOM_PORT',
@@ -219,7 +222,7 @@ type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface AgentConfig {
   /** Absent: the agent serves DICOM from its local copy but has no plugin to talk to. */
-  link: { pluginUrl: string; agentId: string; agentToken: string } | undefined;
+  link: { pluginUrl: string; agentId: string; agentToken: string; caPem?: string } | undefined;
   dicomHost: string;
   dicomPort: number;
   aeTitle: string;
@@ -327,10 +330,16 @@ export function loadAgentConfig(
       `invalid setting LIGHTBOX_FORWARD_BACKOFF_MAX_MS: expected at least LIGHTBOX_FORWARD_BACKOFF_MIN_MS (${p.forwardBackoffMinMs}), got ${p.forwardBackoffMaxMs}`,
     ]);
   }
+  const caPem = p.pluginCaFile ? readCaFile(p.pluginCaFile) : undefined;
   return {
     link:
       p.pluginUrl && p.agentId && p.agentToken
-        ? { pluginUrl: p.pluginUrl, agentId: p.agentId, agentToken: p.agentToken }
+        ? {
+            pluginUrl: p.pluginUrl,
+            agentId: p.agentId,
+            agentToken: p.agentToken,
+            ...(caPem ? { caPem } : {}),
+          }
         : undefined,
     dicomHost: p.dicomHost,
     dicomPort: p.dicomPort,
@@ -361,6 +370,27 @@ export function loadAgentConfig(
       : undefined,
     commitAfterForward: p.commitAfterForward,
   };
+}
+
+/** The CA file is read and parsed at start: a file that is not a certificate stops it, named. */
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_PLUGIN_CA_FILE: expected a readable PEM certificate file, got ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    ]);
+  }
+  try {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no certificate');
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_PLUGIN_CA_FILE: expected a PEM certificate (-----BEGIN CERTIFICATE-----), got ${JSON.stringify(file)}`,
+    ]);
+  }
+  return pem;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

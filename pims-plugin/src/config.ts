@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -85,6 +86,9 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _')
     .optional(),
   LIGHTBOX_LOCAL_AGENT_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** With the key: the plugin serves HTTPS (and wss://) itself, no proxy in front. */
+  LIGHTBOX_TLS_CERT_FILE: z.string().min(1).optional(),
+  LIGHTBOX_TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface PluginConfig {
@@ -101,6 +105,8 @@ export interface PluginConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   timeZone: string;
   localAgent: { id: string; token: string } | undefined;
+  /** PEM certificate (chain) and key; absent: plain HTTP (TLS ends at a proxy, or none). */
+  tls: { cert: string; key: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -132,7 +138,9 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
       'invalid setting LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS: expected at most LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS',
     ]);
   }
+  const tls = loadTlsFiles(e.LIGHTBOX_TLS_CERT_FILE, e.LIGHTBOX_TLS_KEY_FILE);
   return {
+    tls,
     httpHost: e.LIGHTBOX_HTTP_HOST,
     httpPort: e.LIGHTBOX_HTTP_PORT,
     dataDir,
@@ -173,4 +181,43 @@ function ensureWritableFolder(key: string, dir: string): void {
       `invalid setting ${key}: expected a readable, writable folder, got ${JSON.stringify(dir)} (${reason})`,
     ]);
   }
+}
+
+/** Both files or neither; each read and parsed now, so a wrong file stops the start with its name. */
+function loadTlsFiles(
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): { cert: string; key: string } | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError([
+      'invalid setting LIGHTBOX_TLS_CERT_FILE: expected together with LIGHTBOX_TLS_KEY_FILE, or neither',
+    ]);
+  }
+  const read = (key: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([
+        `invalid setting ${key}: expected a readable PEM file, got ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      ]);
+    }
+  };
+  const cert = read('LIGHTBOX_TLS_CERT_FILE', certFile);
+  const key = read('LIGHTBOX_TLS_KEY_FILE', keyFile);
+  try {
+    new X509Certificate(cert);
+  } catch {
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_TLS_CERT_FILE: expected a PEM certificate, got ${JSON.stringify(certFile)}`,
+    ]);
+  }
+  try {
+    createPrivateKey(key);
+  } catch {
+    throw new ConfigError([
+      `invalid setting LIGHTBOX_TLS_KEY_FILE: expected a PEM private key, got ${JSON.stringify(keyFile)}`,
+    ]);
+  }
+  return { cert, key };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
@@ -63,13 +64,14 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     hostname: config.httpHost,
     port: config.httpPort,
     websocket: { server: wss },
+    ...(config.tls ? { createServer: createHttpsServer, serverOptions: config.tls } : {}),
   }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   return {
     url,
     generatedApiKey,

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
+import { rootCertificates } from 'node:tls';
 import {
   CloseCode,
   LinkEndpoint,
@@ -30,6 +31,8 @@ export interface LinkClientOptions {
   pluginUrl: string;
   agentId: string;
   agentToken: string;
+  /** Extra CAs for the plugin's certificate (PEM); the system's are always trusted. */
+  caPem?: string;
   agentVersion: string;
   reconnectMaxMs: number;
   database: AgentDatabase;
@@ -39,7 +42,10 @@ export interface LinkClientOptions {
 }
 
 type Outcome =
-  { kind: 'closed' } | { kind: 'unauthorized'; detail: string } | { kind: 'incompatible'; detail: string };
+  | { kind: 'closed' }
+  | { kind: 'unauthorized'; detail: string }
+  | { kind: 'incompatible'; detail: string }
+  | { kind: 'tls-refused'; detail: string };
 
 /**
  * Dials the plugin and keeps the link up forever: hello/welcome, then the durable link endpoint.
@@ -55,6 +61,7 @@ export class LinkClient {
   private outboxDepth = 0;
   private loop: Promise<void> = Promise.resolve();
   private linkedThisDial = false;
+  private lastTlsProblem = '';
 
   constructor(private readonly opts: LinkClientOptions) {}
 
@@ -129,6 +136,7 @@ export class LinkClient {
         headers: { authorization: `Bearer ${this.opts.agentToken}` },
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
         maxPayload: MAX_FRAME_BYTES,
+        ...(this.opts.caPem ? { ca: [...rootCertificates, this.opts.caPem] } : {}),
       });
       this.socket = ws;
       const welcomeTimer = setTimeout(() => {
@@ -204,6 +212,14 @@ export class LinkClient {
         else this.dispatch(ws, frame);
       });
       ws.on('error', (err) => {
+        const tlsDetail = certificateProblem(err);
+        if (tlsDetail) {
+          outcome = { kind: 'tls-refused', detail: tlsDetail };
+          // Once per distinct problem: a retry every few seconds must not bury the log.
+          if (tlsDetail !== this.lastTlsProblem) log.error(tlsDetail);
+          this.lastTlsProblem = tlsDetail;
+          return;
+        }
         log.warn('link socket error', { err: err.message });
       });
       ws.on('close', (code, reasonBuf) => {
@@ -318,6 +334,7 @@ export class LinkClient {
     });
     this.endpoint = endpoint;
     endpoint.start();
+    this.lastTlsProblem = '';
     this.setStatus('linked', `linked to ${this.opts.pluginUrl}`);
     log.info('linked to the plugin', {
       heartbeatMs: welcome.config.heartbeatMs,
@@ -356,4 +373,34 @@ export class LinkClient {
       this.sleepTimer = setTimeout(resolve, ms);
     });
   }
+}
+
+/** Node's codes for a server certificate that failed verification. */
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** One line for a field engineer when the plugin's certificate is refused; undefined otherwise. */
+export function certificateProblem(err: Error): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (!CERTIFICATE_ERRORS.has(code)) return undefined;
+  const what =
+    code === 'CERT_HAS_EXPIRED'
+      ? 'has expired'
+      : code === 'CERT_NOT_YET_VALID'
+        ? 'is not valid yet (check the clock)'
+        : code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? 'does not name the host in LIGHTBOX_PLUGIN_URL'
+          : 'is not signed by a trusted CA (the system CAs, or LIGHTBOX_PLUGIN_CA_FILE)';
+  return `link refused: the plugin's TLS certificate ${what} (${code})`;
 }

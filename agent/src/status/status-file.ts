@@ -2,7 +2,14 @@ import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type LinkStatus =
-  'not-configured' | 'connecting' | 'linked' | 'backing-off' | 'unauthorized' | 'incompatible' | 'stopped';
+  | 'not-configured'
+  | 'connecting'
+  | 'linked'
+  | 'backing-off'
+  | 'unauthorized'
+  | 'incompatible'
+  | 'tls-refused'
+  | 'stopped';
 
 export interface AgentStatus {
   link: LinkStatus;
