@@ -282,6 +282,11 @@ export function loadAgentConfig(
 ): AgentConfig {
   const fromFile = configFile ? readConfigFile(configFile) : {};
   const errors: string[] = [];
+  // A misspelt field would otherwise be ignored without a word, and its default silently used.
+  for (const key of Object.keys(fromFile)) {
+    if (!(key in settings))
+      errors.push(`invalid setting ${configFile ?? ''} field "${key}": not a setting of the agent`);
+  }
   const out: Record<string, unknown> = {};
   for (const [key, { env: envName, schema }] of Object.entries(settings)) {
     const fromEnv = env[envName];

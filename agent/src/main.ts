@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
+import { runAgentCommand } from './cli/agent-command.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { openAgentDatabase } from './db/agent-database.js';
 import { startDicomListener } from './dicom/dicom-listener.js';
@@ -22,6 +23,8 @@ import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 
 async function main(): Promise<void> {
+  const exitCode = await runAgentCommand(process.argv);
+  if (exitCode !== undefined) process.exit(exitCode);
   let config: AgentConfig;
   try {
     config = loadAgentConfig();

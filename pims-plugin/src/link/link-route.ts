@@ -56,6 +56,9 @@ function agentTokenAuth(database: Database): MiddlewareHandler<AppEnv> {
 let nextConnectionId = 1;
 
 export function mountLinkRoute(app: Hono<AppEnv>, deps: LinkRouteDeps): void {
+  app.get('/v1/agents/link-check', agentTokenAuth(deps.database), (c) =>
+    c.json({ agentId: c.get('agentId'), protocolVersion: PROTOCOL_VERSION, time: new Date().toISOString() }),
+  );
   app.get(
     '/v1/agents/link',
     agentTokenAuth(deps.database),
