@@ -19,6 +19,7 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { EmbedLinks } from './embed/embed-links.js';
 import { OutboundGuard } from './security/outbound-guard.js';
 import { SecretBox } from './security/secret-box.js';
+import { PageAssets } from './pages/page-assets.js';
 
 export interface RunningPlugin {
   url: string;
@@ -34,6 +35,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const secrets = SecretBox.open(config.secretKey, config.dataDir);
   const outbound = new OutboundGuard(config.outbound);
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
+  const pageAssets = await PageAssets.build();
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   const hub = new LinkHub();
   const intake: StudyIntake = {
@@ -68,6 +70,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     secrets,
     outbound,
     embedLinks: new EmbedLinks(database, secrets, config.publicBaseUrl),
+    pageAssets,
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

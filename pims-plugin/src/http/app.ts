@@ -25,6 +25,8 @@ import type { EmbedLinks } from '../embed/embed-links.js';
 import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
+import { mountEmbedPages } from '../embed/embed-page-routes.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -44,6 +46,8 @@ export interface AppDeps {
   /** Every outbound HTTP call (webhooks, connectors) goes through it. */
   outbound: OutboundGuard;
   embedLinks: EmbedLinks;
+  /** Scripts and style sheets of the pages, built at start. */
+  pageAssets: PageAssets;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -57,6 +61,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Media URLs are capabilities (content hashes learned only through the API): no key, so a
   // browser can show them. Mounted before the guard.
   mountMediaRoutes(app, deps.intake.media);
+  // Pages authenticate with their own signed links or sessions, never the PIMS API key.
+  mountPageAssets(app, deps.pageAssets);
+  mountEmbedPages(app, deps);
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
