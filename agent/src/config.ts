@@ -148,6 +148,13 @@ const settings = {
       .max(3_600_000, 'expected milliseconds from 100 to 3600000')
       .default(30_000),
   },
+  /** Absent: no metrics are kept or served. */
+  metricsPort: {
+    env: 'LIGHTBOX_METRICS_PORT',
+    schema: z.coerce.number({ error: portMsg }).int(portMsg).min(0, portMsg).max(65535, portMsg).optional(),
+  },
+  /** Where /metrics listens; loopback unless a Prometheus on another machine scrapes it. */
+  metricsHost: { env: 'LIGHTBOX_METRICS_HOST', schema: z.string().min(1).default('127.0.0.1') },
   /** Threads that draw thumbnails; on a two-core modality PC one leaves a core for DICOM. */
   renderThreads: {
     env: 'LIGHTBOX_RENDER_THREADS',
@@ -167,6 +174,27 @@ const settings = {
       .min(1_000, 'expected milliseconds from 1000 to 600000')
       .max(600_000, 'expected milliseconds from 1000 to 600000')
       .default(60_000),
+  },
+  /** `auto`: readable lines at a terminal, JSON lines otherwise (a service, a pipe). */
+  logFormat: { env: 'LIGHTBOX_LOG_FORMAT', schema: z.enum(['auto', 'json', 'pretty']).default('auto') },
+  /** JSON lines to this file too (relative to the data folder), rotated by size; `none`: no file. */
+  logFile: { env: 'LIGHTBOX_LOG_FILE', schema: z.string().min(1).default(path.join('logs', 'agent.log')) },
+  logFileMaxMb: {
+    env: 'LIGHTBOX_LOG_FILE_MAX_MB',
+    schema: z.coerce
+      .number({ error: 'expected megabytes from 0.01 to 1024' })
+      .min(0.01, 'expected megabytes from 0.01 to 1024')
+      .max(1024, 'expected megabytes from 0.01 to 1024')
+      .default(10),
+  },
+  logFileKeep: {
+    env: 'LIGHTBOX_LOG_FILE_KEEP',
+    schema: z.coerce
+      .number({ error: 'expected a number of files from 1 to 100' })
+      .int('expected a number of files from 1 to 100')
+      .min(1, 'expected a number of files from 1 to 100')
+      .max(100, 'expected a number of files from 1 to 100')
+      .default(5),
   },
   logLevel: { env: 'LIGHTBOX_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
   modalityProfiles: { env: 'LIGHTBOX_MODALITY_PROFILES', schema: jsonList(modalityProfile).default([]) },
@@ -236,8 +264,13 @@ export interface AgentConfig {
   /** Free space the spool's disk keeps; below it C-STOREs are refused. */
   minFreeDiskBytes: number;
   reconnectMaxMs: number;
+  /** Absent: metrics off. */
+  metrics: { host: string; port: number } | undefined;
   rendering: { threads: number; timeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** Absent: logs go to stdout only. */
+  logFile: { path: string; maxBytes: number; keep: number } | undefined;
   worklist: {
     profiles: ModalityProfile[];
     /** For callers without a profile, or whose profile does not say. */
@@ -355,8 +388,18 @@ export function loadAgentConfig(
     spoolRetentionMs: Math.round(p.spoolRetentionDays * 86_400_000),
     minFreeDiskBytes: Math.round(p.minFreeDiskMb * 1024 * 1024),
     reconnectMaxMs: p.reconnectMaxMs,
+    metrics: p.metricsPort === undefined ? undefined : { host: p.metricsHost, port: p.metricsPort },
     rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
     logLevel: p.logLevel,
+    logFormat: p.logFormat,
+    logFile:
+      p.logFile === 'none'
+        ? undefined
+        : {
+            path: path.resolve(dataDir, p.logFile),
+            maxBytes: Math.round(p.logFileMaxMb * 1024 * 1024),
+            keep: p.logFileKeep,
+          },
     worklist: {
       profiles: p.modalityProfiles,
       missingStationAe: p.missingStationAe,

@@ -1,8 +1,64 @@
-import { createLogger as createJsonLogger, type LogLevel, type Logger } from '@lightbox/protocol';
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import roll from 'pino-roll';
+import {
+  lightboxPinoOptions,
+  loggerFromPino,
+  prettyLogOptions,
+  type LogLevel,
+  type Logger,
+} from '@lightbox/protocol';
 
 export type { Logger, LogLevel };
+/** `auto`: readable lines at a terminal, JSON otherwise (a service, a pipe, a file). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
-/** This process logs JSON lines to stdout. */
-export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
-  return createJsonLogger(level, (line) => process.stdout.write(line), base);
+export interface LogFile {
+  /** The active file; rotated ones are numbered beside it (`agent.1.log`, `agent.2.log`, …). */
+  path: string;
+  /** A file is rotated when it reaches this size. */
+  maxBytes: number;
+  /** Rotated files kept besides the active one; older ones are removed. */
+  keep: number;
+}
+
+/** Logs to stdout: JSON lines, or readable lines when `format` says so (or stdout is a terminal). */
+export function createLogger(
+  level: LogLevel,
+  base: Record<string, unknown> = {},
+  format: LogFormat = 'auto',
+): Logger {
+  return loggerFromPino(pino(lightboxPinoOptions(level), consoleStream(format)).child(base));
+}
+
+/**
+ * The running agent's logger: stdout as `createLogger`, and, when a file is given, the same JSON
+ * lines to a file that rotates by size — what a field engineer collects from a PC where nobody
+ * watches a console (pino-roll, pino's own rotating file stream).
+ */
+export async function createAgentLogger(opts: {
+  level: LogLevel;
+  base: Record<string, unknown>;
+  format: LogFormat;
+  file: LogFile | undefined;
+}): Promise<Logger> {
+  if (!opts.file) return createLogger(opts.level, opts.base, opts.format);
+  const file = await roll({
+    file: opts.file.path,
+    size: `${Math.max(1, Math.round(opts.file.maxBytes / 1024))}k`,
+    limit: { count: opts.file.keep, removeOtherLogFiles: true },
+    mkdir: true,
+  });
+  const streams = pino.multistream([
+    { level: opts.level, stream: consoleStream(opts.format) },
+    { level: opts.level, stream: file },
+  ]);
+  return loggerFromPino(pino(lightboxPinoOptions(opts.level), streams).child(opts.base));
+}
+
+function consoleStream(format: LogFormat) {
+  const terminal = process.stdout.isTTY;
+  if (format === 'pretty' || (format === 'auto' && terminal))
+    return pretty({ ...prettyLogOptions, colorize: terminal });
+  return pino.destination({ dest: 1, sync: true });
 }

@@ -2,11 +2,13 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
 import { runAgentCommand } from './cli/agent-command.js';
+import { agentGauges } from './metrics/agent-gauges.js';
+import { startAgentMetrics } from './metrics/metrics-server.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { openAgentDatabase } from './db/agent-database.js';
 import { startDicomListener } from './dicom/dicom-listener.js';
 import { LinkClient } from './link/link-client.js';
-import { createLogger } from './log.js';
+import { createAgentLogger } from './log.js';
 import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
 import { MppsService } from './mpps/mpps-service.js';
 import { StatusFile } from './status/status-file.js';
@@ -35,7 +37,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, { proc: 'agent' });
+  const log = await createAgentLogger({
+    level: config.logLevel,
+    base: { proc: 'agent' },
+    format: config.logFormat,
+    file: config.logFile,
+  });
   const database = await openAgentDatabase(path.join(config.dataDir, 'agent.db'));
   const status = new StatusFile(config.dataDir);
   const worklist = new WorklistCopy();
@@ -119,6 +126,18 @@ async function main(): Promise<void> {
       commitment: commitmentDimseHandler(commitment, log.child({ part: 'commitment' })),
     },
   });
+  const metricsServer = config.metrics
+    ? await startAgentMetrics({
+        ...config.metrics,
+        gauges: agentGauges({
+          database,
+          renderQueueDepth: () => renderPool.queueDepth,
+          diskFreeBytes: () => diskGuard.freeBytes,
+          forwarding: config.forwarding !== undefined,
+        }),
+        log: log.child({ part: 'metrics' }),
+      })
+    : null;
   delivery.start();
   retention.start();
   commitment.start();
@@ -155,6 +174,7 @@ async function main(): Promise<void> {
     log.info('stopping', { signal });
     void (async () => {
       await dicom.close();
+      await metricsServer?.close();
       spool.close();
       await delivery.stop();
       await retention.stop();

@@ -134,6 +134,10 @@ const envSchema = z.object({
   LIGHTBOX_OUTBOUND_ALLOW: addressRanges.default([]),
   LIGHTBOX_DNS_SERVERS: dnsServers.optional(),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** `auto`: readable lines at a terminal, JSON lines otherwise. */
+  /** `GET /metrics` (Prometheus) on the HTTP port; false: no metrics kept or served. */
+  LIGHTBOX_METRICS: z.enum(['true', 'false'], { error: 'expected true or false' }).default('true'),
+  LIGHTBOX_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** The practice's time zone: worklist dates and times are its wall clock, as DICOM DA/TM are. */
   LIGHTBOX_TIMEZONE: z
     .string()
@@ -174,6 +178,8 @@ export interface PluginConfig {
   webhooks: WebhookSettings;
   studies: StudySettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'auto' | 'json' | 'pretty';
+  metrics: boolean;
   timeZone: string;
   localAgent: { id: string; token: string } | undefined;
   /** PEM certificate (chain) and key; absent: plain HTTP (TLS ends at a proxy, or none). */
@@ -239,6 +245,8 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
       noMppsCompleteMs: e.LIGHTBOX_NO_MPPS_COMPLETE_MS,
     },
     logLevel: e.LIGHTBOX_LOG_LEVEL,
+    logFormat: e.LIGHTBOX_LOG_FORMAT,
+    metrics: e.LIGHTBOX_METRICS === 'true',
     timeZone: e.LIGHTBOX_TIMEZONE,
     localAgent:
       e.LIGHTBOX_LOCAL_AGENT_ID && e.LIGHTBOX_LOCAL_AGENT_TOKEN

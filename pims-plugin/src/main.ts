@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, { proc: 'plugin' });
+  const log = createLogger(config.logLevel, { proc: 'plugin' }, config.logFormat);
   const plugin = await startPlugin(config, log);
   log.info('plugin listening', {
     url: plugin.url,

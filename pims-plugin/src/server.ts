@@ -21,6 +21,8 @@ import { EmbedLinks } from './embed/embed-links.js';
 import { OutboundGuard } from './security/outbound-guard.js';
 import { SecretBox } from './security/secret-box.js';
 import { PageAssets } from './pages/page-assets.js';
+import { pluginGauges } from './metrics/plugin-gauges.js';
+import { pluginMetrics } from './metrics/plugin-metrics.js';
 
 export interface RunningPlugin {
   url: string;
@@ -38,6 +40,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
   const pageAssets = await PageAssets.build();
   const { generatedApiKey } = await bootstrapSite(database, config, log);
+  if (config.metrics) pluginMetrics.enable(pluginGauges(database));
   const hub = new LinkHub();
   const intake: StudyIntake = {
     media: new MediaStore(path.join(config.dataDir, 'media')),

@@ -10,3 +10,4 @@ export * from './errors.js';
 export * from './support/async-mutex.js';
 export * from './support/logger.js';
 export * from './pims/order-dto.js';
+export * from './support/pino-logger.js';

@@ -3,6 +3,7 @@ import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceForwards, spoolPurges, storageCommitments, storedInstances } from '../db/schema.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
 import type { Logger } from '../log.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { CommitmentStatus, type CommitmentReference, type CommitmentRequest } from './commitment-request.js';
 import {
@@ -216,6 +217,7 @@ export class CommitmentService {
       );
       this.nextTry.delete(transactionUid);
       this.warnedNoAddress.delete(transactionUid);
+      agentMetrics.commitmentReported(result.committed.length, result.failed.length);
       log.info('storage commitment reported', {
         callingAe,
         transactionUid,

@@ -6,6 +6,7 @@ import { FindCancellations, FindStatus, findResponse } from '../worklist/encodin
 import type { StoreAssociation } from '../storage/storage-service.js';
 import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import { actionResponse } from '../commitment/commitment-dimse-handler.js';
 
 const { Scp, constants, responses } = dimse;
@@ -51,6 +52,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     private readonly transport: Socket;
     /** Until released, aborted or closed: a Storage Commitment result may still go back on it. */
     private open = true;
+    private accepted = false;
 
     constructor(socket: Socket, opts: Record<string, unknown>) {
       super(socket, opts);
@@ -60,6 +62,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       // A peer that drops mid-transfer produces only 'close' (no abort): partial files go here.
       this.on('close', () => {
         this.open = false;
+        if (this.accepted) agentMetrics.associationClosed();
         try {
           this.storage?.closed();
         } catch (err) {
@@ -84,6 +87,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
             RejectSource.ServiceUser,
             RejectReason.CallingAeNotRecognized,
           );
+          agentMetrics.associationRequested('refused');
           return;
         }
         for (const pc of association.getPresentationContexts()) {
@@ -99,6 +103,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         }
         policy.log.info('association accepted', { callingAe: this.callingAe, calledAe, peer: this.peer });
         this.sendAssociationAccept();
+        this.accepted = true;
+        agentMetrics.associationRequested('accepted');
       } catch (err) {
         policy.log.error('association request could not be handled', { err: String(err), peer: this.peer });
         this.sendAssociationReject(

@@ -1,3 +1,4 @@
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import {
   MAX_FRAME_BYTES,
   performedStepMessage,
@@ -73,6 +74,7 @@ export class MppsService {
     const refuse = (status: number, comment: string): MppsAnswer => {
       const r = refusal(status, comment);
       log.warn('MPPS refused', { ...fields, status: hex(r.status), comment: r.comment });
+      agentMetrics.mppsRecorded(operation, 'refused');
       return { status: r.status, comment: r.comment, sopInstanceUid: uid };
     };
     if (!isUid(uid)) return refuse(MppsStatusCode.InvalidSopInstance, 'the SOP Instance UID is not a UID');
@@ -127,6 +129,7 @@ export class MppsService {
       ...(outSeq !== null ? { outSeq } : {}),
     });
     if (outSeq !== null) this.opts.wake();
+    agentMetrics.mppsRecorded(operation, decision.record.status);
     return { status: MppsStatusCode.Success, sopInstanceUid: uid };
   }
 }

@@ -6,6 +6,7 @@ import { FastCommandDataset } from '../dicom/fast-command-dataset.js';
 import type { Logger } from '../log.js';
 import { isSafeUid, trimUid } from './dicom-uid.js';
 import { InstanceCommitter } from './instance-commit.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { DiskGuard } from './disk-guard.js';
 import type { Spool } from './spool.js';
 import { StoreIngest } from './store-ingest.js';
@@ -30,9 +31,10 @@ export interface StoreHandler {
   association(connection: { peer: string; socket: Socket }): StoreAssociation;
 }
 
-type Pending =
+type Pending = { startedAt: number } & (
   | { kind: 'ingest'; ingest: StoreIngest; callingAe: string; transferSyntaxUid: string }
-  | { kind: 'refused'; outcome: StoreOutcome };
+  | { kind: 'refused'; outcome: StoreOutcome }
+);
 
 /**
  * C-STORE into the spool: every instance streamed to disk as received, fsync'd, renamed into place
@@ -81,7 +83,7 @@ export function storageService(opts: {
               sopInstanceUid: sopInstanceUid.slice(0, 80),
               comment: problem.errorComment,
             });
-            pending.set(request, { kind: 'refused', outcome: problem });
+            pending.set(request, { kind: 'refused', outcome: problem, startedAt: performance.now() });
             return discardingStream();
           }
           const ingest = new StoreIngest(
@@ -95,14 +97,23 @@ export function storageService(opts: {
             flow,
           );
           active.add(ingest);
-          pending.set(request, { kind: 'ingest', ingest, callingAe, transferSyntaxUid });
+          pending.set(request, {
+            kind: 'ingest',
+            ingest,
+            callingAe,
+            transferSyntaxUid,
+            startedAt: performance.now(),
+          });
           return ingest.stream;
         },
 
         async answer(request, callback) {
           const entry = pending.get(request);
           pending.delete(request);
+          let bytes = 0;
           const respond = (outcome: StoreOutcome): void => {
+            if (entry)
+              agentMetrics.storeAnswered(outcome.result, bytes, (performance.now() - entry.startedAt) / 1000);
             const response = responses.CStoreResponse.fromRequest(request);
             response.setStatus(outcome.status);
             if (outcome.errorComment !== undefined) response.setErrorComment(outcome.errorComment);
@@ -133,6 +144,7 @@ export function storageService(opts: {
                 'failed',
               );
             } else {
+              bytes = received.file.datasetBytes;
               const durable = ingest.result().then((r) => {
                 if (r.kind === 'failed') throw r.error;
               });

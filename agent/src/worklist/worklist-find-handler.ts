@@ -1,4 +1,5 @@
 import dimse from 'dcmjs-dimse';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { Logger } from '@lightbox/protocol';
 import type { AgentConfig } from '../config.js';
 import type { FindContext, FindHandler } from '../dicom/dicom-services.js';
@@ -38,6 +39,7 @@ export function worklistFindHandler(
         status: status.toString(16),
         comment: text,
       });
+      agentMetrics.worklistAnswered('refused', 0);
       callback([findResponse(request, { status, errorComment: comment(text) })]);
     };
     if (request.getAffectedSopClassUid() !== MODALITY_WORKLIST_FIND) {
@@ -103,6 +105,7 @@ export function worklistFindHandler(
           values: [...transliterated].slice(0, 20),
         });
       }
+      agentMetrics.worklistAnswered(outcome.result, outcome.sent);
       log.info('worklist query answered', {
         callingAe: ctx.callingAe,
         matches: answer.items.length,

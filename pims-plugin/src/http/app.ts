@@ -28,6 +28,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
 import { mountEmbedPages } from '../embed/embed-page-routes.js';
 import { requestContext } from './request-context.js';
+import { pluginMetrics } from '../metrics/plugin-metrics.js';
 
 export interface AppDeps {
   database: Database;
@@ -53,9 +54,11 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.log));
+  app.use(pluginMetrics.middleware());
   app.onError((err, c) => errorToProblem(err, c, c.get('log')));
   app.notFound((c) => problemResponse(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
   mountHealthRoutes(app, deps.database);
+  pluginMetrics.mount(app);
   // Public, so mounted before the API key guard: see openapi-routes.ts.
   mountOpenApiRoutes(app, apiOperations, { tags: apiTags });
   // Media URLs are capabilities (content hashes learned only through the API): no key, so a

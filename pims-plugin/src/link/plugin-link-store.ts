@@ -5,6 +5,7 @@ import { agentDeadLetters, agentLinkState } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { forgetAcknowledged, readAgentOutbox } from './agent-outbox.js';
 import { applyAgentMessage, type StudyIntake } from './apply-agent-message.js';
+import { pluginMetrics } from '../metrics/plugin-metrics.js';
 
 /** The plugin's half of one agent's link, on the plugin database. */
 export function pluginLinkStore(
@@ -29,8 +30,13 @@ export function pluginLinkStore(
               .where(eq(agentLinkState.agentId, agentId));
             return row?.lastInSeq ?? 0;
           },
-          apply: (seq, body) =>
-            applyAgentMessage({ tx, agentId, seq, log, wake: (ids) => woken.push(...ids), intake }, body),
+          apply: async (seq, body) => {
+            await applyAgentMessage(
+              { tx, agentId, seq, log, wake: (ids) => woken.push(...ids), intake },
+              body,
+            );
+            pluginMetrics.linkMessageApplied(body.kind);
+          },
           recordApplied: async (seq) => {
             await tx
               .update(agentLinkState)

@@ -4,6 +4,7 @@ import { LightboxError } from '@lightbox/protocol';
 import type { Database, Db } from '../db/database.js';
 import { events, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { EventRow } from '../events/event-envelope.js';
+import { pluginMetrics } from '../metrics/plugin-metrics.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -184,6 +185,7 @@ export async function recordAttempt(
   a: AttemptRecord,
   o: AttemptOutcome,
 ): Promise<boolean> {
+  pluginMetrics.webhookAttempt(o.outcome);
   return database.write(async (tx) => {
     const state =
       o.outcome === 'delivered'

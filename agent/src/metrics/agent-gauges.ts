@@ -1,0 +1,66 @@
+import { isNull, sql } from 'drizzle-orm';
+import type { AgentDatabase } from '../db/agent-database.js';
+import { sameInstanceVersion } from '../db/same-instance-version.js';
+import { instanceDeliveries, instanceForwards, outbox, storedInstances } from '../db/schema.js';
+
+/** The queues a practice watches, read from the journal at each scrape (every 15 s or so). */
+export function agentGauges(opts: {
+  database: AgentDatabase;
+  renderQueueDepth: () => number;
+  diskFreeBytes: () => number;
+  forwarding: boolean;
+}) {
+  const { db } = opts.database;
+  const count = async (query: Promise<{ n: number }[]>): Promise<number> => (await query)[0]?.n ?? 0;
+  const gauges = [
+    {
+      name: 'lightbox_agent_outbox_depth',
+      help: 'Messages for the plugin not yet acknowledged by it.',
+      read: () => count(db.select({ n: sql<number>`count(*)` }).from(outbox)),
+    },
+    {
+      name: 'lightbox_agent_outbox_lag_seconds',
+      help: 'Age of the oldest message the plugin has not acknowledged; 0 when none waits.',
+      read: async () => {
+        const [row] = await db.select({ oldest: sql<string | null>`min(${outbox.createdAt})` }).from(outbox);
+        return row?.oldest ? Math.max(0, (Date.now() - Date.parse(row.oldest)) / 1000) : 0;
+      },
+    },
+    {
+      name: 'lightbox_agent_delivery_depth',
+      help: 'Stored instances not yet rendered and handed to the link.',
+      read: () =>
+        count(
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(storedInstances)
+            .leftJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
+            .where(isNull(instanceDeliveries.outSeq)),
+        ),
+    },
+    {
+      name: 'lightbox_agent_render_queue_depth',
+      help: 'Renders waiting or running in the thread pool.',
+      read: opts.renderQueueDepth,
+    },
+    {
+      name: 'lightbox_agent_spool_free_bytes',
+      help: "Free space in the spool's file system.",
+      read: opts.diskFreeBytes,
+    },
+  ];
+  if (opts.forwarding)
+    gauges.push({
+      name: 'lightbox_agent_forward_depth',
+      help: 'Stored instances the PACS has not taken yet (and not given up on).',
+      read: () =>
+        count(
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(storedInstances)
+            .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
+            .where(isNull(instanceForwards.outcome)),
+        ),
+    });
+  return gauges;
+}
