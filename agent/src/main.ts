@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
 import { runAgentCommand } from './cli/agent-command.js';
+import { SettingsReload } from './settings-reload.js';
 import { agentGauges } from './metrics/agent-gauges.js';
 import { startAgentMetrics } from './metrics/metrics-server.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
@@ -71,14 +72,16 @@ async function main(): Promise<void> {
     log: log.child({ part: 'delivery' }),
     notifyOutbox: () => link?.notifyOutbox(),
   });
-  const forwarder = config.forwarding
-    ? new PacsForwarder({
-        database,
-        spoolRoot: config.spoolDir,
-        config: config.forwarding,
-        log: log.child({ part: 'forwarding' }),
-      })
-    : null;
+  const newForwarder = (forwarding: AgentConfig['forwarding']): PacsForwarder | null =>
+    forwarding
+      ? new PacsForwarder({
+          database,
+          spoolRoot: config.spoolDir,
+          config: forwarding,
+          log: log.child({ part: 'forwarding' }),
+        })
+      : null;
+  let forwarder = newForwarder(config.forwarding);
   const retention = new SpoolRetention({
     database,
     spoolRoot: config.spoolDir,
@@ -141,6 +144,20 @@ async function main(): Promise<void> {
   delivery.start();
   retention.start();
   commitment.start();
+  const reload = new SettingsReload(
+    config,
+    {
+      replaceForwarder: async (forwarding) => {
+        const previous = forwarder;
+        forwarder = null;
+        await previous?.stop();
+        forwarder = newForwarder(forwarding);
+        forwarder?.start();
+      },
+    },
+    log.child({ part: 'settings' }),
+  );
+  reload.start();
   forwarder?.start();
   log.info('agent started', {
     version: AGENT_VERSION,
@@ -173,6 +190,7 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     log.info('stopping', { signal });
     void (async () => {
+      reload.stop();
       await dicom.close();
       await metricsServer?.close();
       spool.close();

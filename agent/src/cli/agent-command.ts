@@ -1,7 +1,8 @@
 import { runDoctor } from '../doctor/doctor.js';
+import { requestReload } from './request-reload.js';
 
 /**
- * The agent's commands besides running: `doctor`. Resolves with the exit code, or undefined when
+ * The agent's commands besides running: `doctor`, `reload`. Resolves with the exit code, or undefined when
  * the arguments name no command and the agent should run.
  */
 export async function runAgentCommand(argv: readonly string[]): Promise<number | undefined> {
@@ -13,8 +14,12 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number |
   switch (command) {
     case 'doctor':
       return runDoctor(print);
+    case 'reload':
+      return requestReload(print);
     default:
-      process.stderr.write(`lightbox agent: unknown command ${JSON.stringify(command)}; expected doctor\n`);
+      process.stderr.write(
+        `lightbox agent: unknown command ${JSON.stringify(command)}; expected doctor or reload\n`,
+      );
       return 2;
   }
 }

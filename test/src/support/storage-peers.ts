@@ -151,6 +151,10 @@ export class HoldingRelay {
   port = 0;
   private server: net.Server | null = null;
   private upstream: net.Socket | null = null;
+  /** What arrived while holding, for `release`. */
+  private held: Buffer[] = [];
+  private holding = false;
+  private released = false;
   forwarded = 0;
 
   constructor(
@@ -171,9 +175,15 @@ export class HoldingRelay {
       upstream.on('close', () => client.destroy());
       client.on('close', () => upstream.destroy());
       let pending = Buffer.alloc(0);
-      let holding = false;
       client.on('data', (d: Buffer) => {
-        if (holding) return;
+        if (this.released) {
+          upstream.write(d);
+          return;
+        }
+        if (this.holding) {
+          this.held.push(d);
+          return;
+        }
         pending = Buffer.concat([pending, d]);
         // Whole PDUs only, so that whatever the test sends next starts on a PDU boundary.
         while (pending.length >= 6) {
@@ -183,13 +193,21 @@ export class HoldingRelay {
           this.forwarded += length;
           pending = pending.subarray(length);
           if (this.forwarded >= this.holdAfterBytes) {
-            holding = true;
+            this.holding = true;
+            this.held.push(pending);
+            pending = Buffer.alloc(0);
             return;
           }
         }
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** Lets everything held (and everything after it) through: the transfer carries on. */
+  release(): void {
+    this.released = true;
+    for (const chunk of this.held.splice(0)) this.upstream?.write(chunk);
   }
 
   /** Sends an A-ABORT (service user, no reason) to the agent, as the peer would. */
