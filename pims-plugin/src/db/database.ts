@@ -51,12 +51,14 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     write: async (work) => {
       const topics = new Set<string>();
       const result = await lock.run(() =>
-        db.transaction(
-          (tx) => {
-            changedTopics.set(tx, topics);
-            return work(tx);
-          },
-          { behavior: 'immediate' },
+        retryWhileBusy(() =>
+          db.transaction(
+            (tx) => {
+              changedTopics.set(tx, topics);
+              return work(tx);
+            },
+            { behavior: 'immediate' },
+          ),
         ),
       );
       for (const topic of topics) {
@@ -80,4 +82,33 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
       client.close();
     },
   };
+}
+
+/**
+ * Another plugin process on the same database file holds the write lock: BEGIN IMMEDIATE fails at
+ * once with SQLITE_BUSY (libsql's own busy timeout would block the event loop), and under that
+ * contention a COMMIT can fail with SQLITE_BUSY too. Either way the transaction is rolled back, so
+ * the work is run again after a short async pause, for up to 10 s. Write callbacks only touch the
+ * database (side effects such as waking listeners run after the commit), which makes a rerun safe.
+ * A libsql server serialises writers itself and never gets here.
+ */
+async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt * 5) * (0.5 + Math.random())));
+    }
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (/SQLITE_BUSY/.test(String(code)) || /SQLITE_BUSY|database is locked/.test(String(message)))
+      return true;
+  }
+  return false;
 }
