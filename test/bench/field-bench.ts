@@ -56,7 +56,6 @@ async function startSetup(name: 'off' | 'on', dir: string): Promise<Setup> {
     LIGHTBOX_METRICS: on ? 'true' : 'false',
     ...(cert ? { LIGHTBOX_TLS_CERT_FILE: cert.cert, LIGHTBOX_TLS_KEY_FILE: cert.key } : {}),
   }).start();
-  await plugin.waitForLog((l) => l.msg === 'plugin listening', 30_000);
   const agent = new ManagedProcess(`agent-${name}`, 'agent/src/main.ts', {
     LIGHTBOX_PLUGIN_URL: base,
     LIGHTBOX_AGENT_ID: agentId,
@@ -87,6 +86,11 @@ async function startSetup(name: 'off' | 'on', dir: string): Promise<Setup> {
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  await waitUntil(
+    `${name}: plugin ready`,
+    async () => (await call(`${base}/health/ready`, 'GET')).status === 200,
+    30_000,
+  );
   const setup: Setup = {
     name,
     plugin,
