@@ -9,6 +9,16 @@ export function representativeFrame(numberOfFrames: number): number {
   return Math.floor((numberOfFrames - 1) / 2);
 }
 
+/**
+ * Which frames of a multi-frame object get a preview to step through: all of them up to `cap`,
+ * else `cap` frames spread evenly from the first to the last (frame i·(n−1)/(cap−1), rounded).
+ */
+export function previewedFrames(numberOfFrames: number, cap: number): number[] {
+  if (numberOfFrames <= 1 || cap < 2) return [];
+  if (numberOfFrames <= cap) return Array.from({ length: numberOfFrames }, (_, i) => i);
+  return Array.from({ length: cap }, (_, i) => Math.round((i * (numberOfFrames - 1)) / (cap - 1)));
+}
+
 /** The bytes of one uncompressed frame, as a view into the file. */
 export function nativeFrame(object: ImageObject, index: number): Buffer {
   const { header, pixelData } = object;

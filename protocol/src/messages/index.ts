@@ -8,11 +8,14 @@ import {
 } from './worklist.js';
 import { performedStepMessage } from './performed-step.js';
 import { storedInstanceMessage } from './stored-instance.js';
+import { instanceFramesMessage } from './instance-frames.js';
 
 export * from './probe.js';
 export * from './worklist.js';
 export * from './performed-step.js';
 export * from './stored-instance.js';
+export * from './instance-image.js';
+export * from './instance-frames.js';
 
 /** Everything the plugin may ask an agent to apply. */
 export const pluginToAgentMessage = z.discriminatedUnion('kind', [
@@ -27,6 +30,7 @@ export const agentToPluginMessage = z.discriminatedUnion('kind', [
   probeReplyMessage,
   performedStepMessage,
   storedInstanceMessage,
+  instanceFramesMessage,
 ]);
 
 export type PluginToAgentMessage = z.infer<typeof pluginToAgentMessage>;
