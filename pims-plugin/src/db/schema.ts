@@ -261,3 +261,4 @@ export const webhookDeliveries = sqliteTable(
 
 // Studies, instances and media live in their own module; re-exported so one schema drives migrations.
 export * from './studies-schema.js';
+export * from './instance-images-schema.js';

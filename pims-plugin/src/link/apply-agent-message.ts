@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
 import { applyStoredInstance } from '../studies/apply-stored-instance.js';
 import type { MediaStore } from '../studies/media-store.js';
+import { recordFramePreviews } from '../studies/instance-image-intake.js';
 import type { StudySettings } from '../studies/study-settings.js';
 
 export interface ApplyContext {
@@ -40,6 +41,9 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       return;
     case 'instance.stored':
       ctx.wake(await applyStoredInstance(ctx.tx, ctx.agentId, body, ctx.intake.media));
+      return;
+    case 'instance.frames':
+      await recordFramePreviews(ctx.tx, body, ctx.intake.media);
       return;
   }
 }
