@@ -6,7 +6,9 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import type { Hono } from 'hono';
 import { createApp } from './http/app.js';
+import type { AppEnv } from './http/app-env.js';
 import { LinkHub } from './link/link-hub.js';
 import type { Logger } from './log.js';
 import { bootstrapSite } from './sites/bootstrap-site.js';
@@ -14,17 +16,26 @@ import type { StudyIntake } from './link/apply-agent-message.js';
 import { MediaStore } from './studies/media-store.js';
 import { StudyStabilityWorker } from './studies/study-stability-worker.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { EmbedLinks } from './embed/embed-links.js';
+import { OutboundGuard } from './security/outbound-guard.js';
+import { SecretBox } from './security/secret-box.js';
+import { PageAssets } from './pages/page-assets.js';
 
 export interface RunningPlugin {
   url: string;
   generatedApiKey: string | null;
   /** The routes as served; the API description's coverage test compares them with the document. */
   routes: readonly { method: string; path: string }[];
+  /** The application itself, for in-process requests (`app.request(...)`) in tests. */
+  app: Hono<AppEnv>;
   close(): Promise<void>;
 }
 
 export async function startPlugin(config: PluginConfig, log: Logger): Promise<RunningPlugin> {
+  const secrets = SecretBox.open(config.secretKey, config.dataDir);
+  const outbound = new OutboundGuard(config.outbound);
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
+  const pageAssets = await PageAssets.build();
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   const hub = new LinkHub();
   const intake: StudyIntake = {
@@ -55,6 +66,11 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     timeZone: config.timeZone,
     intake,
     webhooks,
+    publicBaseUrl: config.publicBaseUrl,
+    secrets,
+    outbound,
+    embedLinks: new EmbedLinks(database, secrets, config.publicBaseUrl),
+    pageAssets,
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -74,6 +90,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     url,
     generatedApiKey,
     routes: app.routes,
+    app,
     close: async () => {
       stability.stop();
       hub.dropAll();
@@ -81,6 +98,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
       server.closeAllConnections();
       // Deliveries in flight finish and are recorded first, so a clean stop repeats none of them.
       await webhooks.stop();
+      await outbound.close();
       database.close();
     },
   };

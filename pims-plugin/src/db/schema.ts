@@ -261,4 +261,6 @@ export const webhookDeliveries = sqliteTable(
 
 // Studies, instances and media live in their own module; re-exported so one schema drives migrations.
 export * from './studies-schema.js';
+export * from './audit-schema.js';
+export * from './embed-schema.js';
 export * from './instance-images-schema.js';
