@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { createLogger } from '../../agent/src/log.js';
-import { instanceMessage } from '../../agent/src/delivery/instance-message.js';
+import { deliveryMessages } from '../../agent/src/delivery/delivery-messages.js';
 import { frameMessages } from '../../agent/src/delivery/frame-messages.js';
 import type { storedInstances } from '../../agent/src/db/schema.js';
 import { encodeGrey16Png } from '../../agent/src/rendering/grey16-png.js';
@@ -206,14 +206,11 @@ const ROW: StoredRow = {
 
 /** The link frames an instance becomes, as the agent's outbox sends them, in bytes. */
 function linkBytes(r: RenderResult, opts: { frames: boolean } = { frames: true }): number {
-  const frames = opts.frames ? r.framePreviews : [];
-  const stored = instanceMessage(
+  const bodies = deliveryMessages(
     ROW,
-    r.attributes,
-    { ...r, framePreviewFrames: frames.map((f) => f.frame) },
+    { ...r, framePreviews: opts.frames ? r.framePreviews : [] },
     () => undefined,
   );
-  const bodies = [stored, ...frameMessages(ROW.sopInstanceUid, ROW.sha256, frames)];
   return bodies.reduce(
     (n, body, seq) =>
       n + Buffer.byteLength(`{"type":"msg","seq":${seq + 1000},"body":${JSON.stringify(body)}}`),

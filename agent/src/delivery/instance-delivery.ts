@@ -10,25 +10,13 @@ import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-scan.js';
 import { placeholderImages } from '../rendering/placeholder-image.js';
 import type { RenderPool, RenderResult } from '../rendering/render-pool.js';
-import { instanceMessage } from './instance-message.js';
-import { frameMessages, sendableFramePreviews } from './frame-messages.js';
+import { deliveryMessages } from './delivery-messages.js';
 
 type StoredRow = typeof storedInstances.$inferSelect;
 
 interface Rendered {
   row: StoredRow;
-  rendering: Pick<
-    RenderResult,
-    | 'thumbnail'
-    | 'preview'
-    | 'placeholderReason'
-    | 'attributes'
-    | 'renderMs'
-    | 'image'
-    | 'rendition'
-    | 'frame'
-    | 'framePreviews'
-  >;
+  rendering: RenderResult;
 }
 
 /** Rendered instances wait at most this long to be recorded together... */
@@ -145,6 +133,7 @@ export class InstanceDelivery {
         placeholderReason: reason,
         attributes: null,
         renderMs: 0,
+        numberOfFrames: null,
         image: null,
         rendition: null,
         frame: null,
@@ -168,24 +157,14 @@ export class InstanceDelivery {
    */
   private async record(rendered: Rendered[]): Promise<void> {
     if (rendered.length === 0) return;
-    const messages = rendered.map(({ row, rendering }) => {
-      const previews = sendableFramePreviews(rendering.framePreviews);
-      const stored = instanceMessage(
-        row,
-        rendering.attributes,
-        { ...rendering, framePreviewFrames: previews.map((p) => p.frame) },
-        (dropped) =>
-          this.opts.log.warn('values the plugin cannot take were left out', {
-            sopInstanceUid: row.sopInstanceUid,
-            dropped,
-          }),
-      );
-      // Frames announced are frames sent: both or neither.
-      const frames = stored.media.framePreviews
-        ? frameMessages(row.sopInstanceUid, row.sha256, previews)
-        : [];
-      return [stored, ...frames];
-    });
+    const messages = rendered.map(({ row, rendering }) =>
+      deliveryMessages(row, rendering, (dropped) =>
+        this.opts.log.warn('values the plugin cannot take were left out', {
+          sopInstanceUid: row.sopInstanceUid,
+          dropped,
+        }),
+      ),
+    );
     const deliveredAt = new Date().toISOString();
     const recorded = await this.opts.database.write(async (tx) => {
       const keys = rendered.map(({ row }) => `${row.sopInstanceUid} ${row.sha256}`);
