@@ -136,11 +136,20 @@ function imageFacts(header: ImageHeader): InstanceImage {
   };
 }
 
-/** One frame, decoded from the object in memory or read from disk (shrunk while read when large). */
-function decodeAt(handle: FileHandle, object: ImageObject, index: number): Promise<DecodedFrame> {
+/**
+ * One frame, decoded from the object in memory or read from disk (shrunk while read when large).
+ * `into` is reused for frames read from disk whole; the frame decoded from it is used up before
+ * the next is read.
+ */
+function decodeAt(
+  handle: FileHandle,
+  object: ImageObject,
+  index: number,
+  into?: Buffer,
+): Promise<DecodedFrame> {
   if (!object.pixelDataInFile) return decodeFrame(object, index);
   if (canShrinkWhileReading(object)) return readShrunkGreyFrame(handle, object, index);
-  return readNativeFrame(handle, object, index).then((one) => decodeFrame(one, 0));
+  return readNativeFrame(handle, object, index, into).then((one) => decodeFrame(one, 0));
 }
 
 /**
@@ -166,6 +175,11 @@ async function framePreviewsOf(
     const affordable = Math.floor(opts.budgetMs / perFrameMs);
     if (affordable < wanted.length) wanted = previewedFrames(header.numberOfFrames, affordable);
     const previews: FramePreview[] = [];
+    // A 50 MB loop read frame by frame leaves one frame's buffer behind, not fifty.
+    const { rows, columns, samplesPerPixel, bitsAllocated } = header;
+    const frameBuffer = object.pixelDataInFile
+      ? Buffer.alloc((rows * columns * samplesPerPixel * bitsAllocated) / 8)
+      : undefined;
     for (const frame of wanted) {
       // Twice the budget means the estimate was wrong (frames differ): stop rather than time out.
       if (performance.now() - started > 2 * opts.budgetMs) return [];
@@ -173,7 +187,7 @@ async function framePreviewsOf(
         frame === shown.frame
           ? shownJpeg
           : await renderFramePreview(
-              await decodeAt(handle, object, frame),
+              await decodeAt(handle, object, frame, frameBuffer),
               header,
               window,
               FRAME_PREVIEW_EDGE,
