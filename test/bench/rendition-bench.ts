@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { constants as zlib } from 'node:zlib';
 import sharp from 'sharp';
 import { createLogger } from '../../agent/src/log.js';
 import { deliveryMessages } from '../../agent/src/delivery/delivery-messages.js';
@@ -27,9 +28,11 @@ export async function renditionBench(): Promise<BenchRow[]> {
   const withRendition = new RenderPool({ size: 1, vipsThreads: 2, jobTimeoutMs: 60_000, log });
   const without = new RenderPool({ size: 1, vipsThreads: 2, jobTimeoutMs: 60_000, log, renditions: false });
   try {
+    // The generator's high bits: its low bits repeat with short periods, a pattern deflate would
+    // find and real noise does not have.
     let seed = 1;
     const noise = (spread: number) =>
-      ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % (2 * spread)) - spread;
+      (((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 8) % (2 * spread)) - spread;
     // The render bench's radiograph: a gradient with structure and noise, 14 bits stored.
     const dr = await writeSyntheticImage(dir, 'dr', {
       rows: 3400,
@@ -122,7 +125,7 @@ export async function renditionBench(): Promise<BenchRow[]> {
         'reported',
       ),
     );
-    rows.push(...(await pngEncoders(dr)));
+    rows.push(...(await pngEncoders(dr, 'DR')), ...(await pngEncoders(ct, 'CT')));
     return rows;
   } finally {
     await withRendition.close();
@@ -132,11 +135,12 @@ export async function renditionBench(): Promise<BenchRow[]> {
 }
 
 /**
- * The rendition's PNG, written by the agent's encoder at three deflate levels and by libvips with
- * its adaptive filter (every filter tried on every row) at two: bytes and median time.
+ * A rendition's PNG, written by the agent's encoder at four deflate levels and with Huffman coding
+ * alone, and by libvips with its adaptive filter (every filter tried on every row) at two levels:
+ * bytes and median time.
  */
-async function pngEncoders(dr: string): Promise<BenchRow[]> {
-  const r = await renderInstance(dr);
+async function pngEncoders(file: string, name: string): Promise<BenchRow[]> {
+  const r = await renderInstance(file);
   const decoded = await sharp(r.rendition!.png).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({
     resolveWithObject: true,
   });
@@ -156,16 +160,23 @@ async function pngEncoders(dr: string): Promise<BenchRow[]> {
   for (const level of [1, 2, 3, 6]) {
     rows.push(
       row(
-        `rendition PNG ${width}×${height}, Sub filter, deflate ${level}${level === 2 ? ' (used)' : ''}`,
-        await measure(() => encodeGrey16Png(samples, width, height, level)),
+        `${name} rendition PNG ${width}×${height}, Sub filter, deflate ${level}${level === 2 ? ' (used)' : ''}`,
+        await measure(() => encodeGrey16Png(samples, width, height, { level })),
         'reported',
       ),
     );
   }
+  rows.push(
+    row(
+      `${name} rendition PNG ${width}×${height}, Sub filter, Huffman coding only`,
+      await measure(() => encodeGrey16Png(samples, width, height, { strategy: zlib.Z_HUFFMAN_ONLY })),
+      'reported',
+    ),
+  );
   for (const level of [1, 6]) {
     rows.push(
       row(
-        `rendition PNG ${width}×${height}, libvips adaptive filter, level ${level}`,
+        `${name} rendition PNG ${width}×${height}, libvips adaptive filter, level ${level}`,
         await measure(() =>
           sharp(samples, { raw: { width, height, channels: 1 } })
             .toColourspace('grey16')
