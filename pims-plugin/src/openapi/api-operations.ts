@@ -1,4 +1,5 @@
 import { agentOperations } from '../agents/agents-openapi.js';
+import { connectorOperations } from '../connectors/connectors-openapi.js';
 import { eventOperations } from '../events/events-openapi.js';
 import { healthOperations } from '../http/health-openapi.js';
 import { linkOperations } from '../link/link-openapi.js';
@@ -20,6 +21,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...studyOperations,
   ...eventOperations,
   ...webhookOperations,
+  ...connectorOperations,
   ...agentOperations,
   ...linkOperations,
   ...probeOperations,
@@ -43,6 +45,10 @@ export const apiTags = [
   {
     name: 'Webhooks',
     description: 'Subscriptions that push the events to the PIMS, signed, retried until taken.',
+  },
+  {
+    name: 'Connectors',
+    description: 'PIMS that speak HL7 v2, ezyVet or Provet Cloud, connected without code of their own.',
   },
   { name: 'Health', description: 'For load balancers and supervisors; no key needed.' },
   { name: 'API description', description: 'This document, and the page at `/docs` rendered from it.' },
