@@ -4,7 +4,6 @@ import { worklistBench } from './worklist-bench.js';
 import { renderBench } from './render-bench.js';
 import { storageBench } from './storage-bench.js';
 import { mppsWebhookBench } from './mpps-webhook-bench.js';
-import { hl7Bench } from './hl7-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -13,5 +12,4 @@ rows.push(...(await worklistBench()));
 rows.push(...(await renderBench()));
 rows.push(...(await storageBench()));
 rows.push(...(await mppsWebhookBench()));
-rows.push(...(await hl7Bench()));
 printTable(rows);
