@@ -1,9 +1,11 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { WebhookSettings } from './webhooks/webhook-dispatcher.js';
 import type { StudySettings } from './studies/study-settings.js';
+import { parseRange } from './security/address-range.js';
 
 /**
  * The plugin's only reader of process.env. Every bad value stops the start with one line naming the
@@ -32,6 +34,52 @@ function milliseconds(min: number, max: number) {
   const expected = `expected milliseconds from ${min} to ${max}`;
   return z.coerce.number({ error: expected }).int(expected).min(min, expected).max(max, expected);
 }
+
+/** An http(s) URL with a host and nothing after it but an optional path prefix. */
+const publicUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http:// or https:// URL such as https://imaging.example.vet' },
+);
+
+/** 32 random bytes, as 64 hex digits or 43-44 base64 characters. */
+const secretKey = z
+  .string()
+  .refine((v) => keyBytes(v) !== null, 'expected 32 bytes as 64 hex digits or as base64');
+
+/** A comma-separated list of CIDR ranges (10.0.0.0/8, fd00::/8) or single addresses. */
+const addressRanges = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
+  )
+  .refine(
+    (ranges) => ranges.every((r) => parseRange(r) !== null),
+    'expected comma-separated CIDR ranges or addresses, such as 192.168.1.0/24,10.20.0.5',
+  );
+
+/** Comma-separated DNS servers (address or address:port) for outbound names; default: the system's. */
+const dnsServers = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
+  )
+  .refine(
+    (servers) => servers.every((s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '')) !== 0),
+    'expected comma-separated DNS server addresses, such as 192.168.1.1 or 127.0.0.1:5353',
+  );
 
 const envSchema = z.object({
   LIGHTBOX_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -77,6 +125,24 @@ const envSchema = z.object({
       'expected host:port, such as pims.clinic.lan:2576',
     )
     .optional(),
+  /**
+   * Where the PIMS and browsers reach this plugin: every absolute URL it hands out (media, embed
+   * links) starts here, never with the Host header of a request. Default: the HTTP listener.
+   */
+  LIGHTBOX_PUBLIC_URL: publicUrl.optional(),
+  /**
+   * Encrypts secrets at rest (webhook and connector secrets, embed signing keys). Default: a key
+   * generated into `secret.key` in the data folder, readable by the owner only. Several plugin
+   * instances on one database must share one key.
+   */
+  LIGHTBOX_SECRET_KEY: secretKey.optional(),
+  /**
+   * Address ranges outbound requests (webhooks, connectors) may reach beyond the public internet:
+   * an on-premises PIMS on the practice network, or loopback when the PIMS runs on this machine.
+   * The cloud metadata address is never reachable.
+   */
+  LIGHTBOX_OUTBOUND_ALLOW: addressRanges.default([]),
+  LIGHTBOX_DNS_SERVERS: dnsServers.optional(),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** The practice's time zone: worklist dates and times are its wall clock, as DICOM DA/TM are. */
   LIGHTBOX_TIMEZONE: z
@@ -107,6 +173,11 @@ export interface PluginConfig {
   databaseToken: string | undefined;
   heartbeatMs: number;
   instanceId: string;
+  /** No trailing slash; absolute URLs in answers are built on it. */
+  publicBaseUrl: string;
+  /** 32 bytes, or undefined to use (or create) the key file in the data folder. */
+  secretKey: Buffer | undefined;
+  outbound: { allowedRanges: string[]; dnsServers: string[] | undefined };
   webhooks: WebhookSettings;
   studies: StudySettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -157,6 +228,12 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
     databaseToken: e.LIGHTBOX_DATABASE_TOKEN,
     heartbeatMs: e.LIGHTBOX_HEARTBEAT_MS,
     instanceId: e.LIGHTBOX_INSTANCE_ID ?? `${hostname()}:${e.LIGHTBOX_HTTP_PORT}`,
+    publicBaseUrl: (e.LIGHTBOX_PUBLIC_URL ?? listenerUrl(e.LIGHTBOX_HTTP_HOST, e.LIGHTBOX_HTTP_PORT)).replace(
+      /\/+$/,
+      '',
+    ),
+    secretKey: e.LIGHTBOX_SECRET_KEY === undefined ? undefined : keyBytes(e.LIGHTBOX_SECRET_KEY)!,
+    outbound: { allowedRanges: e.LIGHTBOX_OUTBOUND_ALLOW, dnsServers: e.LIGHTBOX_DNS_SERVERS },
     webhooks: {
       timeoutMs: e.LIGHTBOX_WEBHOOK_TIMEOUT_MS,
       backoffMinMs: e.LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS,
@@ -188,6 +265,21 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
 function hostPort(v: string): { host: string; port: number } {
   const i = v.lastIndexOf(':');
   return { host: v.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(v.slice(i + 1)) };
+}
+
+/** The listener as a URL; a wildcard host is reached on loopback from this machine. */
+function listenerUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+function keyBytes(v: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) {
+    const bytes = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return bytes.length === 32 ? bytes : null;
+  }
+  return null;
 }
 
 function ensureWritableFolder(key: string, dir: string): void {

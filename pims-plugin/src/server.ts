@@ -6,7 +6,9 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import type { Hono } from 'hono';
 import { createApp } from './http/app.js';
+import type { AppEnv } from './http/app-env.js';
 import { LinkHub } from './link/link-hub.js';
 import type { Logger } from './log.js';
 import { bootstrapSite } from './sites/bootstrap-site.js';
@@ -20,17 +22,26 @@ import { pluginConnectorServices } from './connectors/plugin-connector-services.
 import { bootstrapHl7Connector } from './connectors/hl7/bootstrap-hl7-connector.js';
 import { OrderCommands } from './orders/order-commands.js';
 import { DEFAULT_SITE_ID } from './sites/bootstrap-site.js';
+import { EmbedLinks } from './embed/embed-links.js';
+import { OutboundGuard } from './security/outbound-guard.js';
+import { SecretBox } from './security/secret-box.js';
+import { PageAssets } from './pages/page-assets.js';
 
 export interface RunningPlugin {
   url: string;
   generatedApiKey: string | null;
   /** The routes as served; the API description's coverage test compares them with the document. */
   routes: readonly { method: string; path: string }[];
+  /** The application itself, for in-process requests (`app.request(...)`) in tests. */
+  app: Hono<AppEnv>;
   close(): Promise<void>;
 }
 
 export async function startPlugin(config: PluginConfig, log: Logger): Promise<RunningPlugin> {
+  const secrets = SecretBox.open(config.secretKey, config.dataDir);
+  const outbound = new OutboundGuard(config.outbound);
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
+  const pageAssets = await PageAssets.build();
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   const hub = new LinkHub();
   const intake: StudyIntake = {
@@ -56,11 +67,14 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const notifyAgents = (ids: string[]) => {
     for (const id of ids) hub.notify(id);
   };
-  const listenerUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
+  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
   const connectorServices = pluginConnectorServices({
-    publicBaseUrl: listenerUrl,
+    publicBaseUrl: config.publicBaseUrl,
     media: intake.media,
     timeZone: config.timeZone,
+    embedLinks,
+    outbound,
+    secrets,
   });
   await bootstrapHl7Connector(database, DEFAULT_SITE_ID, config.hl7);
   const connectors = new ConnectorSupervisor({
@@ -87,6 +101,11 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
       changed: () => connectors.connectorsChanged(),
       isRunning: (id) => connectors.isRunning(id),
     },
+    publicBaseUrl: config.publicBaseUrl,
+    secrets,
+    outbound,
+    embedLinks,
+    pageAssets,
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -106,6 +125,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     url,
     generatedApiKey,
     routes: app.routes,
+    app,
     close: async () => {
       stability.stop();
       hub.dropAll();
@@ -114,6 +134,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
       // Deliveries in flight finish and are recorded first, so a clean stop repeats none of them.
       await webhooks.stop();
       await connectors.stop();
+      await outbound.close();
       database.close();
     },
   };

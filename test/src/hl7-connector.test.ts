@@ -24,6 +24,8 @@ const stack = new LightboxStack({
     LIGHTBOX_HL7_HOST: '127.0.0.1',
     LIGHTBOX_HL7_PORT: String(hl7Port),
     LIGHTBOX_HL7_OUTBOUND: `127.0.0.1:${receiver.port}`,
+    // The PIMS's receiver runs on this machine: loopback must be allowed explicitly.
+    LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8',
   },
 });
 

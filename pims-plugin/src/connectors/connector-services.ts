@@ -1,3 +1,5 @@
+import type { OutboundGuard } from '../security/outbound-guard.js';
+
 /**
  * What connectors need from the rest of the plugin besides orders and events, each behind one
  * small interface so that the plugin decides how: absolute links on the configured public URL,
@@ -22,7 +24,7 @@ export interface OutboundAccess {
   checkUrl(url: string): Promise<void>;
   /** The same check for a plain TCP destination (an MLLP peer). */
   checkHost(host: string, port: number): Promise<void>;
-  fetch(url: string, init?: RequestInit): Promise<Response>;
+  fetch: OutboundGuard['fetch'];
 }
 
 /** Encrypts secrets at rest; `unseal(seal(x)) === x`. */

@@ -1,3 +1,6 @@
+import type { EmbedLinks } from '../embed/embed-links.js';
+import type { OutboundGuard } from '../security/outbound-guard.js';
+import type { SecretBox } from '../security/secret-box.js';
 import type { MediaStore } from '../studies/media-store.js';
 import type { ConnectorServices } from './connector-services.js';
 
@@ -5,38 +8,35 @@ export interface ServiceParts {
   publicBaseUrl: string;
   media: MediaStore;
   timeZone: string;
+  embedLinks: EmbedLinks;
+  outbound: OutboundGuard;
+  secrets: SecretBox;
 }
 
-/**
- * The plugin's own parts behind the interfaces connectors use. Signed panel links, the outbound
- * guard and sealed secrets arrive with the security and embed modules; until then a connector
- * that needs a secret cannot be created (`seal` refuses).
- */
+/** The longest a panel link written into a PIMS record lasts: the embed links' own maximum. */
+const PANEL_LINK_TTL_SECONDS = 12 * 60 * 60;
+
+/** The plugin's own parts behind the interfaces connectors use. */
 export function pluginConnectorServices(parts: ServiceParts): ConnectorServices {
   const base = parts.publicBaseUrl.replace(/\/+$/, '');
   return {
     absoluteUrl: (p) => `${base}${p.startsWith('/') ? '' : '/'}${p}`,
-    panelLink: (_siteId, pimsPatientId) =>
-      Promise.resolve({
-        url: `${base}/embed/patients/${encodeURIComponent(pimsPatientId)}/imaging`,
-        expiresAt: new Date(Date.now() + 12 * 3_600_000).toISOString(),
-      }),
+    panelLink: (siteId, pimsPatientId) =>
+      parts.embedLinks.create(siteId, { pimsPatientId, ttlSeconds: PANEL_LINK_TTL_SECONDS }),
     readMedia: async (p) => {
       const m = /([0-9a-f]{64})\.(jpg|png)/.exec(p);
       return m ? parts.media.read(m[1]!, m[2] as 'jpg' | 'png') : null;
     },
     outbound: {
-      checkUrl: () => Promise.resolve(),
-      checkHost: () => Promise.resolve(),
-      fetch: (url, init) => fetch(url, init),
+      checkUrl: (url) => parts.outbound.checkUrl(url),
+      // An MLLP peer is a host and port, checked as the URL of the same host would be.
+      checkHost: (host, port) =>
+        parts.outbound.checkUrl(`http://${host.includes(':') ? `[${host}]` : host}:${port}/`),
+      fetch: (url, init) => parts.outbound.fetch(url, init),
     },
     secrets: {
-      seal: () => {
-        throw new Error('secrets cannot be stored yet: no key to seal them with');
-      },
-      unseal: () => {
-        throw new Error('secrets cannot be opened: no key');
-      },
+      seal: (plaintext) => parts.secrets.seal(plaintext, 'connector'),
+      unseal: (sealed) => parts.secrets.unseal(sealed, 'connector'),
     },
     timeZone: parts.timeZone,
   };

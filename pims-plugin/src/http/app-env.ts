@@ -1,3 +1,4 @@
+import type { Actor } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 
 /** What middleware puts on a request's context for the handlers behind it. */
@@ -7,5 +8,7 @@ export interface AppEnv {
     log: Logger;
     siteId: string;
     agentId: string;
+    /** Who is acting, for the audit log: set by whichever guard authenticated the request. */
+    actor: Actor;
   };
 }

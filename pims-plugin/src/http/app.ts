@@ -22,6 +22,12 @@ import { mountMediaRoutes } from '../studies/media-routes.js';
 import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
+import type { EmbedLinks } from '../embed/embed-links.js';
+import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
+import type { OutboundGuard } from '../security/outbound-guard.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
+import { mountEmbedPages } from '../embed/embed-page-routes.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -36,6 +42,15 @@ export interface AppDeps {
   webhooks?: SubscriptionsListener;
   /** The PIMS connectors' routes; absent, /v1/connectors is not served. */
   connectors?: Omit<ConnectorRouteDeps, 'database' | 'log'>;
+  /** Where the PIMS and browsers reach this plugin: absolute URLs in answers start here. */
+  publicBaseUrl: string;
+  /** Seals secrets kept at rest. */
+  secrets: SecretBox;
+  /** Every outbound HTTP call (webhooks, connectors) goes through it. */
+  outbound: OutboundGuard;
+  embedLinks: EmbedLinks;
+  /** Scripts and style sheets of the pages, built at start. */
+  pageAssets: PageAssets;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -49,6 +64,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Media URLs are capabilities (content hashes learned only through the API): no key, so a
   // browser can show them. Mounted before the guard.
   mountMediaRoutes(app, deps.intake.media);
+  // Pages authenticate with their own signed links or sessions, never the PIMS API key.
+  mountPageAssets(app, deps.pageAssets);
+  mountEmbedPages(app, deps);
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
@@ -70,7 +88,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
-  mountStudyRoutes(app, deps.database);
+  mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
+  mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
   mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
   mountReconciliationRoutes(app, deps.database, (ids) => {

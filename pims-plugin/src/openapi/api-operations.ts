@@ -1,5 +1,6 @@
 import { agentOperations } from '../agents/agents-openapi.js';
 import { connectorOperations } from '../connectors/connectors-openapi.js';
+import { embedLinkOperations } from '../embed/embed-links-openapi.js';
 import { eventOperations } from '../events/events-openapi.js';
 import { healthOperations } from '../http/health-openapi.js';
 import { linkOperations } from '../link/link-openapi.js';
@@ -19,6 +20,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...orderOperations,
   ...performedStepOperations,
   ...studyOperations,
+  ...embedLinkOperations,
   ...eventOperations,
   ...webhookOperations,
   ...connectorOperations,
@@ -38,6 +40,10 @@ export const apiTags = [
   {
     name: 'Studies',
     description: 'Images the modalities sent, filed to their orders, with thumbnails and previews.',
+  },
+  {
+    name: 'Chart panel',
+    description: "Signed links to a patient's imaging panel, for an iframe or a tab of the PIMS record.",
   },
   { name: 'Agents', description: 'The services on the modality PCs and their link to this plugin.' },
   { name: 'Link checks', description: 'Numbered probes an installer sends through the link to prove it.' },

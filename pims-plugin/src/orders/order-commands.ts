@@ -177,14 +177,15 @@ export class OrderCommands {
     reason: string,
   ): Promise<{ order: OrderRow; wake: string[] }> {
     const current = await this.load(tx, siteId, orderId);
-    if (current.status === 'cancelled') return { order: current, wake: [] as string[] };
-    if (current.status !== 'scheduled') {
+    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'cancel' });
+    if (next === null) {
       throw new LightboxError(
         'conflict',
         `the order is ${current.status}; only a scheduled order can be cancelled`,
       );
     }
-    const order = await this.setStatus(tx, current, 'cancelled', 'cancelled', reason);
+    if (next === current.status) return { order: current, wake: [] as string[] };
+    const order = await this.setStatus(tx, current, next, 'cancelled', reason);
     const wake = await publishOrder(tx, order);
     await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
     return { order, wake };

@@ -17,13 +17,14 @@ export function apiKeyAuth(database: Database): MiddlewareHandler<AppEnv> {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('an API key is required: Authorization: Bearer <key>');
     const rows = await database.db
-      .select({ siteId: apiKeys.siteId })
+      .select({ siteId: apiKeys.siteId, id: apiKeys.id, label: apiKeys.label })
       .from(apiKeys)
       .where(eq(apiKeys.keyHash, hashSecret(token)))
       .limit(1);
     const row = rows[0];
     if (!row) throw unauthorized('the API key is not valid');
     c.set('siteId', row.siteId);
+    c.set('actor', { type: 'api_key', id: row.id, name: row.label });
     await next();
   };
 }

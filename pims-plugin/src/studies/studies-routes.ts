@@ -29,16 +29,14 @@ function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string
 }
 
 /** The studies endpoints of the contract: lists, one study, the chart's list, the manual match. */
-export function mountStudyRoutes(app: Hono<AppEnv>, database: Database): void {
-  const origin = (url: string) => new URL(url).origin;
-
+export function mountStudyRoutes(app: Hono<AppEnv>, database: Database, publicBaseUrl: string): void {
   app.get('/v1/studies', async (c) =>
     c.json(await listStudies(database.db, c.get('siteId'), parseQuery(studyListQuery, c.req.query()))),
   );
 
   app.get('/v1/studies/:studyId', async (c) => {
     const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
-    return c.json(await studyView(database.db, study, origin(c.req.url)));
+    return c.json(await studyView(database.db, study, publicBaseUrl));
   });
 
   app.get('/v1/patients/:pimsPatientId/studies', async (c) =>
@@ -49,6 +47,6 @@ export function mountStudyRoutes(app: Hono<AppEnv>, database: Database): void {
     const { orderId, note } = await parseJsonBody(c, matchStudyBody);
     await matchStudyByHand(database, c.get('siteId'), c.req.param('studyId'), orderId, note ?? null);
     const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
-    return c.json(await studyView(database.db, study, origin(c.req.url)));
+    return c.json(await studyView(database.db, study, publicBaseUrl));
   });
 }
