@@ -12,7 +12,9 @@ export const MAX_FRAMES_MESSAGE_CHARS = 3_000_000;
 /**
  * Preview JPEGs of some frames of a multi-frame object (a cine loop), following its
  * `instance.stored` in the same outbox commit. `index` is the position in the instance's announced
- * frame list, so messages that arrive twice or out of their group change nothing.
+ * frame list, so messages that arrive twice or out of their group change nothing. Added without a
+ * protocol version change (every other rendition field is optional): a plugin that predates it
+ * would refuse it, so plugins are upgraded before their agents.
  */
 export const instanceFramesMessage = z
   .object({
