@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { InstanceImage, MAX_FRAME_PREVIEWS } from '@lightbox/protocol';
 import { decodeFrame, type DecodedFrame } from './pixel-decoding.js';
-import { previewedFrames, representativeFrame } from './frame-extraction.js';
+import { coarseToFine, previewedFrames, representativeFrame } from './frame-extraction.js';
 import { readImageObject, type ImageHeader, type ImageObject } from './part10-image-reader.js';
 import { placeholderImages } from './placeholder-image.js';
 import { renderFrame, renderFramePreview, type GreyRendition, type RenderedImages } from './render-frame.js';
@@ -83,11 +83,9 @@ export async function renderInstance(
     attributes = headerAttributesOf(object.headerBytes, object.explicitVr);
     numberOfFrames = object.header.numberOfFrames;
     frame = representativeFrame(numberOfFrames);
-    const decodeStarted = performance.now();
     const decoded = await decodeAt(handle, object, frame);
-    const decodeMs = performance.now() - decodeStarted;
     const images = await renderFrame(decoded, object.header, { rendition: options.rendition });
-    const framePreviews = await framePreviewsOf(handle, object, { frame, decoded, decodeMs }, images.window, {
+    const framePreviews = await framePreviewsOf(handle, object, { frame, decoded }, images.window, {
       budgetMs: options.framePreviewBudgetMs,
     });
     return {
@@ -153,48 +151,38 @@ function decodeAt(
 }
 
 /**
- * A preview JPEG per frame of a multi-frame object, up to FRAME_PREVIEW_CAP. The frame already
- * decoded for the preview says what one frame costs; a loop that would take longer than the budget
- * gets fewer frames, evenly spread. A frame that cannot be decoded (a loop cut short) costs the
- * frame previews, never the instance: the preview of the frame shown stands.
+ * A preview JPEG per frame of a multi-frame object, up to FRAME_PREVIEW_CAP. Frames are rendered
+ * coarse to fine until the budget is spent, so a slow loop (or a slow moment of the PC) gets fewer
+ * frames that still span it, never a loop cut off half way. A frame that cannot be decoded (a loop
+ * cut short) costs the frame previews, never the instance: the preview of the frame shown stands.
  */
 async function framePreviewsOf(
   handle: FileHandle,
   object: ImageObject,
-  shown: { frame: number; decoded: DecodedFrame; decodeMs: number },
+  shown: { frame: number; decoded: DecodedFrame },
   window: Window | null,
   opts: { budgetMs: number },
 ): Promise<FramePreview[]> {
   const { header } = object;
-  let wanted = previewedFrames(header.numberOfFrames, FRAME_PREVIEW_CAP);
+  const wanted = previewedFrames(header.numberOfFrames, FRAME_PREVIEW_CAP);
   if (wanted.length === 0) return [];
   try {
     const started = performance.now();
-    const shownJpeg = await renderFramePreview(shown.decoded, header, window, FRAME_PREVIEW_EDGE);
-    const perFrameMs = Math.max(1, shown.decodeMs + (performance.now() - started));
-    const affordable = Math.floor(opts.budgetMs / perFrameMs);
-    if (affordable < wanted.length) wanted = previewedFrames(header.numberOfFrames, affordable);
     const previews: FramePreview[] = [];
     // A 50 MB loop read frame by frame leaves one frame's buffer behind, not fifty.
     const { rows, columns, samplesPerPixel, bitsAllocated } = header;
     const frameBuffer = object.pixelDataInFile
       ? Buffer.alloc((rows * columns * samplesPerPixel * bitsAllocated) / 8)
       : undefined;
-    for (const frame of wanted) {
-      // Twice the budget means the estimate was wrong (frames differ): stop rather than time out.
-      if (performance.now() - started > 2 * opts.budgetMs) return [];
-      const jpeg =
-        frame === shown.frame
-          ? shownJpeg
-          : await renderFramePreview(
-              await decodeAt(handle, object, frame, frameBuffer),
-              header,
-              window,
-              FRAME_PREVIEW_EDGE,
-            );
-      previews.push({ frame, jpeg });
+    for (const frame of coarseToFine(wanted)) {
+      if (performance.now() - started >= opts.budgetMs) break;
+      const decoded =
+        frame === shown.frame ? shown.decoded : await decodeAt(handle, object, frame, frameBuffer);
+      previews.push({ frame, jpeg: await renderFramePreview(decoded, header, window, FRAME_PREVIEW_EDGE) });
     }
-    return previews;
+    // One frame is no loop to step through.
+    if (previews.length < 2) return [];
+    return previews.sort((a, b) => a.frame - b.frame);
   } catch {
     return [];
   }
