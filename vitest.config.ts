@@ -1,12 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = { testTimeout: 60_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
-    include: ['{protocol,pims-plugin,agent,test}/src/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // End-to-end tests start real processes and DICOM peers; on two cores they run one file at a time.
-    fileParallelism: false,
     reporters: ['default'],
+    projects: [
+      {
+        // In-process tests beside the code: the API through the app itself, the DICOM engine, the
+        // renderer, the link endpoint. Seconds; files run side by side.
+        test: { ...shared, name: 'unit', include: ['{protocol,pims-plugin,agent}/src/**/*.test.ts'] },
+      },
+      {
+        // Real processes and real peers (DCMTK, Chromium, python3-hl7); on two cores they run one
+        // file at a time.
+        test: { ...shared, name: 'e2e', include: ['test/src/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 });

@@ -115,6 +115,17 @@ const envSchema = z.object({
   LIGHTBOX_COMPLETION_WAIT_MS: milliseconds(0, 7 * 86_400_000).default(600_000),
   /** For modalities that never send MPPS: images stable this long, and no MPPS, complete the order. */
   LIGHTBOX_NO_MPPS_COMPLETE_MS: milliseconds(100, 7 * 86_400_000).default(900_000),
+  /** An HL7 v2 (MLLP) connector for the default site, set up at start: where it listens … */
+  LIGHTBOX_HL7_PORT: port.optional(),
+  LIGHTBOX_HL7_HOST: z.string().min(1).default('0.0.0.0'),
+  /** … and where it sends status and results (`host:port`). */
+  LIGHTBOX_HL7_OUTBOUND: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/,
+      'expected host:port, such as pims.clinic.lan:2576',
+    )
+    .optional(),
   /**
    * Where the PIMS and browsers reach this plugin: every absolute URL it hands out (media, embed
    * links) starts here, never with the Host header of a request. Default: the HTTP listener.
@@ -184,6 +195,11 @@ export interface PluginConfig {
   localAgent: { id: string; token: string } | undefined;
   /** PEM certificate (chain) and key; absent: plain HTTP (TLS ends at a proxy, or none). */
   tls: { cert: string; key: string } | undefined;
+  /** The HL7 connector `npm start` sets up for the default site, when LIGHTBOX_HL7_PORT or _OUTBOUND is set. */
+  hl7: {
+    listen: { host: string; port: number } | undefined;
+    outbound: { host: string; port: number } | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -248,11 +264,23 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
     logFormat: e.LIGHTBOX_LOG_FORMAT,
     metrics: e.LIGHTBOX_METRICS === 'true',
     timeZone: e.LIGHTBOX_TIMEZONE,
+    hl7: {
+      listen:
+        e.LIGHTBOX_HL7_PORT !== undefined
+          ? { host: e.LIGHTBOX_HL7_HOST, port: e.LIGHTBOX_HL7_PORT }
+          : undefined,
+      outbound: e.LIGHTBOX_HL7_OUTBOUND ? hostPort(e.LIGHTBOX_HL7_OUTBOUND) : undefined,
+    },
     localAgent:
       e.LIGHTBOX_LOCAL_AGENT_ID && e.LIGHTBOX_LOCAL_AGENT_TOKEN
         ? { id: e.LIGHTBOX_LOCAL_AGENT_ID, token: e.LIGHTBOX_LOCAL_AGENT_TOKEN }
         : undefined,
   };
+}
+
+function hostPort(v: string): { host: string; port: number } {
+  const i = v.lastIndexOf(':');
+  return { host: v.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(v.slice(i + 1)) };
 }
 
 /** The listener as a URL; a wildcard host is reached on loopback from this machine. */

@@ -17,6 +17,12 @@ import type { StudyIntake } from './link/apply-agent-message.js';
 import { MediaStore } from './studies/media-store.js';
 import { StudyStabilityWorker } from './studies/study-stability-worker.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { ConnectorSupervisor } from './connectors/connector-supervisor.js';
+import { connectorKinds } from './connectors/connector-kinds.js';
+import { pluginConnectorServices } from './connectors/plugin-connector-services.js';
+import { bootstrapHl7Connector } from './connectors/hl7/bootstrap-hl7-connector.js';
+import { OrderCommands } from './orders/order-commands.js';
+import { DEFAULT_SITE_ID } from './sites/bootstrap-site.js';
 import { EmbedLinks } from './embed/embed-links.js';
 import { OutboundGuard } from './security/outbound-guard.js';
 import { SecretBox } from './security/secret-box.js';
@@ -62,6 +68,29 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     instanceId: config.instanceId,
   });
   await webhooks.start();
+  const notifyAgents = (ids: string[]) => {
+    for (const id of ids) hub.notify(id);
+  };
+  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
+  const connectorServices = pluginConnectorServices({
+    publicBaseUrl: config.publicBaseUrl,
+    media: intake.media,
+    timeZone: config.timeZone,
+    embedLinks,
+    outbound,
+    secrets,
+  });
+  await bootstrapHl7Connector(database, DEFAULT_SITE_ID, config.hl7);
+  const connectors = new ConnectorSupervisor({
+    database,
+    log: log.child({ part: 'connectors' }),
+    instanceId: config.instanceId,
+    commands: new OrderCommands({ database, timeZone: config.timeZone, notifyAgents }),
+    services: connectorServices,
+    kinds: connectorKinds,
+    notifyAgents,
+  });
+  await connectors.start();
   const app = createApp({
     database,
     hub,
@@ -70,10 +99,16 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     timeZone: config.timeZone,
     intake,
     webhooks,
+    connectors: {
+      kinds: connectorKinds,
+      services: connectorServices,
+      changed: () => connectors.connectorsChanged(),
+      isRunning: (id) => connectors.isRunning(id),
+    },
     publicBaseUrl: config.publicBaseUrl,
     secrets,
     outbound,
-    embedLinks: new EmbedLinks(database, secrets, config.publicBaseUrl),
+    embedLinks,
     pageAssets,
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
@@ -103,6 +138,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
       server.closeAllConnections();
       // Deliveries in flight finish and are recorded first, so a clean stop repeats none of them.
       await webhooks.stop();
+      await connectors.stop();
       await outbound.close();
       database.close();
     },

@@ -17,8 +17,9 @@ const RUNS = 9;
 /**
  * Render time per image, through the worker pool as the agent uses it: a 2800×3400 16-bit
  * radiograph uncompressed (target ≤ 60 ms median), and the same image JPEG-LS and JPEG 2000
- * compressed (reported; JPEG 2000 decoding dominates); an ultrasound cine loop (reported: only its
- * middle frame is read).
+ * compressed (reported; JPEG 2000 decoding dominates); an ultrasound cine loop (reported: read a
+ * frame at a time, for its preview and its 52 frame previews). Grey images include their lossless
+ * rendition; rendition-bench.ts compares with and without.
  */
 export async function renderBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-render-bench-'));
@@ -94,7 +95,7 @@ export async function renderBench(): Promise<BenchRow[]> {
         verdict: '',
       },
       {
-        measure: 'render 640×480 RGB US cine, 52 frames, 48 MB (ms)',
+        measure: 'render 640×480 RGB US cine, 52 frames, 48 MB, with frame previews (ms)',
         median: cineMs.toFixed(1),
         runs: String(RUNS),
         target: 'reported',

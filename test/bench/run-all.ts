@@ -2,6 +2,7 @@
 import { linkBench } from './link-bench.js';
 import { worklistBench } from './worklist-bench.js';
 import { renderBench } from './render-bench.js';
+import { renditionBench } from './rendition-bench.js';
 import { storageBench } from './storage-bench.js';
 import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { fieldBench } from './field-bench.js';
@@ -11,6 +12,7 @@ const rows: BenchRow[] = [];
 rows.push(...(await linkBench()));
 rows.push(...(await worklistBench()));
 rows.push(...(await renderBench()));
+rows.push(...(await renditionBench()));
 rows.push(...(await storageBench()));
 rows.push(...(await mppsWebhookBench()));
 rows.push(...(await fieldBench()));

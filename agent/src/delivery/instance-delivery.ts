@@ -10,19 +10,21 @@ import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-scan.js';
 import { placeholderImages } from '../rendering/placeholder-image.js';
 import type { RenderPool, RenderResult } from '../rendering/render-pool.js';
-import { instanceMessage } from './instance-message.js';
+import { deliveryMessages } from './delivery-messages.js';
 
 type StoredRow = typeof storedInstances.$inferSelect;
 
 interface Rendered {
   row: StoredRow;
-  rendering: Pick<RenderResult, 'thumbnail' | 'preview' | 'placeholderReason' | 'attributes' | 'renderMs'>;
+  rendering: RenderResult;
 }
 
 /** Rendered instances wait at most this long to be recorded together... */
 const RECORD_EVERY_MS = 250;
-/** ...and at most this many: the messages of one commit, thumbnails and previews included. */
+/** ...and at most this many: the messages of one commit, thumbnails and previews included... */
 const MAX_RECORD = 32;
+/** ...or fewer, once their media reach this many bytes (renditions and cine loops are large). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 export interface InstanceDeliveryOptions {
   database: AgentDatabase;
@@ -102,7 +104,11 @@ export class InstanceDelivery {
         }
         rendered.push(...(await Promise.all(pending.map((row) => this.render(row)))));
         if (firstRenderedAt === 0) firstRenderedAt = performance.now();
-        if (performance.now() - firstRenderedAt >= RECORD_EVERY_MS || rendered.length >= MAX_RECORD)
+        if (
+          performance.now() - firstRenderedAt >= RECORD_EVERY_MS ||
+          rendered.length >= MAX_RECORD ||
+          mediaBytes(rendered) >= MAX_RECORD_BYTES
+        )
           await recordRendered();
       }
       await recordRendered();
@@ -127,6 +133,11 @@ export class InstanceDelivery {
         placeholderReason: reason,
         attributes: null,
         renderMs: 0,
+        numberOfFrames: null,
+        image: null,
+        rendition: null,
+        frame: null,
+        framePreviews: [],
       };
     }
     if (rendering.placeholderReason) {
@@ -139,14 +150,15 @@ export class InstanceDelivery {
   }
 
   /**
-   * The `instance.stored` messages and their delivery records, in one transaction. Only this worker
-   * writes deliveries, one pass at a time, so a row found pending is still pending here; the check
-   * stays as the guard that makes a second message impossible.
+   * The `instance.stored` messages, the `instance.frames` messages that follow a multi-frame
+   * object's, and the delivery records, in one transaction. Only this worker writes deliveries, one
+   * pass at a time, so a row found pending is still pending here; the check stays as the guard that
+   * makes a second message impossible.
    */
   private async record(rendered: Rendered[]): Promise<void> {
     if (rendered.length === 0) return;
     const messages = rendered.map(({ row, rendering }) =>
-      instanceMessage(row, rendering.attributes, rendering, (dropped) =>
+      deliveryMessages(row, rendering, (dropped) =>
         this.opts.log.warn('values the plugin cannot take were left out', {
           sopInstanceUid: row.sopInstanceUid,
           dropped,
@@ -173,15 +185,22 @@ export class InstanceDelivery {
       if (fresh.length === 0) return 0;
       const seqs = await enqueueForPlugin(
         tx,
-        fresh.map((i) => messages[i]!),
+        fresh.flatMap((i) => messages[i]!),
       );
+      // Each instance's record names the sequence number of its `instance.stored`, the first of its messages.
+      const firstSeqs: number[] = [];
+      let at = 0;
+      for (const i of fresh) {
+        firstSeqs.push(seqs[at]!);
+        at += messages[i]!.length;
+      }
       await tx.insert(instanceDeliveries).values(
         fresh.map((i, n) => {
           const { row, rendering } = rendered[i]!;
           return {
             sopInstanceUid: row.sopInstanceUid,
             sha256: row.sha256,
-            outSeq: seqs[n]!,
+            outSeq: firstSeqs[n]!,
             placeholderReason: rendering.placeholderReason,
             renderMs: Math.round(rendering.renderMs),
             deliveredAt,
@@ -192,6 +211,15 @@ export class InstanceDelivery {
     });
     if (recorded > 0) this.opts.notifyOutbox();
   }
+}
+
+function mediaBytes(rendered: Rendered[]): number {
+  let bytes = 0;
+  for (const { rendering: r } of rendered) {
+    bytes += r.thumbnail.length + r.preview.length + (r.rendition?.png.length ?? 0);
+    for (const f of r.framePreviews) bytes += f.jpeg.length;
+  }
+  return bytes;
 }
 
 const storedInstancesColumns = {

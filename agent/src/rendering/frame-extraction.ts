@@ -9,6 +9,34 @@ export function representativeFrame(numberOfFrames: number): number {
   return Math.floor((numberOfFrames - 1) / 2);
 }
 
+/**
+ * Which frames of a multi-frame object get a preview to step through: all of them up to `cap`,
+ * else `cap` frames spread evenly from the first to the last (frame i·(n−1)/(cap−1), rounded).
+ */
+export function previewedFrames(numberOfFrames: number, cap: number): number[] {
+  if (numberOfFrames <= 1 || cap < 2) return [];
+  if (numberOfFrames <= cap) return Array.from({ length: numberOfFrames }, (_, i) => i);
+  return Array.from({ length: cap }, (_, i) => Math.round((i * (numberOfFrames - 1)) / (cap - 1)));
+}
+
+/**
+ * The same frames in coarse-to-fine order — first, last, middle, then the quarters, the eighths… —
+ * so that however many of them there is time to render, those rendered span the whole loop.
+ */
+export function coarseToFine(frames: readonly number[]): number[] {
+  if (frames.length <= 2) return [...frames];
+  const order = [0, frames.length - 1];
+  const intervals: [number, number][] = [[0, frames.length - 1]];
+  for (let i = 0; i < intervals.length; i++) {
+    const [lo, hi] = intervals[i]!;
+    if (hi - lo < 2) continue;
+    const mid = Math.floor((lo + hi) / 2);
+    order.push(mid);
+    intervals.push([lo, mid], [mid, hi]);
+  }
+  return order.map((i) => frames[i]!);
+}
+
 /** The bytes of one uncompressed frame, as a view into the file. */
 export function nativeFrame(object: ImageObject, index: number): Buffer {
   const { header, pixelData } = object;

@@ -11,11 +11,13 @@ export async function readNativeFrame(
   handle: FileHandle,
   object: ImageObject,
   frame: number,
+  /** A buffer of a frame's size to read into, reused frame after frame (a loop's frame previews). */
+  into?: Buffer,
 ): Promise<ImageObject> {
   const { header } = object;
   const frameBytes = (header.rows * header.columns * header.samplesPerPixel * header.bitsAllocated) / 8;
   const position = frameInFile(object, frame, frameBytes);
-  const bytes = Buffer.alloc(frameBytes);
+  const bytes = into?.length === frameBytes ? into : Buffer.alloc(frameBytes);
   await readPixelBytes(handle, bytes, frameBytes, position);
   return {
     header: { ...header, numberOfFrames: 1 },

@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
+import type { PixelSpacingMm, VoiWindow } from '@lightbox/protocol';
 import { LightboxError } from '../errors.js';
 
 /**
@@ -20,8 +21,10 @@ export interface ImageHeader {
   numberOfFrames: number;
   rescaleSlope: number;
   rescaleIntercept: number;
-  windowCenter: number | undefined;
-  windowWidth: number | undefined;
+  /** Every Window Center/Width pair the image gives, in order, with its explanation. */
+  windows: VoiWindow[];
+  /** Pixel Spacing, or else Imager Pixel Spacing, in mm; null when neither is usable. */
+  pixelSpacingMm: PixelSpacingMm | null;
   /** (0028,1041) Pixel Presentation etc. are ignored: a thumbnail follows Photometric Interpretation. */
 }
 
@@ -62,7 +65,7 @@ const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 
 /** The elements the renderer reads, by tag. */
 const WANTED = new Set([
   0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280103,
-  0x00281050, 0x00281051, 0x00281052, 0x00281053,
+  0x00281050, 0x00281051, 0x00281052, 0x00281053, 0x00281055, 0x00280030, 0x00181164,
 ]);
 
 /**
@@ -109,12 +112,12 @@ export function readImageObject(file: Buffer, opts: { head?: boolean } = {}): Im
           .trim()
       : undefined;
   };
-  const firstNumber = (tag: number): number | undefined => {
-    const raw = text(tag)?.split('\\')[0];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    return Number.isFinite(n) ? n : undefined;
-  };
+  const numbers = (tag: number): (number | undefined)[] =>
+    (text(tag)?.split('\\') ?? []).map((raw) => {
+      const n = raw.trim() === '' ? Number.NaN : Number(raw);
+      return Number.isFinite(n) ? n : undefined;
+    });
+  const firstNumber = (tag: number): number | undefined => numbers(tag)[0];
   const header: ImageHeader = {
     transferSyntaxUid,
     rows: us(0x00280010),
@@ -128,8 +131,9 @@ export function readImageObject(file: Buffer, opts: { head?: boolean } = {}): Im
     numberOfFrames: Math.max(1, Math.trunc(firstNumber(0x00280008) ?? 1)),
     rescaleSlope: firstNumber(0x00281053) ?? 1,
     rescaleIntercept: firstNumber(0x00281052) ?? 0,
-    windowCenter: firstNumber(0x00281050),
-    windowWidth: firstNumber(0x00281051),
+    windows: voiWindows(numbers(0x00281050), numbers(0x00281051), text(0x00281055)),
+    pixelSpacingMm:
+      spacing(numbers(0x00280030), 'PixelSpacing') ?? spacing(numbers(0x00181164), 'ImagerPixelSpacing'),
   };
   if (header.rows === 0 || header.columns === 0)
     throw new ImageFormatError('the image has no rows or columns');
@@ -141,6 +145,34 @@ export function readImageObject(file: Buffer, opts: { head?: boolean } = {}): Im
     explicitVr,
     ...(pixelDataInFile ? { pixelDataInFile } : {}),
   };
+}
+
+/**
+ * The Window Center/Width pairs (PS3.3 C.11.2.1.2), value by value, each with its explanation
+ * when there is one. A pair with a missing or unusable value (a width below 1) is left out.
+ */
+function voiWindows(
+  centers: (number | undefined)[],
+  widths: (number | undefined)[],
+  explanations: string | undefined,
+): VoiWindow[] {
+  const names = explanations?.split('\\') ?? [];
+  const windows: VoiWindow[] = [];
+  for (let i = 0; i < Math.min(centers.length, widths.length, 32); i++) {
+    const center = centers[i];
+    const width = widths[i];
+    if (center === undefined || width === undefined || width < 1) continue;
+    const explanation = names[i]?.trim().slice(0, 64) || null;
+    windows.push({ center, width, explanation });
+  }
+  return windows;
+}
+
+/** A spacing attribute's two values (row spacing first, then column spacing), when both are sane. */
+function spacing(values: (number | undefined)[], source: PixelSpacingMm['source']): PixelSpacingMm | null {
+  const [row, column] = values;
+  if (row === undefined || column === undefined || !(row > 0) || !(column > 0)) return null;
+  return { row, column, source };
 }
 
 function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: number } {

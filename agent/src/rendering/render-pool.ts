@@ -4,6 +4,9 @@ import { LightboxError } from '../errors.js';
 import type { RenderJob, RenderReply } from './render-worker.js';
 import { workerScript } from './worker-script.js';
 import type { HeaderAttributes } from './header-attributes.js';
+import type { InstanceImage } from '@lightbox/protocol';
+import type { FramePreview, RenderOptions } from './render-instance.js';
+import type { GreyRendition } from './render-frame.js';
 
 export interface RenderResult {
   thumbnail: Buffer;
@@ -15,6 +18,9 @@ export interface RenderResult {
   numberOfFrames: number | null;
   renderMs: number;
   attributes: HeaderAttributes | null;
+  image: InstanceImage | null;
+  rendition: GreyRendition | null;
+  framePreviews: FramePreview[];
 }
 
 export interface RenderPoolOptions {
@@ -25,6 +31,8 @@ export interface RenderPoolOptions {
   /** A job that takes longer (a decoder stuck on a hostile codestream) is abandoned, its worker replaced. */
   jobTimeoutMs: number;
   log: Logger;
+  /** Lossless grey renditions beside the previews; on unless turned off (the bench compares both). */
+  renditions?: boolean;
 }
 
 interface Pending {
@@ -66,14 +74,22 @@ export class RenderPool {
   private nextId = 1;
   private closed = false;
 
+  private readonly renderOptions: RenderOptions;
+
   constructor(private readonly opts: RenderPoolOptions) {
+    // A quarter of the job's time for the frames of a loop, so a slow codec shortens the loop
+    // rather than costing the instance its thumbnail.
+    this.renderOptions = {
+      rendition: opts.renditions ?? true,
+      framePreviewBudgetMs: Math.min(15_000, Math.floor(opts.jobTimeoutMs / 4)),
+    };
     for (let i = 0; i < Math.max(1, opts.size); i++) this.slots.push(this.spawn());
   }
 
   render(path: string): Promise<RenderResult> {
     if (this.closed) return Promise.reject(new RenderFailedError('the render pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, path }, resolve, reject });
+      this.queue.push({ job: { id: this.nextId++, path, options: this.renderOptions }, resolve, reject });
       this.pump();
     });
   }
@@ -127,12 +143,8 @@ export class RenderPool {
     this.release(slot);
     if (reply.ok) {
       pending.resolve({
-        thumbnail: Buffer.from(
-          reply.thumbnail.buffer,
-          reply.thumbnail.byteOffset,
-          reply.thumbnail.byteLength,
-        ),
-        preview: Buffer.from(reply.preview.buffer, reply.preview.byteOffset, reply.preview.byteLength),
+        thumbnail: bufferOf(reply.thumbnail),
+        preview: bufferOf(reply.preview),
         previewWidth: reply.previewWidth,
         previewHeight: reply.previewHeight,
         placeholderReason: reply.placeholderReason,
@@ -140,6 +152,9 @@ export class RenderPool {
         numberOfFrames: reply.numberOfFrames,
         renderMs: reply.renderMs,
         attributes: reply.attributes,
+        image: reply.image,
+        rendition: reply.rendition && { ...reply.rendition, png: bufferOf(reply.rendition.png) },
+        framePreviews: reply.framePreviews.map((f) => ({ frame: f.frame, jpeg: bufferOf(f.jpeg) })),
       });
     } else {
       pending.reject(new RenderFailedError(reply.error));
@@ -169,4 +184,9 @@ export class RenderPool {
     }
     this.pump();
   }
+}
+
+/** A Buffer over the bytes a worker handed over, without copying them. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

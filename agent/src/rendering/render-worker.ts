@@ -1,8 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { renderInstance } from './render-instance.js';
+import type { InstanceImage } from '@lightbox/protocol';
+import { renderInstance, type RenderOptions } from './render-instance.js';
 import { lowerThreadPriority } from './thread-priority.js';
 import type { HeaderAttributes } from './header-attributes.js';
+import type { GreyRendition } from './render-frame.js';
 
 /**
  * One rendering thread. Decoding and resizing are synchronous or CPU-bound; here they cannot
@@ -11,6 +13,7 @@ import type { HeaderAttributes } from './header-attributes.js';
 export interface RenderJob {
   id: number;
   path: string;
+  options: RenderOptions;
 }
 
 export type RenderReply =
@@ -26,6 +29,9 @@ export type RenderReply =
       numberOfFrames: number | null;
       renderMs: number;
       attributes: HeaderAttributes | null;
+      image: InstanceImage | null;
+      rendition: (Omit<GreyRendition, 'png'> & { png: Uint8Array }) | null;
+      framePreviews: { frame: number; jpeg: Uint8Array }[];
     }
   | { id: number; ok: false; error: string };
 
@@ -41,9 +47,12 @@ sharp.cache(false);
 port.on('message', (job: RenderJob) => {
   void (async () => {
     try {
-      const r = await renderInstance(job.path);
+      const r = await renderInstance(job.path, job.options);
+      // Copied into buffers of their own, which move to the main thread without another copy.
       const thumbnail = new Uint8Array(r.thumbnail);
       const preview = new Uint8Array(r.preview);
+      const rendition = r.rendition && { ...r.rendition, png: new Uint8Array(r.rendition.png) };
+      const framePreviews = r.framePreviews.map((f) => ({ frame: f.frame, jpeg: new Uint8Array(f.jpeg) }));
       const reply: RenderReply = {
         id: job.id,
         ok: true,
@@ -56,8 +65,16 @@ port.on('message', (job: RenderJob) => {
         numberOfFrames: r.numberOfFrames,
         renderMs: r.renderMs,
         attributes: r.attributes,
+        image: r.image,
+        rendition,
+        framePreviews,
       };
-      port.postMessage(reply, [thumbnail.buffer, preview.buffer]);
+      port.postMessage(reply, [
+        thumbnail.buffer,
+        preview.buffer,
+        ...(rendition ? [rendition.png.buffer] : []),
+        ...framePreviews.map((f) => f.jpeg.buffer),
+      ]);
     } catch (err) {
       const reply: RenderReply = {
         id: job.id,

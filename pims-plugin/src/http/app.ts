@@ -21,6 +21,7 @@ import type { StudyIntake } from '../link/apply-agent-message.js';
 import { mountMediaRoutes } from '../studies/media-routes.js';
 import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
+import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
 import type { EmbedLinks } from '../embed/embed-links.js';
 import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   intake: StudyIntake;
   /** The webhook worker, told of new, deleted and resumed subscriptions; absent, its poll finds them. */
   webhooks?: SubscriptionsListener;
+  /** The PIMS connectors' routes; absent, /v1/connectors is not served. */
+  connectors?: Omit<ConnectorRouteDeps, 'database' | 'log'>;
   /** Where the PIMS and browsers reach this plugin: absolute URLs in answers start here. */
   publicBaseUrl: string;
   /** Seals secrets kept at rest. */
@@ -95,5 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });
+  if (deps.connectors)
+    mountConnectorRoutes(app, { ...deps.connectors, database: deps.database, log: deps.log });
   return app;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
 import { applyStoredInstance } from '../studies/apply-stored-instance.js';
 import type { MediaStore } from '../studies/media-store.js';
+import { recordFramePreviews } from '../studies/instance-image-intake.js';
 import type { StudySettings } from '../studies/study-settings.js';
 
 export interface ApplyContext {
@@ -44,6 +45,9 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       return;
     case 'agent.disk':
       await applyAgentDisk(ctx.tx, ctx.agentId, body);
+      return;
+    case 'instance.frames':
+      await recordFramePreviews(ctx.tx, body, ctx.intake.media);
       return;
   }
 }

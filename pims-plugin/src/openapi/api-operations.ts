@@ -1,4 +1,5 @@
 import { agentOperations } from '../agents/agents-openapi.js';
+import { connectorOperations } from '../connectors/connectors-openapi.js';
 import { embedLinkOperations } from '../embed/embed-links-openapi.js';
 import { eventOperations } from '../events/events-openapi.js';
 import { healthOperations } from '../http/health-openapi.js';
@@ -22,6 +23,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...embedLinkOperations,
   ...eventOperations,
   ...webhookOperations,
+  ...connectorOperations,
   ...agentOperations,
   ...linkOperations,
   ...probeOperations,
@@ -49,6 +51,10 @@ export const apiTags = [
   {
     name: 'Webhooks',
     description: 'Subscriptions that push the events to the PIMS, signed, retried until taken.',
+  },
+  {
+    name: 'Connectors',
+    description: 'PIMS that speak HL7 v2, ezyVet or Provet Cloud, connected without code of their own.',
   },
   { name: 'Health', description: 'For load balancers and supervisors; no key needed.' },
   { name: 'API description', description: 'This document, and the page at `/docs` rendered from it.' },

@@ -39,6 +39,21 @@ export class OrderCommands {
 
   /** Idempotent on (pims.system, pims.siteId, pimsOrderId): a repeat returns the same order. */
   async create(siteId: string, body: CreateOrderBody): Promise<{ order: OrderRow; created: boolean }> {
+    const result = await this.deps.database.write((tx) => this.createWithin(tx, siteId, body));
+    this.deps.notifyAgents(result.wake);
+    return { order: result.order, created: result.created };
+  }
+
+  /**
+   * `create` inside the caller's write transaction, for a caller that commits several changes at once
+   * (a connector's batch of messages with their acknowledgements). The caller wakes `wake` after
+   * its commit.
+   */
+  async createWithin(
+    tx: Tx,
+    siteId: string,
+    body: CreateOrderBody,
+  ): Promise<{ order: OrderRow; created: boolean; wake: string[] }> {
     const minted = mintOrderIdentifiers();
     const ids: OrderIdentifiers = {
       accessionNumber: body.accessionNumber ?? minted.accessionNumber,
@@ -53,115 +68,127 @@ export class OrderCommands {
     const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
     if (errors.length > 0) throw validationFailed(errors);
 
-    const result = await this.deps.database.write(async (tx) => {
-      const [existing] = await tx
-        .select()
-        .from(orders)
-        .where(
-          and(
-            eq(orders.siteId, siteId),
-            eq(orders.pimsSystem, body.pims.system),
-            eq(orders.pimsSiteId, body.pims.siteId),
-            eq(orders.pimsOrderId, body.pimsOrderId),
-          ),
-        );
-      if (existing) return { order: existing, created: false, wake: [] as string[] };
-      await this.assertUnique(tx, siteId, ids);
-      const [order] = await tx
-        .insert(orders)
-        .values({
-          id: mintOrderId(),
-          siteId,
-          pimsSystem: body.pims.system,
-          pimsSiteId: body.pims.siteId,
-          pimsOrderId: body.pimsOrderId,
-          pimsPatientId: body.patient.id,
-          status: 'scheduled',
-          ...ids,
-          modality: body.procedure.modality,
-          stationAeTitle: request.scheduled.stationAeTitle ?? null,
-          requestJson: JSON.stringify(request),
-          attributesJson: JSON.stringify(attributes),
-          updatedAt: now,
-        })
-        .returning();
-      await recordChange(tx, order!, 'created', null);
-      const wake = await publishOrder(tx, order!);
-      await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
-      return { order: order!, created: true, wake };
-    });
-    this.deps.notifyAgents(result.wake);
-    return { order: result.order, created: result.created };
+    const [existing] = await tx
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.siteId, siteId),
+          eq(orders.pimsSystem, body.pims.system),
+          eq(orders.pimsSiteId, body.pims.siteId),
+          eq(orders.pimsOrderId, body.pimsOrderId),
+        ),
+      );
+    if (existing) return { order: existing, created: false, wake: [] as string[] };
+    await this.assertUnique(tx, siteId, ids);
+    const [order] = await tx
+      .insert(orders)
+      .values({
+        id: mintOrderId(),
+        siteId,
+        pimsSystem: body.pims.system,
+        pimsSiteId: body.pims.siteId,
+        pimsOrderId: body.pimsOrderId,
+        pimsPatientId: body.patient.id,
+        status: 'scheduled',
+        ...ids,
+        modality: body.procedure.modality,
+        stationAeTitle: request.scheduled.stationAeTitle ?? null,
+        requestJson: JSON.stringify(request),
+        attributesJson: JSON.stringify(attributes),
+        updatedAt: now,
+      })
+      .returning();
+    await recordChange(tx, order!, 'created', null);
+    const wake = await publishOrder(tx, order!);
+    await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
+    return { order: order!, created: true, wake };
   }
 
   /** Corrections while scheduled; the worklist on every agent follows. */
   async correct(siteId: string, orderId: string, patch: PatchOrderBody): Promise<OrderRow> {
-    const result = await this.deps.database.write(async (tx) => {
-      const current = await this.load(tx, siteId, orderId);
-      if (current.status !== 'scheduled') {
-        throw new LightboxError(
-          'conflict',
-          `the order is ${current.status}; corrections are possible only while scheduled`,
-        );
-      }
-      const before = JSON.parse(current.requestJson) as StoredRequest;
-      const request: StoredRequest = {
-        ...before,
-        procedure: { ...before.procedure, ...patch.procedure },
-        scheduled: { ...before.scheduled, ...patch.scheduled },
-        patient: { ...before.patient, ...patch.patient },
-        client: { ...before.client, ...patch.client },
-        ...(patch.priority ? { priority: patch.priority } : {}),
-        ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
-        ...(patch.requestingVet ? { requestingVet: patch.requestingVet } : {}),
-      };
-      const ids: OrderIdentifiers = {
-        accessionNumber: current.accessionNumber,
-        requestedProcedureId: current.requestedProcedureId,
-        scheduledProcedureStepId: current.scheduledProcedureStepId,
-        studyInstanceUid: current.studyInstanceUid,
-      };
-      const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
-      if (errors.length > 0) throw validationFailed(errors);
-      const [order] = await tx
-        .update(orders)
-        .set({
-          pimsPatientId: request.patient.id,
-          modality: request.procedure.modality,
-          stationAeTitle: request.scheduled.stationAeTitle ?? null,
-          requestJson: JSON.stringify(request),
-          attributesJson: JSON.stringify(attributes),
-          revision: current.revision + 1,
-          updatedAt: new Date().toISOString(),
-        })
-        .where(eq(orders.id, current.id))
-        .returning();
-      await recordChange(tx, order!, 'corrected', Object.keys(patch).join(', '));
-      return { order: order!, wake: await publishOrder(tx, order!) };
-    });
+    const result = await this.deps.database.write((tx) => this.correctWithin(tx, siteId, orderId, patch));
     this.deps.notifyAgents(result.wake);
     return result.order;
   }
 
+  /** `correct` inside the caller's write transaction; the caller wakes `wake` after its commit. */
+  async correctWithin(
+    tx: Tx,
+    siteId: string,
+    orderId: string,
+    patch: PatchOrderBody,
+  ): Promise<{ order: OrderRow; wake: string[] }> {
+    const current = await this.load(tx, siteId, orderId);
+    if (current.status !== 'scheduled') {
+      throw new LightboxError(
+        'conflict',
+        `the order is ${current.status}; corrections are possible only while scheduled`,
+      );
+    }
+    const before = JSON.parse(current.requestJson) as StoredRequest;
+    const request: StoredRequest = {
+      ...before,
+      procedure: { ...before.procedure, ...patch.procedure },
+      scheduled: { ...before.scheduled, ...patch.scheduled },
+      patient: { ...before.patient, ...patch.patient },
+      client: { ...before.client, ...patch.client },
+      ...(patch.priority ? { priority: patch.priority } : {}),
+      ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+      ...(patch.requestingVet ? { requestingVet: patch.requestingVet } : {}),
+    };
+    const ids: OrderIdentifiers = {
+      accessionNumber: current.accessionNumber,
+      requestedProcedureId: current.requestedProcedureId,
+      scheduledProcedureStepId: current.scheduledProcedureStepId,
+      studyInstanceUid: current.studyInstanceUid,
+    };
+    const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
+    if (errors.length > 0) throw validationFailed(errors);
+    const [order] = await tx
+      .update(orders)
+      .set({
+        pimsPatientId: request.patient.id,
+        modality: request.procedure.modality,
+        stationAeTitle: request.scheduled.stationAeTitle ?? null,
+        requestJson: JSON.stringify(request),
+        attributesJson: JSON.stringify(attributes),
+        revision: current.revision + 1,
+        updatedAt: new Date().toISOString(),
+      })
+      .where(eq(orders.id, current.id))
+      .returning();
+    await recordChange(tx, order!, 'corrected', Object.keys(patch).join(', '));
+    return { order: order!, wake: await publishOrder(tx, order!) };
+  }
+
   /** Cancelled before acquisition: the item disappears from every agent. Repeating it is harmless. */
   async cancel(siteId: string, orderId: string, reason: string): Promise<OrderRow> {
-    const result = await this.deps.database.write(async (tx) => {
-      const current = await this.load(tx, siteId, orderId);
-      const next = nextOrderStatus(current.status as OrderStatus, { kind: 'cancel' });
-      if (next === null) {
-        throw new LightboxError(
-          'conflict',
-          `the order is ${current.status}; only a scheduled order can be cancelled`,
-        );
-      }
-      if (next === current.status) return { order: current, wake: [] as string[] };
-      const order = await this.setStatus(tx, current, next, 'cancelled', reason);
-      const wake = await publishOrder(tx, order);
-      await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
-      return { order, wake };
-    });
+    const result = await this.deps.database.write((tx) => this.cancelWithin(tx, siteId, orderId, reason));
     this.deps.notifyAgents(result.wake);
     return result.order;
+  }
+
+  /** `cancel` inside the caller's write transaction; the caller wakes `wake` after its commit. */
+  async cancelWithin(
+    tx: Tx,
+    siteId: string,
+    orderId: string,
+    reason: string,
+  ): Promise<{ order: OrderRow; wake: string[] }> {
+    const current = await this.load(tx, siteId, orderId);
+    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'cancel' });
+    if (next === null) {
+      throw new LightboxError(
+        'conflict',
+        `the order is ${current.status}; only a scheduled order can be cancelled`,
+      );
+    }
+    if (next === current.status) return { order: current, wake: [] as string[] };
+    const order = await this.setStatus(tx, current, next, 'cancelled', reason);
+    const wake = await publishOrder(tx, order);
+    await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
+    return { order, wake };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
 import { studiesOfOrder } from '../studies/study-queries.js';
 
@@ -102,4 +102,25 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
   throw new LightboxError('validation_failed', 'the cursor is not one this API issued', {
     errors: [{ field: 'cursor', message: 'expected a cursor from a previous page' }],
   });
+}
+
+/** The order a PIMS knows by its own id: `(pims.system, pims.siteId, pimsOrderId)`, as creating it was keyed. */
+export async function findOrderByPimsId(
+  db: Db | Tx,
+  siteId: string,
+  pims: { system: string; siteId: string },
+  pimsOrderId: string,
+): Promise<OrderRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        eq(orders.siteId, siteId),
+        eq(orders.pimsSystem, pims.system),
+        eq(orders.pimsSiteId, pims.siteId),
+        eq(orders.pimsOrderId, pimsOrderId),
+      ),
+    );
+  return row;
 }

@@ -17,6 +17,7 @@ import { publishOrder } from '../orders/worklist-publisher.js';
 import { mintId } from '../sites/secret-hash.js';
 import { completeIfImagesArrived } from './completion-waits.js';
 import type { MediaStore } from './media-store.js';
+import { recordInstanceImage } from './instance-image-intake.js';
 import { matchStudyToOrder } from './study-matching.js';
 import { studyEventData } from './study-event-data.js';
 
@@ -48,6 +49,9 @@ export async function applyStoredInstance(
     wake.push(...created.wake);
   }
   const seriesId = await upsertSeries(tx, study.id, msg);
+  // Before the repeat check: the same bytes sent again by an agent that now renders renditions
+  // give an instance filed without them its facts.
+  await recordInstanceImage(tx, msg, media);
   const [same] = await tx
     .select({ id: studyInstances.id })
     .from(studyInstances)

@@ -24,6 +24,72 @@ const studySummary = z.object({
   receivedAt: z.iso.datetime(),
 });
 
+const voiWindow = z.object({
+  center: z.number(),
+  width: z.number(),
+  explanation: z.string().nullable().meta({
+    description: 'Window Center & Width Explanation (0028,1055), e.g. "BONE"; null when not given.',
+  }),
+});
+
+const instanceImage = z
+  .object({
+    columns: z.number().int().meta({ description: 'Columns (0028,0011) of the stored image.' }),
+    rows: z.number().int().meta({ description: 'Rows (0028,0010) of the stored image.' }),
+    numberOfFrames: z.number().int(),
+    photometricInterpretation: z
+      .string()
+      .meta({ description: 'MONOCHROME1, MONOCHROME2, RGB, YBR_FULL_422, …' }),
+    pixelSpacingMm: z
+      .object({
+        row: z.number().meta({ description: 'Millimetres between the centres of adjacent rows.' }),
+        column: z.number().meta({ description: 'Millimetres between the centres of adjacent columns.' }),
+        source: z.enum(['PixelSpacing', 'ImagerPixelSpacing']).meta({
+          description:
+            'PixelSpacing (0028,0030): calibrated at the patient. ImagerPixelSpacing (0018,1164): at the detector, so a projection radiograph measures slightly large (magnification).',
+        }),
+      })
+      .nullable()
+      .meta({ description: 'Null when the image gives neither: measure in pixels, uncalibrated.' }),
+    rendition: z
+      .object({
+        url: z.url().meta({ description: 'PNG, 16-bit greyscale, long edge ≤ 1024 px; strong ETag.' }),
+        format: z
+          .enum(['grey16', 'rgb8'])
+          .meta({ description: 'Renditions are made of grey images: grey16.' }),
+        width: z.number().int(),
+        height: z.number().int(),
+        frame: z.number().int().meta({ description: 'The frame shown, 0-based (the middle of a loop).' }),
+        storedValueOffset: z
+          .number()
+          .int()
+          .meta({ description: 'PNG value − offset = stored value (32768 for signed pixel data, else 0).' }),
+        rescaleSlope: z.number(),
+        rescaleIntercept: z
+          .number()
+          .meta({ description: 'Modality value (Hounsfield units for CT) = stored × slope + intercept.' }),
+        invert: z.boolean().meta({ description: 'MONOCHROME1: low values are displayed white.' }),
+        windows: z.array(voiWindow).meta({ description: "The image's own VOI windows, in modality values." }),
+        defaultWindow: z
+          .object({ center: z.number(), width: z.number() })
+          .meta({ description: 'The window the preview JPEG was drawn with, in modality values.' }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Lossless, at the preview size: an image that fits in 1024 px holds its stored values exactly, a larger one their averages over the downscale. Null for colour images (use the preview).',
+      }),
+    frameUrls: z.array(z.url()).nullable().meta({
+      description:
+        'Multi-frame objects: one JPEG (long edge ≤ 512 px) per frame, in frame order; at most 120, spread evenly over longer loops. Null for a single frame, or until every frame preview has arrived.',
+    }),
+  })
+  .nullable()
+  .meta({
+    description:
+      'What a viewer needs to window, measure and step through; null for placeholders and non-images.',
+  });
+
 const studyDetail = studySummary.extend({
   series: z.array(
     z.object({
@@ -46,6 +112,7 @@ const studyDetail = studySummary.extend({
           conflict: z
             .boolean()
             .meta({ description: 'The same SOP Instance UID also arrived with other bytes.' }),
+          image: instanceImage,
         }),
       ),
     }),

@@ -3,6 +3,7 @@ import { LightboxError } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
 import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
 import { mediaPath } from './media-url.js';
+import { imageViewKey, instanceImageViews } from './instance-image-view.js';
 
 type StudyRow = typeof studies.$inferSelect;
 
@@ -28,6 +29,7 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
     .from(studyAudit)
     .where(eq(studyAudit.studyId, study.id))
     .orderBy(asc(studyAudit.id));
+  const images = await instanceImageViews(db, instances, origin);
   return {
     ...studySummary(study),
     series: series.map((s) => ({
@@ -46,6 +48,8 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
           placeholderReason: i.placeholderReason,
           /** The same SOP Instance UID arrived with other bytes too; both are kept. */
           conflict: i.conflict,
+          /** Size, spacing, the lossless rendition and frame previews; null for placeholders and non-images. */
+          image: i.placeholderReason === null ? (images.get(imageViewKey(i)) ?? null) : null,
         })),
     })),
     audit,

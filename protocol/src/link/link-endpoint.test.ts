@@ -23,12 +23,19 @@ class MemoryStore implements LinkStore<Body> {
   /** Makes `apply` throw for these bodies, as a message the receiver cannot apply would. */
   poison = new Set<number>();
 
-  enqueue(n: number): void {
-    this.outbox.push({ seq: ++this.lastOut, bodyJson: JSON.stringify({ n }) });
+  /** Characters of every batch read from the outbox, to see what the sender holds at once. */
+  readChars: number[] = [];
+
+  /** `padChars` makes a large body, as an image with its rendition is. */
+  enqueue(n: number, padChars = 0): void {
+    const body = padChars > 0 ? { n, pad: 'x'.repeat(padChars) } : { n };
+    this.outbox.push({ seq: ++this.lastOut, bodyJson: JSON.stringify(body) });
   }
 
   readOutbox(afterSeq: number, limit: number): Promise<OutboxRow[]> {
-    return Promise.resolve(this.outbox.filter((r) => r.seq > afterSeq).slice(0, limit));
+    const rows = this.outbox.filter((r) => r.seq > afterSeq).slice(0, limit);
+    this.readChars.push(rows.reduce((sum, r) => sum + r.bodyJson.length, 0));
+    return Promise.resolve(rows);
   }
 
   acknowledge(upToSeq: number): Promise<void> {
@@ -160,6 +167,23 @@ describe('LinkEndpoint', () => {
     expect(b.applied).toEqual(range(1, 700));
     expect(a.applied).toEqual(range(1, 300));
     await until('outboxes emptied by acks', () => a.outbox.length === 0 && b.outbox.length === 0);
+  });
+
+  it('reads large messages a few at a time and small ones many at a time, all in order', async () => {
+    const a = new MemoryStore();
+    const b = new MemoryStore();
+    // Forty 2 MB messages (images with renditions queued during an outage), then 600 small ones.
+    for (const n of range(1, 40)) a.enqueue(n, 2_000_000);
+    for (const n of range(41, 640)) a.enqueue(n);
+    connect(a, b);
+    await until('all applied', () => b.applied.length === 640, 20_000);
+    expect(b.applied).toEqual(range(1, 640));
+    // Never more than about 8 MB read at once (the first read takes eight rows, whatever their size)...
+    expect(Math.max(...a.readChars)).toBeLessThanOrEqual(8 * 2_000_100);
+    expect(a.readChars.slice(1).every((chars) => chars <= 8 * 1024 * 1024 + 2_000_100)).toBe(true);
+    // ...and the small ones are not read eight at a time: the batch grows back.
+    const reads = a.readChars.length;
+    expect(reads).toBeLessThan(40);
   });
 
   it('replays from the last applied number after a reconnect, applying nothing twice', async () => {

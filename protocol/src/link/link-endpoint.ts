@@ -19,6 +19,13 @@ export interface LinkEndpointOptions<In> {
 type IncomingMsg<In> = { seq: number; body: In };
 
 const SEND_BATCH = 256;
+/**
+ * Outbox rows are read a batch at a time, and a batch sits in memory until it is sent: rows of a
+ * few megabytes (images with their renditions, after an outage) are read a few at a time, small
+ * rows (worklist, probes) up to SEND_BATCH at once.
+ */
+const SEND_BATCH_BYTES = 8 * 1024 * 1024;
+const FIRST_SEND_BATCH = 8;
 const APPLY_BATCH = 512;
 const HIGH_WATER_BYTES = 1024 * 1024;
 
@@ -138,9 +145,11 @@ export class LinkEndpoint<In> {
   /** Sends the outbox in sequence order, one reader per connection, so order on the wire is total. */
   private async pump(): Promise<void> {
     let sentUpTo = this.opts.peerLastReceivedSeq;
+    let batch = FIRST_SEND_BATCH;
     while (!this.isStopped()) {
       this.outboxDirty = false;
-      const rows: OutboxRow[] = await this.opts.store.readOutbox(sentUpTo, SEND_BATCH);
+      const rows: OutboxRow[] = await this.opts.store.readOutbox(sentUpTo, batch);
+      batch = nextSendBatch(batch, rows);
       if (this.isStopped()) return;
       if (rows.length === 0) {
         await this.waitForWork();
@@ -253,6 +262,14 @@ export class LinkEndpoint<In> {
       return { lastApplied: msg.seq, gapAt: null };
     });
   }
+}
+
+/** The next batch size: halved towards SEND_BATCH_BYTES after large rows, doubled after small ones. */
+function nextSendBatch(batch: number, rows: OutboxRow[]): number {
+  let chars = 0;
+  for (const row of rows) chars += row.bodyJson.length;
+  if (chars > SEND_BATCH_BYTES) return Math.max(1, Math.floor((batch * SEND_BATCH_BYTES) / chars));
+  return rows.length === batch && chars * 2 <= SEND_BATCH_BYTES ? Math.min(SEND_BATCH, batch * 2) : batch;
 }
 
 async function applyInOrder<In>(

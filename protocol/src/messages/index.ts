@@ -9,12 +9,15 @@ import {
 import { performedStepMessage } from './performed-step.js';
 import { storedInstanceMessage } from './stored-instance.js';
 import { agentDiskMessage } from './agent-disk.js';
+import { instanceFramesMessage } from './instance-frames.js';
 
 export * from './probe.js';
 export * from './worklist.js';
 export * from './performed-step.js';
 export * from './stored-instance.js';
 export * from './agent-disk.js';
+export * from './instance-image.js';
+export * from './instance-frames.js';
 
 /** Everything the plugin may ask an agent to apply. */
 export const pluginToAgentMessage = z.discriminatedUnion('kind', [
@@ -30,6 +33,7 @@ export const agentToPluginMessage = z.discriminatedUnion('kind', [
   performedStepMessage,
   storedInstanceMessage,
   agentDiskMessage,
+  instanceFramesMessage,
 ]);
 
 export type PluginToAgentMessage = z.infer<typeof pluginToAgentMessage>;

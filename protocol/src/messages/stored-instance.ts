@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { framePreviewList, imageRendition, instanceImage } from './instance-image.js';
 
 const uid = z
   .string()
@@ -50,11 +51,17 @@ export const storedInstanceMessage = z.object({
   /** The same SOP Instance UID arrived before with other bytes: both are kept, this one flagged. */
   conflict: z.boolean().default(false),
   attributes: storedInstanceAttributes,
+  /** The image's facts for a viewer; absent for a placeholder and from agents that send none. */
+  image: instanceImage.optional(),
   media: z.object({
     thumbnail: jpeg(400_000),
     preview: jpeg(2_800_000),
     /** Set when the image could not be drawn and the media are a placeholder; says why. */
     placeholderReason: z.string().max(500).nullable(),
+    /** The lossless grey rendition; absent for colour images, placeholders and older agents. */
+    rendition: imageRendition.optional(),
+    /** A multi-frame object's frame previews, which follow in `instance.frames` messages. */
+    framePreviews: framePreviewList.optional(),
   }),
 });
 export type StoredInstanceMessage = z.infer<typeof storedInstanceMessage>;

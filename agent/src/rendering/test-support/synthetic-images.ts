@@ -20,7 +20,12 @@ export interface SyntheticImage {
   /** Stored value of a grey pixel, or [r, g, b]. */
   pixel: (x: number, y: number, frame: number) => number | [number, number, number];
   window?: { center: number; width: number };
+  /** Several VOI windows (multi-valued Window Center/Width), with explanations; instead of `window`. */
+  windows?: { center: number; width: number; explanation?: string }[];
   rescale?: { slope: number; intercept: number };
+  /** Pixel Spacing (0028,0030) and Imager Pixel Spacing (0018,1164), row spacing first, in mm. */
+  pixelSpacing?: [number, number];
+  imagerPixelSpacing?: [number, number];
   sopClassUid?: string;
   modality?: string;
   /** Who and what the image is of, for tests that file it; defaults make it an anonymous image. */
@@ -77,6 +82,7 @@ export async function writeSyntheticImage(dir: string, name: string, image: Synt
     [0x00100010, 'PN', id.patientName ?? 'Synthetic^Image'],
     [0x00100020, 'LO', id.patientId ?? 'SYN1'],
     ...(id.species ? [[0x00102201, 'LO', id.species] as Element] : []),
+    ...(image.imagerPixelSpacing ? [[0x00181164, 'DS', image.imagerPixelSpacing.join('\\')] as Element] : []),
     [0x0020000d, 'UI', id.studyInstanceUid ?? `${sopInstanceUid}.1`],
     [0x0020000e, 'UI', id.seriesInstanceUid ?? `${sopInstanceUid}.2`],
     [0x00280002, 'US', samples],
@@ -85,6 +91,7 @@ export async function writeSyntheticImage(dir: string, name: string, image: Synt
     ...(frames > 1 ? [[0x00280008, 'IS', String(frames)] as Element] : []),
     [0x00280010, 'US', image.rows],
     [0x00280011, 'US', image.columns],
+    ...(image.pixelSpacing ? [[0x00280030, 'DS', image.pixelSpacing.join('\\')] as Element] : []),
     [0x00280100, 'US', image.bitsAllocated],
     [0x00280101, 'US', stored],
     [0x00280102, 'US', stored - 1],
@@ -95,11 +102,20 @@ export async function writeSyntheticImage(dir: string, name: string, image: Synt
           [0x00281051, 'DS', String(image.window.width)] as Element,
         ]
       : []),
+    ...(image.windows
+      ? [
+          [0x00281050, 'DS', image.windows.map((w) => w.center).join('\\')] as Element,
+          [0x00281051, 'DS', image.windows.map((w) => w.width).join('\\')] as Element,
+        ]
+      : []),
     ...(image.rescale
       ? [
           [0x00281052, 'DS', String(image.rescale.intercept)] as Element,
           [0x00281053, 'DS', String(image.rescale.slope)] as Element,
         ]
+      : []),
+    ...(image.windows?.some((w) => w.explanation)
+      ? [[0x00281055, 'LO', image.windows.map((w) => w.explanation ?? '').join('\\')] as Element]
       : []),
     [0x7fe00010, image.bitsAllocated === 8 ? 'OB' : 'OW', pixels],
   ];

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MAX_FRAME_BYTES } from '@lightbox/protocol';
+import type { storedInstances } from '../db/schema.js';
+import type { GreyRendition } from '../rendering/render-frame.js';
+import { instanceMessage } from './instance-message.js';
+
+/** What goes into `instance.stored`: the rendition with its facts, within one link frame. */
+const row: typeof storedInstances.$inferSelect = {
+  sopInstanceUid: '1.2.3.4',
+  sha256: 'b'.repeat(64),
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+  studyInstanceUid: '1.2.3',
+  seriesInstanceUid: '1.2.3.1',
+  transferSyntaxUid: '1.2.840.10008.1.2.1',
+  patientId: 'P',
+  patientName: 'Smith^Max',
+  accessionNumber: '',
+  modality: 'DX',
+  studyDate: '',
+  seriesNumber: '',
+  instanceNumber: '',
+  numberOfFrames: '1',
+  relativePath: 'x.dcm',
+  fileBytes: 1,
+  datasetBytes: 1,
+  callingAeTitle: 'DR1',
+  conflict: 0,
+  receivedAt: '2026-11-23T09:00:00Z',
+};
+const image = {
+  columns: 2800,
+  rows: 3400,
+  numberOfFrames: 1,
+  photometricInterpretation: 'MONOCHROME2',
+  pixelSpacingMm: null,
+  rescaleSlope: 1,
+  rescaleIntercept: 0,
+  windows: [],
+};
+const rendition = (pngBytes: number): GreyRendition => ({
+  png: randomBytes(pngBytes),
+  width: 843,
+  height: 1024,
+  storedValueOffset: 0,
+  invert: false,
+  defaultWindow: { center: 2000, width: 4000 },
+});
+
+describe('instance.stored with a rendition', () => {
+  it('carries the rendition, the frame it shows and the image facts', () => {
+    const warned: string[][] = [];
+    const msg = instanceMessage(
+      row,
+      null,
+      {
+        thumbnail: randomBytes(10),
+        preview: randomBytes(10),
+        placeholderReason: null,
+        image,
+        rendition: rendition(100),
+        frame: 3,
+      },
+      (d) => warned.push(d),
+    );
+    expect(msg.image).toEqual(image);
+    expect(msg.media.rendition).toMatchObject({ format: 'grey16', frame: 3, width: 843, height: 1024 });
+    expect(Buffer.from(msg.media.rendition!.png, 'base64')).toHaveLength(100);
+    expect(warned).toEqual([]);
+  });
+
+  it('leaves the rendition out, with a warning, when it and the preview would outgrow a link frame', () => {
+    const warned: string[][] = [];
+    // Noise neither JPEG nor PNG can shrink: a 1.9 MB preview and a 2.1 MB rendition.
+    const msg = instanceMessage(
+      row,
+      null,
+      {
+        thumbnail: randomBytes(50_000),
+        preview: randomBytes(1_900_000),
+        placeholderReason: null,
+        image,
+        rendition: rendition(2_100_000),
+        frame: 0,
+      },
+      (d) => warned.push(d),
+    );
+    expect(msg.media.rendition).toBeUndefined();
+    expect(msg.image).toEqual(image);
+    expect(Buffer.byteLength(JSON.stringify(msg))).toBeLessThan(MAX_FRAME_BYTES);
+    expect(warned).toEqual([['rendition']]);
+  });
+});

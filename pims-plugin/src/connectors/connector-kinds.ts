@@ -1,0 +1,7 @@
+import type { ConnectorKind } from './connector-kind.js';
+import { hl7Connector } from './hl7/hl7-connector.js';
+
+/** Every PIMS dialect this plugin speaks, by `kind`. */
+export const connectorKinds: ReadonlyMap<string, ConnectorKind> = new Map<string, ConnectorKind>([
+  [hl7Connector.kind, hl7Connector],
+]);

@@ -1,0 +1,88 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Database, Db, Tx } from '../db/database.js';
+import { connectorTraffic } from '../db/schema.js';
+
+/** How many traffic rows each connector keeps; older ones are pruned. */
+export const TRAFFIC_KEEP = 500;
+/** How much of a message the traffic view shows. */
+const EXCERPT_CHARS = 2_000;
+
+export interface TrafficEntry {
+  direction: 'in' | 'out';
+  label: string;
+  outcome: 'ok' | 'rejected' | 'failed';
+  detail?: string | null;
+  excerpt?: string | null;
+}
+
+/** A connector's last messages each way, for the staff screens and for whoever debugs an interface. */
+export class TrafficLog {
+  private sincePrune = 0;
+
+  constructor(
+    private readonly database: Database,
+    readonly connectorId: string,
+  ) {}
+
+  /** Records inside the caller's transaction, so the entry exists exactly when what it tells of does. */
+  async recordWithin(tx: Tx, entries: TrafficEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = new Date().toISOString();
+    await tx.insert(connectorTraffic).values(
+      entries.map((e) => ({
+        connectorId: this.connectorId,
+        direction: e.direction,
+        at,
+        label: e.label.slice(0, 200),
+        outcome: e.outcome,
+        detail: e.detail?.slice(0, 1_000) ?? null,
+        excerpt: e.excerpt ? e.excerpt.slice(0, EXCERPT_CHARS) : null,
+      })),
+    );
+    this.sincePrune += entries.length;
+    if (this.sincePrune >= 100) {
+      this.sincePrune = 0;
+      await tx.run(sql`DELETE FROM ${connectorTraffic} WHERE ${connectorTraffic.connectorId} = ${this.connectorId}
+        AND ${connectorTraffic.id} < (SELECT ${connectorTraffic.id} FROM ${connectorTraffic}
+          WHERE ${connectorTraffic.connectorId} = ${this.connectorId}
+          ORDER BY ${connectorTraffic.id} DESC LIMIT 1 OFFSET ${TRAFFIC_KEEP - 1})`);
+    }
+  }
+
+  async record(entries: TrafficEntry[]): Promise<void> {
+    await this.database.write((tx) => this.recordWithin(tx, entries));
+  }
+}
+
+/** Newest first; `before` continues from the previous page. */
+export async function readTraffic(
+  db: Db,
+  connectorId: string,
+  q: { limit: number; before?: number | undefined; outcome?: string | undefined },
+) {
+  const rows = await db
+    .select()
+    .from(connectorTraffic)
+    .where(
+      and(
+        eq(connectorTraffic.connectorId, connectorId),
+        ...(q.before !== undefined ? [lt(connectorTraffic.id, q.before)] : []),
+        ...(q.outcome ? [eq(connectorTraffic.outcome, q.outcome)] : []),
+      ),
+    )
+    .orderBy(desc(connectorTraffic.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      direction: r.direction as 'in' | 'out',
+      at: r.at,
+      label: r.label,
+      outcome: r.outcome as TrafficEntry['outcome'],
+      detail: r.detail,
+      excerpt: r.excerpt,
+    })),
+    next: rows.length > q.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
+  };
+}
