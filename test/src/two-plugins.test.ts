@@ -41,9 +41,20 @@ function apiB(method: string, pathName: string, body?: unknown): Promise<Respons
   });
 }
 
+/** A process's last log lines, for a failure message. */
+const tail = (p: ManagedProcess) =>
+  p.lines
+    .slice(-10)
+    .map((l) => l.raw)
+    .join('\n') + p.stderr;
+
 async function startPluginB(): Promise<void> {
   pluginB.start();
-  await waitUntil('plugin B ready', async () => (await fetch(`${pluginBUrl}/health/ready`)).ok, 20_000);
+  await waitUntil('plugin B ready', async () => (await fetch(`${pluginBUrl}/health/ready`)).ok, 60_000).catch(
+    (err: unknown) => {
+      throw new Error(`${String(err)}\nplugin B: ${tail(pluginB)}`);
+    },
+  );
 }
 
 /** Posts an order to one of the plugins; returns what a modality finds it by and when it was answered. */
@@ -128,9 +139,12 @@ beforeAll(async () => {
   await Promise.all([stack.startPlugin(), startPluginB()]);
   await stack.registerAgent();
   await stack.startAgent();
-  await stack.waitLinked();
+  // Three processes bundled and started at once take a while on a loaded machine.
+  await stack.waitLinked(60_000).catch((err: unknown) => {
+    throw new Error(`${String(err)}\nagent: ${tail(stack.agent)}\nplugin A: ${tail(stack.plugin)}`);
+  });
   await receiver.start();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await pluginB.stop();
