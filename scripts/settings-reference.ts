@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import type { z } from 'zod';
-import { agentSettings } from '../agent/src/config.js';
-import { pluginSettingsSchema } from '../pims-plugin/src/config.js';
+import { agentSettings } from '@lightbox/agent/config';
+import { pluginSettingsSchema } from '@lightbox/pims-plugin/config';
 
 export interface Setting {
   env: string;
