@@ -11,8 +11,7 @@ import { waitUntil } from './support/managed-process.js';
 import { completion, freshUid, nCreateAttributes, type CreatedOrder } from './support/mpps-fixtures.js';
 import { sendMpps } from './support/mpps-sender.js';
 import { freePort } from './support/ports.js';
-import { storescu } from './support/storage-peers.js';
-import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { storeStudyImages } from './support/modality-images.js';
 
 /**
  * HL7 v2 over MLLP end to end, with peers nobody here wrote: Debian's python3-hl7 sends the orders
@@ -245,23 +244,11 @@ describe('status and results out', () => {
 
 /** Two DX images of the order's study, sent by DCMTK's storescu as the modality would. */
 async function storeImages(order: CreatedOrder, patientId: string): Promise<void> {
-  const files = await Promise.all(
-    [1, 2].map((i) =>
-      writeSyntheticImage(imageDir, `${patientId}-${i}`, {
-        rows: 300,
-        columns: 400,
-        bitsAllocated: 16,
-        photometric: 'MONOCHROME2',
-        modality: 'DX',
-        sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
-        pixel: (x: number) => (x < 200 ? 200 : 3800),
-        window: { center: 2000, width: 4000 },
-        identity: { studyInstanceUid: order.studyInstanceUid, patientId },
-      }),
-    ),
-  );
-  const sent = await storescu({ port: stack.dicomPort, files });
-  expect(sent.responses).toEqual(['Success', 'Success']);
+  const responses = await storeStudyImages(stack.dicomPort, imageDir, {
+    studyInstanceUid: order.studyInstanceUid,
+    patientId,
+  });
+  expect(responses).toEqual(['Success', 'Success']);
 }
 
 /** The OBX segments of an ORU^R01 text: value type (OBX-2), identifier code (OBX-3.1), sub-id, value. */
