@@ -185,12 +185,13 @@ export class EzyvetStandIn {
     if (url.pathname === '/v1/attachment' && req.method === 'POST') {
       // [SPI "Creates a single Attachment"]: multipart, record_type + record_id + the file's data.
       // undici's own multipart reader: the stand-in only needs it to read what the test itself sends.
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await new Request(url, {
+      const multipart = new Request(url, {
         method: 'POST',
         headers: { 'content-type': req.headers['content-type'] ?? '' },
         body: raw,
-      }).formData();
+      });
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      const form = await multipart.formData();
       const file = form.get('file');
       const missing = ['record_type', 'record_id'].filter(
         (k) => typeof form.get(k) !== 'string' || form.get(k) === '',
