@@ -341,4 +341,38 @@ describe('write-back through the ezyVet API', () => {
     expect(ezyvet.tokenRequests()).toBe(tokensBefore + 1);
     expect(after.filter((l) => l.endsWith(' 401'))).toHaveLength(1);
   });
+
+  it('retries through a 500, a stalled answer and a lost answer without attaching anything twice', async () => {
+    const t = await token();
+    expect((await call('/diagnosticrequest', { token: t, json: request('DR-600', 'create') })).status).toBe(
+      200,
+    );
+    const [order] = await ordersOf('A-DR-600');
+    const logBefore = ezyvet.log.length;
+    ezyvet.failNext(1, 500);
+    ezyvet.stallNext(1);
+    ezyvet.loseNextAnswers(1);
+    expect(
+      await storeStudyImages(stack.dicomPort, imageDir, {
+        studyInstanceUid: order!.studyInstanceUid,
+        patientId: 'A-DR-600',
+      }),
+    ).toEqual(['Success', 'Success']);
+    await waitUntil('result', () => Promise.resolve(resultOf('DR-600').length === 1), 30_000);
+    const seen = ezyvet.log.slice(logBefore).map((l) => l.status);
+    expect(seen).toContain(500);
+    // The stall and the lost answer: requests that got no answer.
+    expect(seen.filter((s) => s === 0)).toHaveLength(2);
+    const attached = ezyvet.attachments.filter((a) => a.record_id === 'A-DR-600');
+    expect(attached).toHaveLength(2);
+    expect(new Set(attached.map((a) => a.name)).size).toBe(2);
+    const traffic = (await (
+      await stack.api('GET', `/v1/connectors/${connectorId}/traffic?outcome=failed`)
+    ).json()) as {
+      items: { detail: string }[];
+    };
+    const details = traffic.items.map((i) => i.detail).join('\n');
+    expect(details).toMatch(/HTTP 500/);
+    expect(details).toMatch(/no answer within 1000 ms/);
+  });
 });
