@@ -57,6 +57,6 @@ export function parseObject(res: VendorResponse): Record<string, unknown> {
 export function refId(v: unknown): string | null {
   if (typeof v === 'number' && Number.isInteger(v)) return String(v);
   if (typeof v === 'string') return /(?:^|\/)(\d+)\/?$/.exec(v)?.[1] ?? null;
-  if (v && typeof v === 'object' && 'id' in v) return refId((v).id);
+  if (v && typeof v === 'object' && 'id' in v) return refId(v.id);
   return null;
 }
