@@ -1,4 +1,4 @@
-import { writeSyntheticImage } from '../../../agent/src/rendering/test-support/synthetic-images.js';
+import { writeSyntheticImage } from '@lightbox/agent/test-support';
 import { storescu } from './storage-peers.js';
 
 /**
