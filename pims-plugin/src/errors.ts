@@ -11,7 +11,6 @@ const httpStatusByCode: Record<string, number> = {
   not_ready: 503,
   // The PIMS's own API failed while its request was handled: it sends the request again later.
   upstream_failed: 502,
-  rate_limited: 429,
 };
 
 export function httpStatusOf(err: LightboxError): number {
