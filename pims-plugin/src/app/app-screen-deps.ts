@@ -12,5 +12,7 @@ export interface AppScreenDeps {
   commands: OrderCommands;
   hub: LinkHub;
   publicBaseUrl: string;
+  /** The site's days and times on the board. */
+  timeZone: string;
   notifyAgents: (agentIds: string[]) => void;
 }

@@ -6,6 +6,7 @@ import type { AppScreenDeps } from './app-screen-deps.js';
 import { messagePage } from './message-page.js';
 import { mountSignInRoutes, mountSignOutRoutes } from './sign-in-routes.js';
 import { mountReconcileScreen } from './reconcile-routes.js';
+import { mountOrderScreens } from './orders-routes.js';
 
 /** Forms on these screens are small; anything bigger is refused before it is parsed. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -35,4 +36,5 @@ export function mountAppScreens(app: Hono<AppEnv>, deps: AppScreenDeps): void {
   app.use('/app/*', staffSession(deps.database, deps.cookie, answers, ['/app/sign-in', '/app/staff-link']));
   mountSignOutRoutes(app, deps);
   mountReconcileScreen(app, deps, answers);
+  mountOrderScreens(app, deps, answers);
 }

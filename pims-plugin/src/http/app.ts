@@ -87,6 +87,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     commands,
     hub: deps.hub,
     publicBaseUrl: deps.publicBaseUrl,
+    timeZone: deps.timeZone,
     notifyAgents,
   });
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
