@@ -25,10 +25,10 @@ export function boardStream(c: Context<AppEnv>, database: Database): Response {
       .limit(1);
     let cursor = last?.id ?? 0;
     let wake: (() => void) | null = null;
-    // Set by a commit heard while the events were being read, so that commit is not slept through.
-    let pending = false;
+    // Counts commits heard, so one heard while the events were being read is not slept through.
+    let commits = 0;
     const unsubscribe = database.onCommitted(EVENTS_TOPIC, () => {
-      pending = true;
+      commits += 1;
       wake?.();
     });
     stream.onAbort(() => {
@@ -37,7 +37,7 @@ export function boardStream(c: Context<AppEnv>, database: Database): Response {
     });
     let sinceKeepalive = 0;
     while (!stream.aborted) {
-      pending = false;
+      const commitsBefore = commits;
       const rows = await database.db
         .select()
         .from(events)
@@ -61,7 +61,7 @@ export function boardStream(c: Context<AppEnv>, database: Database): Response {
           }),
         });
       }
-      if (rows.length === 500 || pending) continue;
+      if (rows.length === 500 || commits !== commitsBefore) continue;
       const started = Date.now();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
