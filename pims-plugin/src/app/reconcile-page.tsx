@@ -115,7 +115,12 @@ function QueueCard(props: { item: QueueItem; staff: StaffContext; mayLink: boole
       <p class="muted">
         Received {shortTime(item.receivedAt)}
         {item.station ? <> · station {item.station}</> : null}
-        {item.kind === 'study' ? <> · {item.imageCount} images</> : null}
+        {item.kind === 'study' ? (
+          <>
+            {' '}
+            · {item.imageCount} {item.imageCount === 1 ? 'image' : 'images'}
+          </>
+        ) : null}
       </p>
       {item.thumbnails.length > 0 ? (
         <div class="thumbs">
