@@ -15,4 +15,6 @@ export interface AppScreenDeps {
   /** The site's days and times on the board. */
   timeZone: string;
   notifyAgents: (agentIds: string[]) => void;
+  /** Tells the webhook worker a subscription was resumed. */
+  webhooksChanged: () => void;
 }

@@ -7,6 +7,7 @@ import { messagePage } from './message-page.js';
 import { mountSignInRoutes, mountSignOutRoutes } from './sign-in-routes.js';
 import { mountReconcileScreen } from './reconcile-routes.js';
 import { mountOrderScreens } from './orders-routes.js';
+import { mountAdminScreens } from './admin-routes.js';
 
 /** Forms on these screens are small; anything bigger is refused before it is parsed. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -37,4 +38,5 @@ export function mountAppScreens(app: Hono<AppEnv>, deps: AppScreenDeps): void {
   mountSignOutRoutes(app, deps);
   mountReconcileScreen(app, deps, answers);
   mountOrderScreens(app, deps, answers);
+  mountAdminScreens(app, deps, answers);
 }

@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     publicBaseUrl: deps.publicBaseUrl,
     timeZone: deps.timeZone,
     notifyAgents,
+    webhooksChanged: () => deps.webhooks?.subscriptionsChanged(),
   });
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
