@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { orders } from '../db/schema.js';
-import { orderFacts, type OrderFacts } from './order-facts.js';
+import type { OrderFacts } from './order-facts.js';
 
 export interface BoardFilter {
   /** Patient name or id, owner, accession: a substring, matched as text only. */
@@ -28,6 +28,46 @@ export interface Board {
 const UPCOMING_DAYS = 7;
 const SEARCH_LIMIT = 200;
 const scheduledAt = sql<string>`json_extract(${orders.requestJson}, '$.scheduled.at')`;
+/**
+ * Only what the board shows, built by SQLite into one JSON text per order: 2,000 rows of whole
+ * requests and worklist attributes, or of fifteen separate cells, cost more to carry than the board
+ * may take.
+ */
+const boardColumns = {
+  facts: sql<string>`json_object(
+    'id', ${orders.id}, 'status', ${orders.status}, 'accessionNumber', ${orders.accessionNumber},
+    'pimsOrderId', ${orders.pimsOrderId}, 'patientId', ${orders.pimsPatientId},
+    'modality', ${orders.modality}, 'station', ${orders.stationAeTitle},
+    'petName', json_extract(${orders.requestJson}, '$.patient.name'),
+    'species', json_extract(${orders.requestJson}, '$.patient.species'),
+    'lastName', json_extract(${orders.requestJson}, '$.client.lastName'),
+    'firstName', json_extract(${orders.requestJson}, '$.client.firstName'),
+    'organization', json_extract(${orders.requestJson}, '$.client.organization'),
+    'procedure', json_extract(${orders.requestJson}, '$.procedure.description'),
+    'scheduledAt', json_extract(${orders.requestJson}, '$.scheduled.at'),
+    'priority', json_extract(${orders.requestJson}, '$.priority'))`,
+};
+
+function boardFacts(row: { facts: string }): OrderFacts {
+  const r = JSON.parse(row.facts) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    id: text(r.id),
+    status: text(r.status),
+    accessionNumber: text(r.accessionNumber),
+    pimsOrderId: text(r.pimsOrderId),
+    patientId: text(r.patientId),
+    petName: text(r.petName),
+    dicomPatientName: null,
+    species: text(r.species),
+    owner: text(r.organization) || [text(r.firstName), text(r.lastName)].filter(Boolean).join(' '),
+    procedure: text(r.procedure),
+    modality: text(r.modality),
+    station: typeof r.station === 'string' ? r.station : null,
+    scheduledAt: typeof r.scheduledAt === 'string' ? r.scheduledAt : null,
+    priority: text(r.priority) || 'routine',
+  };
+}
 
 /**
  * Today's orders by modality and station, then the next week's; or, with a search, any order whose
@@ -53,7 +93,7 @@ export async function loadBoard(
     const like = `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     const text = (col: unknown) => sql`${col} LIKE ${like} ESCAPE '\\'`;
     const rows = await db
-      .select()
+      .select(boardColumns)
       .from(orders)
       .where(
         and(
@@ -72,14 +112,14 @@ export async function loadBoard(
       )
       .orderBy(desc(orders.updatedAt))
       .limit(SEARCH_LIMIT);
-    return { today, groups: [], upcoming: [], found: rows.map(orderFacts), modalities };
+    return { today, groups: [], upcoming: [], found: rows.map(boardFacts), modalities };
   }
 
   // A coarse window in SQL (a day either side covers every time zone), the exact day in code.
   const from = new Date(nowMs - 36 * 3600_000).toISOString();
   const to = new Date(nowMs + (UPCOMING_DAYS + 1.5) * 86_400_000).toISOString();
   const rows = await db
-    .select()
+    .select(boardColumns)
     .from(orders)
     .where(
       and(
@@ -96,7 +136,7 @@ export async function loadBoard(
   const upcoming: OrderFacts[] = [];
   const lastDay = dayOf(nowMs + UPCOMING_DAYS * 86_400_000);
   for (const row of rows) {
-    const facts = orderFacts(row);
+    const facts = boardFacts(row);
     const day = facts.scheduledAt ? dayOf(Date.parse(facts.scheduledAt)) : today;
     if (day > today) {
       if (day <= lastDay) upcoming.push(facts);
