@@ -55,7 +55,7 @@ async function hashCost(): Promise<BenchRow> {
 export const staffBoardOnly = (): Promise<BenchRow> => boardRender();
 
 async function boardRender(): Promise<BenchRow> {
-  const lb = await startInProcessPlugin({ LIGHTBOX_TIME_ZONE: 'UTC' });
+  const lb = await startInProcessPlugin({ LIGHTBOX_TIMEZONE: 'UTC' });
   try {
     const start = Date.now() - 6 * 3600_000;
     for (let i = 0; i < BOARD_ORDERS; i++) {
