@@ -1,7 +1,7 @@
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
-import { queryDecoding } from '../worklist/encoding/character-sets.js';
-import { trimUid } from './dicom-uid.js';
-import { TransferSyntaxUid } from './storage-sop-classes.js';
+import { queryDecoding } from '../dicom/codec/character-sets.js';
+import { trimUid } from '../dicom/codec/dicom-uid.js';
+import { TransferSyntaxUid } from '../dicom/storage-sop-classes.js';
 
 /**
  * What the agent records of each stored instance, read from the first bytes of its data set: the

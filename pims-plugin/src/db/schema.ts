@@ -263,7 +263,7 @@ export const webhookDeliveries = sqliteTable(
 export * from './studies-schema.js';
 // PIMS connectors: what they share here, what each dialect keeps in its own folder.
 export * from './connectors-schema.js';
-export * from '../connectors/hl7/hl7-schema.js';
+export * from './hl7-schema.js';
 export * from './audit-schema.js';
 export * from './embed-schema.js';
 export * from './instance-images-schema.js';

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
-import { studiesOfOrder } from '../studies/study-queries.js';
+import { studiesOfOrder } from './order-studies.js';
 
 type OrderRow = typeof orders.$inferSelect;
 

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { WlItem, WorklistItem } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import { orderAgents, orders } from '../db/schema.js';
-import { enqueueForAgent } from '../link/agent-outbox.js';
+import { enqueueForAgent } from '../outbox/outbox-to-agent.js';
 import { loadRouting } from './order-routing.js';
 
 type OrderRow = typeof orders.$inferSelect;

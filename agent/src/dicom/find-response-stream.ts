@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
-import { FastCommandDataset } from '../../dicom/fast-command-dataset.js';
-import { PreEncodedDataset } from './pre-encoded-dataset.js';
+import { FastCommandDataset } from './fast-command-dataset.js';
+import { PreEncodedDataset } from './codec/pre-encoded-dataset.js';
 
 const { CFindResponse } = dimse.responses;
 const { TransferSyntax } = dimse.constants;
