@@ -177,7 +177,7 @@ export class OrderCommands {
     reason: string,
   ): Promise<{ order: OrderRow; wake: string[] }> {
     const current = await this.load(tx, siteId, orderId);
-    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'cancel' });
+    const next = nextOrderStatus(current.status, { kind: 'cancel' });
     if (next === null) {
       throw new LightboxError(
         'conflict',
@@ -198,7 +198,7 @@ export class OrderCommands {
   async completeManually(siteId: string, orderId: string, note: string | null): Promise<OrderRow> {
     const result = await this.deps.database.write(async (tx) => {
       const current = await this.load(tx, siteId, orderId);
-      const next = nextOrderStatus(current.status as OrderStatus, { kind: 'complete-manually' });
+      const next = nextOrderStatus(current.status, { kind: 'complete-manually' });
       if (next === null) {
         throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
       }

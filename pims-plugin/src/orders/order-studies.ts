@@ -13,7 +13,7 @@ export function studySummary(study: StudyRow) {
     studyId: study.id,
     studyInstanceUid: study.studyInstanceUid,
     orderId: study.orderId,
-    status: study.status as 'matched' | 'unmatched',
+    status: study.status,
     matchedBy: study.matchedBy,
     performedAt: study.performedAt,
     modality: study.modality,

@@ -18,7 +18,7 @@ const spsStatusOf: Record<WorklistItem['status'], string> = {
 /** What an agent keeps for an order: the stored attributes with the step's current status. */
 export function worklistItemOf(order: OrderRow): WorklistItem {
   const attributes = JSON.parse(order.attributesJson) as WlItem;
-  const status = order.status as WorklistItem['status'];
+  const status = order.status;
   const steps = attributes.ScheduledProcedureStepSequence;
   if (Array.isArray(steps) && steps[0]) steps[0].ScheduledProcedureStepStatus = spsStatusOf[status];
   return { orderId: order.id, revision: order.revision, status, attributes };
