@@ -1,13 +1,7 @@
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { queryDecoding } from '../dicom/codec/character-sets.js';
-import {
-  ITEM,
-  ITEM_DELIMITER,
-  readElementHeader,
-  SEQUENCE_DELIMITER,
-  tagAt,
-  UNDEFINED_LENGTH,
-} from '../dicom/codec/element-header.js';
+import { ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, UNDEFINED_LENGTH } from '../dicom/codec/element-header.js';
+import { readElementHeader, tagAt } from '../dicom/codec/element-header.js';
 import { isVrCode } from '../dicom/codec/value-representation.js';
 import { trimUid } from '../dicom/codec/dicom-uid.js';
 import { TransferSyntaxUid } from '../dicom/storage-sop-classes.js';
