@@ -20,6 +20,7 @@ import { SpoolRetention } from './storage/spool-retention.js';
 import { watchSpoolDisk } from './storage/spool-disk-watch.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
+import { dimseFallbacks } from './dicom/dimse-adapter.js';
 import { Spool } from './storage/spool.js';
 import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
@@ -159,6 +160,9 @@ async function main(): Promise<void> {
   );
   reload.start();
   forwarder?.start();
+  for (const fallback of dimseFallbacks()) {
+    log.warn(`dcmjs-dimse has changed: ${fallback}`, { code: 'dimse_fallback' });
+  }
   log.info('agent started', {
     version: AGENT_VERSION,
     aeTitle: config.aeTitle,

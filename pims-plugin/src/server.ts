@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import type { Hono } from 'hono';
-import { createApp } from './http/app.js';
+import { createApp } from './app.js';
 import type { AppEnv } from './http/app-env.js';
 import { LinkHub } from './link/link-hub.js';
 import { OutboxWatcher } from './link/outbox-watcher.js';

@@ -1,18 +1,12 @@
 import dimse from 'dcmjs-dimse';
 import type { CommitmentContext, CommitmentHandler } from '../dicom/dicom-services.js';
 import type { Logger } from '../log.js';
-import {
-  CommitmentStatus,
-  REQUEST_COMMITMENT_ACTION,
-  STORAGE_COMMITMENT_INSTANCE,
-  STORAGE_COMMITMENT_PUSH,
-  parseCommitmentRequest,
-} from './commitment-request.js';
+import { actionResponse } from '../dicom/storage-commitment-sop.js';
+import { CommitmentStatus, parseCommitmentRequest } from './commitment-request.js';
 import type { CommitmentService } from './commitment-service.js';
 
-const { responses } = dimse;
 type NActionRequest = InstanceType<typeof dimse.requests.NActionRequest>;
-type NActionResponse = InstanceType<typeof responses.NActionResponse>;
+type NActionResponse = InstanceType<typeof dimse.responses.NActionResponse>;
 
 /** N-ACTION "Request Storage Commitment": journalled, then answered; the result follows later. */
 export function commitmentDimseHandler(service: CommitmentService, log: Logger): CommitmentHandler {
@@ -36,17 +30,4 @@ export function commitmentDimseHandler(service: CommitmentService, log: Logger):
       return actionResponse(request, CommitmentStatus.Success);
     },
   };
-}
-
-export function actionResponse(request: NActionRequest, status: number, comment?: string): NActionResponse {
-  const response = new responses.NActionResponse(
-    STORAGE_COMMITMENT_PUSH,
-    STORAGE_COMMITMENT_INSTANCE,
-    REQUEST_COMMITMENT_ACTION,
-    status,
-    comment?.slice(0, 64) ?? '',
-  );
-  response.setMessageIdBeingRespondedTo(request.getMessageId());
-  if (!comment) delete response.getCommandDataset().getElements().ErrorComment;
-  return response;
 }

@@ -1,10 +1,10 @@
-import { isSafeUid, trimUid } from '../storage/dicom-uid.js';
+import { isSafeUid, trimUid } from '../dicom/codec/dicom-uid.js';
 
-/** Storage Commitment Push Model SOP Class and its well-known instance (PS3.4 J.3). */
-export const STORAGE_COMMITMENT_PUSH = '1.2.840.10008.1.20.1';
-export const STORAGE_COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
-/** N-ACTION Action Type ID "Request Storage Commitment". */
-export const REQUEST_COMMITMENT_ACTION = 1;
+import {
+  REQUEST_COMMITMENT_ACTION,
+  STORAGE_COMMITMENT_INSTANCE,
+  STORAGE_COMMITMENT_PUSH,
+} from '../dicom/storage-commitment-sop.js';
 /** N-EVENT-REPORT Event Type IDs: all committed, or some failed (PS3.4 J.3.3). */
 export const EVENT_ALL_COMMITTED = 1;
 export const EVENT_SOME_FAILED = 2;

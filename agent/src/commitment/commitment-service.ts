@@ -1,5 +1,6 @@
 import { eq, inArray, isNull } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
+import type { EventReportChannel } from '../dicom/dicom-services.js';
 import { instanceForwards, spoolPurges, storageCommitments, storedInstances } from '../db/schema.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
 import type { Logger } from '../log.js';
@@ -11,15 +12,8 @@ import {
   commitmentEventReport,
   sendReportOnNewAssociation,
   type CommitmentResult,
-  type NEventReportRequest,
   type ReportOutcome,
 } from './event-report.js';
-
-/** The association a request came on, while it is open: its result goes back on it. */
-export interface EventReportChannel {
-  isOpen(): boolean;
-  send(request: NEventReportRequest): void;
-}
 
 export interface CommitmentServiceOptions {
   database: AgentDatabase;

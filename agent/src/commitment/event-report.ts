@@ -1,11 +1,6 @@
 import dimse from 'dcmjs-dimse';
-import {
-  EVENT_ALL_COMMITTED,
-  EVENT_SOME_FAILED,
-  STORAGE_COMMITMENT_INSTANCE,
-  STORAGE_COMMITMENT_PUSH,
-  type CommitmentReference,
-} from './commitment-request.js';
+import { STORAGE_COMMITMENT_INSTANCE, STORAGE_COMMITMENT_PUSH } from '../dicom/storage-commitment-sop.js';
+import { EVENT_ALL_COMMITTED, EVENT_SOME_FAILED, type CommitmentReference } from './commitment-request.js';
 
 const { Dataset, requests } = dimse;
 export type NEventReportRequest = InstanceType<typeof dimse.requests.NEventReportRequest>;

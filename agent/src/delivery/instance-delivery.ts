@@ -4,7 +4,7 @@ import { asc, and, gt, inArray, isNull } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { instanceDeliveries, storedInstances } from '../db/schema.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
-import { enqueueForPlugin } from '../link/agent-outbox.js';
+import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
 import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-scan.js';

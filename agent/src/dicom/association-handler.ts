@@ -2,12 +2,13 @@ import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '@lightbox/protocol';
-import { FindCancellations, FindStatus, findResponse } from '../worklist/encoding/index.js';
-import type { StoreAssociation } from '../storage/storage-service.js';
+import { FindCancellations } from './find-cancellation.js';
+import { FindStatus, findResponse } from './find-response-stream.js';
+import type { StoreAssociation } from './dicom-services.js';
 import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
-import { actionResponse } from '../commitment/commitment-dimse-handler.js';
+import { actionResponse } from './storage-commitment-sop.js';
 
 const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];

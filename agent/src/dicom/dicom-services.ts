@@ -1,9 +1,9 @@
 import dimse from 'dcmjs-dimse';
-import type { StoreHandler } from '../storage/storage-service.js';
-import type { EventReportChannel } from '../commitment/commitment-service.js';
-import { STORAGE_COMMITMENT_PUSH } from '../commitment/commitment-request.js';
-import { storageServices } from '../storage/storage-sop-classes.js';
-import type { FindCancellations } from '../worklist/encoding/index.js';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import { STORAGE_COMMITMENT_PUSH } from './storage-commitment-sop.js';
+import { storageServices } from './storage-sop-classes.js';
+import type { FindCancellations } from './find-cancellation.js';
 
 const { TransferSyntax } = dimse.constants;
 
@@ -48,6 +48,30 @@ export interface MppsContext {
 export interface MppsHandler {
   create(ctx: MppsContext, request: NCreateRequest): Promise<NCreateResponse>;
   set(ctx: MppsContext, request: NSetRequest): Promise<NSetResponse>;
+}
+
+type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
+type CStoreResponse = InstanceType<typeof dimse.responses.CStoreResponse>;
+type PresentationContext = Parameters<Scp['createStoreWritableStream']>[0];
+
+/** The Storage SCP as one association sees it. */
+export interface StoreAssociation {
+  /** Called by dcmjs-dimse at the first data fragment of a C-STORE: where the bytes go. */
+  openStream(callingAe: string, request: CStoreRequest, context: PresentationContext): Writable;
+  /** Called once the data set is complete; answers through `callback` exactly once. */
+  answer(request: CStoreRequest, callback: (response: CStoreResponse) => void): Promise<void>;
+  /** The connection is gone: partial transfers are removed. */
+  closed(): void;
+}
+
+export interface StoreHandler {
+  association(connection: { peer: string; socket: Socket }): StoreAssociation;
+}
+
+/** The association a request came on, while it is open: its result goes back on it. */
+export interface EventReportChannel {
+  isOpen(): boolean;
+  send(request: InstanceType<typeof dimse.requests.NEventReportRequest>): void;
 }
 
 /** What a Storage Commitment handler knows of the association: where the result can go back. */

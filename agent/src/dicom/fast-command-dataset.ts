@@ -1,5 +1,5 @@
 import dimse from 'dcmjs-dimse';
-import { DatasetWriter } from '../worklist/encoding/dataset-writer.js';
+import { DatasetWriter } from './codec/dataset-writer.js';
 
 /**
  * A DIMSE command set that encodes itself without dcmjs. dcmjs-dimse serialises every response's

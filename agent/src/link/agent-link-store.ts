@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { InboxTransaction, LinkStore, PluginToAgentMessage } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { deadLetters, linkState } from '../db/schema.js';
-import { forgetAcknowledged, readPluginOutbox } from './agent-outbox.js';
+import { forgetAcknowledged, readPluginOutbox } from '../outbox/outbox-to-plugin.js';
 import { applyPluginMessage } from './apply-plugin-message.js';
 import type { WorklistCopy } from '../worklist/worklist-copy.js';
 

@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import type { LinkStatus, StatusFile } from '../status/status-file.js';
 import { agentLinkStore } from './agent-link-store.js';
 import type { WorklistCopy } from '../worklist/worklist-copy.js';
-import { pluginOutboxDepth, readAgentLinkState } from './agent-outbox.js';
+import { pluginOutboxDepth, readAgentLinkState } from '../outbox/outbox-to-plugin.js';
 import { backoffDelay } from './backoff.js';
 import { certificateProblem } from './certificate-problem.js';
 

@@ -6,7 +6,7 @@ import {
   type PerformedStepMessage,
 } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
-import { enqueueForPlugin } from '../link/agent-outbox.js';
+import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
 import { isUid, readMppsDataset, type PluginView, type ReadOutcome } from './mpps-attributes.js';
 import { loadStep, saveStep } from './mpps-journal.js';
 import { decideCreate, decideSet, type MppsDecision, type MppsRecord } from './mpps-state-machine.js';

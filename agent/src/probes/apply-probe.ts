@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { ProbeMessage } from '@lightbox/protocol';
 import type { AgentTx } from '../db/agent-database.js';
 import { probes } from '../db/schema.js';
-import { enqueueForPlugin } from '../link/agent-outbox.js';
+import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
 
 /**
  * Records a link check and answers it through our own outbox in the same transaction. The reply

@@ -1,6 +1,6 @@
 import type { StoredInstanceAttributes } from '@lightbox/protocol';
-import { readDataset, type RawElement } from '../worklist/encoding/dataset-reader.js';
-import { tagInfo } from '../worklist/encoding/dicom-tags.js';
+import { readDataset, type RawElement } from '../dicom/codec/dataset-reader.js';
+import { tagInfo } from '../dicom/codec/dicom-tags.js';
 
 /** The attributes beyond the storage record that file a study and label it in the chart. */
 export type HeaderAttributes = Pick<

@@ -1,5 +1,14 @@
 import { inflateRawSync } from 'node:zlib';
 import type { PixelSpacingMm, VoiWindow } from '@lightbox/protocol';
+import {
+  ITEM,
+  ITEM_DELIMITER,
+  readElementHeader,
+  SEQUENCE_DELIMITER,
+  tagAt,
+  UNDEFINED_LENGTH as UNDEFINED,
+} from '../dicom/codec/element-header.js';
+import { isVrCode } from '../dicom/codec/value-representation.js';
 import { LightboxError } from '../errors.js';
 
 /**
@@ -56,11 +65,7 @@ const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 
-const UNDEFINED = 0xffffffff;
-const ITEM = 0xfffee000;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
 const PIXEL_DATA = 0x7fe00010;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /** The elements the renderer reads, by tag. */
 const WANTED = new Set([
@@ -180,19 +185,11 @@ function readMeta(file: Buffer): { transferSyntaxUid: string; datasetStart: numb
   let transferSyntaxUid: string | undefined;
   // Group 0002 is always Explicit VR Little Endian; read until the group ends.
   while (pos + 8 <= file.length && file.readUInt16LE(pos) === 0x0002) {
-    const element = file.readUInt16LE(pos + 2);
-    const vr = file.toString('latin1', pos + 4, pos + 6);
-    let length: number;
-    let valueStart: number;
-    if (LONG_VRS.has(vr)) {
-      length = file.readUInt32LE(pos + 8);
-      valueStart = pos + 12;
-    } else {
-      length = file.readUInt16LE(pos + 6);
-      valueStart = pos + 8;
-    }
+    const header = readElementHeader(file, pos, true);
+    if (!header) throw new ImageFormatError('truncated file meta information');
+    const { tag, length, valueStart } = header;
     if (valueStart + length > file.length) throw new ImageFormatError('truncated file meta information');
-    if (element === 0x0010) {
+    if (tag === 0x00020010) {
       transferSyntaxUid = file.toString('latin1', valueStart, valueStart + length).replace(/[\0 ]+$/, '');
     }
     pos = valueStart + length;
@@ -218,24 +215,9 @@ type Visit = (
 function walk(data: Buffer, explicitVr: boolean, head: boolean, visit: Visit): void {
   let pos = 0;
   while (pos + 8 <= data.length) {
-    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
-    let vr: string | undefined;
-    let length: number;
-    let valueStart: number;
-    if (explicitVr && !isDelimiterGroup(tag)) {
-      vr = data.toString('latin1', pos + 4, pos + 6);
-      if (LONG_VRS.has(vr)) {
-        if (pos + 12 > data.length) throw new ImageFormatError('truncated element header');
-        length = data.readUInt32LE(pos + 8);
-        valueStart = pos + 12;
-      } else {
-        length = data.readUInt16LE(pos + 6);
-        valueStart = pos + 8;
-      }
-    } else {
-      length = data.readUInt32LE(pos + 4);
-      valueStart = pos + 8;
-    }
+    const header = readElementHeader(data, pos, explicitVr);
+    if (!header) throw new ImageFormatError('truncated element header');
+    const { tag, length, valueStart } = header;
     if (length === UNDEFINED) {
       if (tag === PIXEL_DATA) {
         const { fragments, offsets, next } = readFragments(data, valueStart);
@@ -258,10 +240,6 @@ function walk(data: Buffer, explicitVr: boolean, head: boolean, visit: Visit): v
   }
 }
 
-function isDelimiterGroup(tag: number): boolean {
-  return tag >>> 16 === 0xfffe;
-}
-
 /** Skips an undefined-length sequence (or UN value): items until the sequence delimiter. */
 function skipUndefinedLength(data: Buffer, start: number): number {
   let pos = start;
@@ -271,8 +249,8 @@ function skipUndefinedLength(data: Buffer, start: number): number {
   while (depth > 0) {
     if (pos + 8 > data.length) throw new ImageFormatError('a sequence runs past the end of the file');
     if (++guard > 50_000_000) throw new ImageFormatError('a sequence is nested beyond reason');
-    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
-    if (tag === SEQUENCE_DELIMITER || tag === 0xfffee00d) {
+    const tag = tagAt(data, pos);
+    if (tag === SEQUENCE_DELIMITER || tag === ITEM_DELIMITER) {
       pos += 8;
       if (tag === SEQUENCE_DELIMITER) depth -= 1;
       continue;
@@ -295,23 +273,12 @@ function skipUndefinedLength(data: Buffer, start: number): number {
 function skipItemElements(data: Buffer, start: number): number {
   let pos = start;
   while (pos + 8 <= data.length) {
-    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
-    if (tag === 0xfffee00d) return pos + 8;
+    if (tagAt(data, pos) === ITEM_DELIMITER) return pos + 8;
     // Explicit VR is recognised by two upper-case letters where implicit VR has a length.
-    const vr = data.toString('latin1', pos + 4, pos + 6);
-    const explicit = /^[A-Z]{2}$/.test(vr);
-    let length: number;
-    let valueStart: number;
-    if (explicit && LONG_VRS.has(vr)) {
-      length = data.readUInt32LE(pos + 8);
-      valueStart = pos + 12;
-    } else if (explicit) {
-      length = data.readUInt16LE(pos + 6);
-      valueStart = pos + 8;
-    } else {
-      length = data.readUInt32LE(pos + 4);
-      valueStart = pos + 8;
-    }
+    const explicit = isVrCode(data.toString('latin1', pos + 4, pos + 6));
+    const header = readElementHeader(data, pos, explicit);
+    if (!header) throw new ImageFormatError('an item runs past the end of the file');
+    const { length, valueStart } = header;
     pos = length === UNDEFINED ? skipUndefinedLength(data, valueStart) : valueStart + length;
   }
   throw new ImageFormatError('an item runs past the end of the file');
@@ -325,7 +292,7 @@ function readFragments(
   const items: Buffer[] = [];
   for (;;) {
     if (pos + 8 > data.length) throw new ImageFormatError('encapsulated pixel data is truncated');
-    const tag = ((data.readUInt16LE(pos) << 16) | data.readUInt16LE(pos + 2)) >>> 0;
+    const tag = tagAt(data, pos);
     const length = data.readUInt32LE(pos + 4);
     if (tag === SEQUENCE_DELIMITER) {
       pos += 8;

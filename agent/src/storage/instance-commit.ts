@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
-import { isSafeUid } from './dicom-uid.js';
+import { isSafeUid } from '../dicom/codec/dicom-uid.js';
 import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { GroupCommit } from './group-commit.js';

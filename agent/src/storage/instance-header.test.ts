@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readInstanceHeader } from './instance-header.js';
 import { part10Header } from './part10-header.js';
-import { TransferSyntaxUid } from './storage-sop-classes.js';
+import { TransferSyntaxUid } from '../dicom/storage-sop-classes.js';
 
 type El = [tag: number, vr: string, value: Buffer | string];
 

@@ -1,7 +1,10 @@
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
-import { queryDecoding } from '../worklist/encoding/character-sets.js';
-import { trimUid } from './dicom-uid.js';
-import { TransferSyntaxUid } from './storage-sop-classes.js';
+import { queryDecoding } from '../dicom/codec/character-sets.js';
+import { ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, UNDEFINED_LENGTH } from '../dicom/codec/element-header.js';
+import { readElementHeader, tagAt } from '../dicom/codec/element-header.js';
+import { isVrCode } from '../dicom/codec/value-representation.js';
+import { trimUid } from '../dicom/codec/dicom-uid.js';
+import { TransferSyntaxUid } from '../dicom/storage-sop-classes.js';
 
 /**
  * What the agent records of each stored instance, read from the first bytes of its data set: the
@@ -44,25 +47,6 @@ const TAGS = {
 const WANTED = new Set<number>(Object.values(TAGS));
 const LAST_GROUP_OF_INTEREST = 0x0028ffff;
 
-const UNDEFINED_LENGTH = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
-const LONG_LENGTH_VRS = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
 const MAX_NESTING = 32;
 
 /** The prefix ended before the element did: a longer prefix may tell more. */
@@ -196,18 +180,13 @@ function elementHeader(
   pos: number,
   explicitVr: boolean,
 ): { headerLength: number; length: number; vr: string | undefined } {
-  if (!explicitVr) return { headerLength: 8, length: bytes.readUInt32LE(pos + 4), vr: undefined };
-  const vr = bytes.toString('latin1', pos + 4, pos + 6);
-  if (!/^[A-Z]{2}$/.test(vr)) throw new MalformedDataset(`no VR at offset ${pos}`);
-  if (LONG_LENGTH_VRS.has(vr)) {
-    need(bytes, pos, 12);
-    return { headerLength: 12, length: bytes.readUInt32LE(pos + 8), vr };
+  const header = readElementHeader(bytes, pos, explicitVr);
+  // In explicit VR an element has two letters there; an item or delimiter here has none.
+  if (explicitVr && header && (header.vr === undefined || !isVrCode(header.vr))) {
+    throw new MalformedDataset(`no VR at offset ${pos}`);
   }
-  return { headerLength: 8, length: bytes.readUInt16LE(pos + 6), vr };
-}
-
-function tagAt(bytes: Buffer, pos: number): number {
-  return ((bytes.readUInt16LE(pos) << 16) | bytes.readUInt16LE(pos + 2)) >>> 0;
+  if (!header) throw new Truncated();
+  return { headerLength: header.valueStart - pos, length: header.length, vr: header.vr };
 }
 
 function need(bytes: Buffer, pos: number, n: number): void {

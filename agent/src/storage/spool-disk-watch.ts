@@ -1,5 +1,5 @@
 import type { AgentDatabase } from '../db/agent-database.js';
-import { enqueueForPlugin } from '../link/agent-outbox.js';
+import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
 import type { Logger } from '../log.js';
 import { DiskGuard } from './disk-guard.js';
 import type { SpoolRetention } from './spool-retention.js';

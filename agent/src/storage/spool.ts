@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HeldDescriptors } from '../disk/held-descriptors.js';
 import type { Logger } from '../log.js';
-import { isSafeUid } from './dicom-uid.js';
+import { isSafeUid } from '../dicom/codec/dicom-uid.js';
 import { TempFilePool, type TempFile } from './temp-file-pool.js';
 
 /**

@@ -1,10 +1,10 @@
-import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { AgentDatabase } from '../db/agent-database.js';
+import type { StoreHandler } from '../dicom/dicom-services.js';
 import { FastCommandDataset } from '../dicom/fast-command-dataset.js';
 import type { Logger } from '../log.js';
-import { isSafeUid, trimUid } from './dicom-uid.js';
+import { isSafeUid, trimUid } from '../dicom/codec/dicom-uid.js';
 import { InstanceCommitter } from './instance-commit.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { DiskGuard } from './disk-guard.js';
@@ -14,22 +14,6 @@ import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 
 const { responses } = dimse;
 type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
-type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
-type PresentationContext = Parameters<InstanceType<typeof dimse.Scp>['createStoreWritableStream']>[0];
-
-/** The Storage SCP as one association sees it. */
-export interface StoreAssociation {
-  /** Called by dcmjs-dimse at the first data fragment of a C-STORE: where the bytes go. */
-  openStream(callingAe: string, request: CStoreRequest, context: PresentationContext): Writable;
-  /** Called once the data set is complete; answers through `callback` exactly once. */
-  answer(request: CStoreRequest, callback: (response: CStoreResponse) => void): Promise<void>;
-  /** The connection is gone: partial transfers are removed. */
-  closed(): void;
-}
-
-export interface StoreHandler {
-  association(connection: { peer: string; socket: Socket }): StoreAssociation;
-}
 
 type Pending = { startedAt: number } & (
   | { kind: 'ingest'; ingest: StoreIngest; callingAe: string; transferSyntaxUid: string }

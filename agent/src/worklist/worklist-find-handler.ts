@@ -4,14 +4,12 @@ import type { Logger } from '@lightbox/protocol';
 import type { AgentConfig } from '../config.js';
 import type { FindContext, FindHandler } from '../dicom/dicom-services.js';
 import {
-  encodeWorklistResponse,
   findResponse,
   findResponseEncoding,
   FindStatus,
-  parseWorklistQuery,
   streamFindResponses,
-  WorklistQueryError,
-} from './encoding/index.js';
+} from '../dicom/find-response-stream.js';
+import { encodeWorklistResponse, parseWorklistQuery, WorklistQueryError } from './encoding/index.js';
 import { answerWorklistQuery, itemForCaller, STATUS_OUT_OF_RESOURCES } from './worklist-find.js';
 import type { WorklistCopy } from './worklist-copy.js';
 

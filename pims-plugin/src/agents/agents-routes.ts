@@ -8,7 +8,7 @@ import { parseJsonBody } from '../http/validate.js';
 import { notFound } from '../errors.js';
 import { hashSecret, mintId, mintSecret } from '../sites/secret-hash.js';
 import type { LinkHub } from '../link/link-hub.js';
-import { outboxDepth } from '../link/agent-outbox.js';
+import { outboxDepth } from '../outbox/outbox-to-agent.js';
 
 const station = z.object({
   aeTitle: z

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { agents, events } from '../db/schema.js';
 import type { LinkHub } from '../link/link-hub.js';
-import { outboxDepth } from '../link/agent-outbox.js';
+import { outboxDepth } from '../outbox/outbox-to-agent.js';
 
 export interface DiskReport {
   state: 'low' | 'ok';

@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** The order's statuses (the order state machine's) and an MPPS's, as the columns hold them. */
+export const ORDER_STATUSES = ['scheduled', 'in_progress', 'completed', 'discontinued', 'cancelled'] as const;
+export const PERFORMED_STEP_STATUSES = ['IN PROGRESS', 'COMPLETED', 'DISCONTINUED'] as const;
+
 const createdAt = () =>
   text('created_at')
     .notNull()
@@ -103,7 +107,7 @@ export const orders = sqliteTable(
     pimsSiteId: text('pims_site_id').notNull(),
     pimsOrderId: text('pims_order_id').notNull(),
     pimsPatientId: text('pims_patient_id').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
     accessionNumber: text('accession_number').notNull(),
     requestedProcedureId: text('requested_procedure_id').notNull(),
     scheduledProcedureStepId: text('scheduled_procedure_step_id').notNull(),
@@ -134,7 +138,7 @@ export const orderTimeline = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     orderId: text('order_id').notNull(),
     at: text('at').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
     change: text('change').notNull(),
     reason: text('reason'),
   },
@@ -175,7 +179,7 @@ export const performedSteps = sqliteTable(
     sopInstanceUid: text('sop_instance_uid').primaryKey(),
     siteId: text('site_id').notNull(),
     agentId: text('agent_id').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: PERFORMED_STEP_STATUSES }).notNull(),
     modality: text('modality'),
     callingAeTitle: text('calling_ae_title').notNull(),
     scheduledStepsJson: text('scheduled_steps_json').notNull(),
@@ -197,7 +201,7 @@ export const performedStepHistory = sqliteTable(
     sopInstanceUid: text('sop_instance_uid').notNull(),
     at: text('at').notNull(),
     event: text('event').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: PERFORMED_STEP_STATUSES }).notNull(),
   },
   (t) => [index('performed_step_history_uid').on(t.sopInstanceUid)],
 );
@@ -263,7 +267,7 @@ export const webhookDeliveries = sqliteTable(
 export * from './studies-schema.js';
 // PIMS connectors: what they share here, what each dialect keeps in its own folder.
 export * from './connectors-schema.js';
-export * from '../connectors/hl7/hl7-schema.js';
+export * from './hl7-schema.js';
 export * from './audit-schema.js';
 export * from './embed-schema.js';
 export * from './instance-images-schema.js';

@@ -18,8 +18,7 @@ export const studies = sqliteTable(
     siteId: text('site_id').notNull(),
     studyInstanceUid: text('study_instance_uid').notNull(),
     orderId: text('order_id'),
-    /** `matched` or `unmatched`. */
-    status: text('status').notNull(),
+    status: text('status', { enum: ['matched', 'unmatched'] }).notNull(),
     /** How the order was found: study_instance_uid, accession_number, step_id, patient, manual. */
     matchedBy: text('matched_by'),
     patientId: text('patient_id'),

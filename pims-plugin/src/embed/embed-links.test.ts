@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
 import { auditLog } from '../db/schema.js';
-import { startInProcessPlugin, type InProcessPlugin } from '../http/test-support/in-process-plugin.js';
+import { startInProcessPlugin, type InProcessPlugin } from '../test-support/in-process-plugin.js';
 import { SecretBox } from '../security/secret-box.js';
 import { EmbedLinks } from './embed-links.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { operation } from '../openapi/api-operation.js';
-import { eventEnvelopeSchema } from '../openapi/event-catalogue.js';
+import { eventEnvelopeSchema } from './event-catalogue.js';
 import { eventFeedQuery } from './events-routes.js';
 
 const eventPage = z.object({

@@ -1,5 +1,5 @@
 import type { AgentToPluginMessage } from '@lightbox/protocol';
-import { applyAgentDisk } from '../agents/apply-agent-disk.js';
+import { applyAgentDisk } from './apply-agent-disk.js';
 import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';

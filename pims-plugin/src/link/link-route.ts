@@ -22,7 +22,7 @@ import { bearerToken } from '../sites/api-key-auth.js';
 import { hashSecret } from '../sites/secret-hash.js';
 import { unauthorized } from '../errors.js';
 import type { LinkHub } from './link-hub.js';
-import { outboxDepth } from './agent-outbox.js';
+import { outboxDepth } from '../outbox/outbox-to-agent.js';
 import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
 import type { StudyIntake } from './apply-agent-message.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';

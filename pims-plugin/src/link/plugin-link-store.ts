@@ -3,7 +3,7 @@ import type { AgentToPluginMessage, InboxTransaction, LinkStore } from '@lightbo
 import type { Database } from '../db/database.js';
 import { agentDeadLetters, agentLinkState } from '../db/schema.js';
 import type { Logger } from '../log.js';
-import { forgetAcknowledged, readAgentOutbox } from './agent-outbox.js';
+import { forgetAcknowledged, readAgentOutbox } from '../outbox/outbox-to-agent.js';
 import { applyAgentMessage, type StudyIntake } from './apply-agent-message.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
 

@@ -5,7 +5,7 @@ import type { z } from 'zod';
  * zod schemas its handler validates with, so the published document cannot drift from the code.
  *
  * Documenting a new route takes one `operation({...})` call in the module's `*-openapi.ts` (see
- * `orders/orders-openapi.ts`) and, for a new module, one line in `openapi/api-operations.ts`.
+ * `orders/orders-openapi.ts`) and, for a new module, one line in `api-operations.ts`.
  * `openapi-document.test.ts` fails while a route under /v1 is served but not documented, or
  * documented but not served.
  */

@@ -1,5 +1,10 @@
-import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject } from './openapi-document.js';
-import { eventCatalogue } from './event-catalogue.js';
+import type {
+  EventDocs,
+  JsonSchema,
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+} from './openapi-document.js';
 import { problemResponses } from './problem-schema.js';
 import { resolveSchema, sampleFromSchema } from './schema-sample.js';
 
@@ -8,7 +13,7 @@ import { resolveSchema, sampleFromSchema } from './schema-sample.js';
  * the page and `/v1/openapi.json` always say the same. No script, font or stylesheet is fetched:
  * the page must work on a clinic's offline machine.
  */
-export function renderDocsPage(doc: OpenApiDocument): string {
+export function renderDocsPage(doc: OpenApiDocument, events: EventDocs['catalogue'] = {}): string {
   const schemas = doc.components.schemas;
   const byTag = new Map<string, { method: string; path: string; op: OperationObject }[]>();
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -34,7 +39,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
       const ops = (byTag.get(t.name) ?? []).map(({ method, path, op }) =>
         renderOperation(method, path, op, schemas),
       );
-      const extra = t.name === 'Events' ? renderEvents(doc) : '';
+      const extra = t.name === 'Events' ? renderEvents(doc, events) : '';
       return `<section id="tag-${slug(t.name)}"><h2>${esc(t.name)}</h2>${t.description ? `<p>${prose(t.description)}</p>` : ''}${ops.join('')}${extra}</section>`;
     })
     .join('');
@@ -136,8 +141,8 @@ function renderParameters(parameters: ParameterObject[], title = 'Parameters'): 
   return `<h4>${esc(title)}</h4><table class="fields"><thead><tr><th>name</th><th>in</th><th>type</th><th>required</th><th>notes</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function renderEvents(doc: OpenApiDocument): string {
-  const rows = Object.entries(eventCatalogue)
+function renderEvents(doc: OpenApiDocument, events: EventDocs['catalogue']): string {
+  const rows = Object.entries(events)
     .map(
       ([type, e]) =>
         `<tr id="event-${slug(type)}"><td><code>${esc(type)}</code></td><td>${prose(e.when)}</td><td>${prose(e.pimsAction)}</td></tr>`,

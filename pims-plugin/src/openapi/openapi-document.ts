@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ApiOperation, ProblemStatus } from './api-operation.js';
-import { eventCatalogue, eventEnvelopeSchema, eventTypes } from './event-catalogue.js';
 import { problemDetails, problemResponses } from './problem-schema.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -45,6 +44,14 @@ export interface OperationObject {
 
 export interface DocumentOptions {
   tags: { name: string; description?: string }[];
+  /** The events a PIMS receives, each described as a webhook; given by the caller, who knows them. */
+  events?: EventDocs;
+}
+
+export interface EventDocs {
+  catalogue: Readonly<Record<string, { when: string; pimsAction: string }>>;
+  /** The envelope of every event. */
+  envelope: z.ZodType;
 }
 
 const SCHEMA_PREFIX = '#/components/schemas/';
@@ -67,7 +74,9 @@ export function buildOpenApiDocument(
     item[op.method] = operationObject(op, components);
   }
   const webhooks: OpenApiDocument['webhooks'] = {};
-  for (const type of eventTypes) webhooks[type] = { post: webhookObject(type, components) };
+  for (const [type, described] of Object.entries(options.events?.catalogue ?? {})) {
+    webhooks[type] = { post: webhookObject(type, described, options.events!.envelope, components) };
+  }
   components.add('Problem', problemDetails, 'output');
 
   // The given tags in their order (the docs page follows it), then any operation's tag not among them.
@@ -207,8 +216,12 @@ function queryParameters(op: ApiOperation): ParameterObject[] {
   });
 }
 
-function webhookObject(type: (typeof eventTypes)[number], components: ComponentSchemas): OperationObject {
-  const { when, pimsAction } = eventCatalogue[type];
+function webhookObject(
+  type: string,
+  { when, pimsAction }: { when: string; pimsAction: string },
+  envelope: z.ZodType,
+  components: ComponentSchemas,
+): OperationObject {
   return {
     operationId: `event.${type}`,
     tags: ['Events'],
@@ -237,10 +250,7 @@ function webhookObject(type: (typeof eventTypes)[number], components: ComponentS
       content: {
         'application/json': {
           schema: {
-            allOf: [
-              components.add('Event', eventEnvelopeSchema, 'output'),
-              { properties: { type: { const: type } } },
-            ],
+            allOf: [components.add('Event', envelope, 'output'), { properties: { type: { const: type } } }],
           },
         },
       },

@@ -56,7 +56,7 @@ function rendered(
   let hit = cache.get(operations);
   if (!hit) {
     const doc = buildOpenApiDocument(operations, options);
-    hit = { json: JSON.stringify(doc), html: renderDocsPage(doc) };
+    hit = { json: JSON.stringify(doc), html: renderDocsPage(doc, options.events?.catalogue) };
     cache.set(operations, hit);
   }
   return hit;

@@ -177,7 +177,7 @@ export class OrderCommands {
     reason: string,
   ): Promise<{ order: OrderRow; wake: string[] }> {
     const current = await this.load(tx, siteId, orderId);
-    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'cancel' });
+    const next = nextOrderStatus(current.status, { kind: 'cancel' });
     if (next === null) {
       throw new LightboxError(
         'conflict',
@@ -211,7 +211,7 @@ export class OrderCommands {
     note: string | null,
   ): Promise<{ order: OrderRow; wake: string[] }> {
     const current = await this.load(tx, siteId, orderId);
-    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'complete-manually' });
+    const next = nextOrderStatus(current.status, { kind: 'complete-manually' });
     if (next === null) {
       throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
     }

@@ -1,8 +1,9 @@
+import type { OrderStatus } from '@lightbox/protocol';
 import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
-import { studiesOfOrder } from '../studies/study-queries.js';
+import { studiesOfOrder } from './order-studies.js';
 
 type OrderRow = typeof orders.$inferSelect;
 
@@ -52,7 +53,7 @@ export async function getOrder(db: Db, siteId: string, orderId: string) {
 }
 
 export interface ListOrdersQuery {
-  status?: string | undefined;
+  status?: OrderStatus | undefined;
   pimsPatientId?: string | undefined;
   updatedSince?: string | undefined;
   limit: number;

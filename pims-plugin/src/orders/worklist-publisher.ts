@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { WlItem, WorklistItem } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import { orderAgents, orders } from '../db/schema.js';
-import { enqueueForAgent } from '../link/agent-outbox.js';
+import { enqueueForAgent } from '../outbox/outbox-to-agent.js';
 import { loadRouting } from './order-routing.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -18,7 +18,7 @@ const spsStatusOf: Record<WorklistItem['status'], string> = {
 /** What an agent keeps for an order: the stored attributes with the step's current status. */
 export function worklistItemOf(order: OrderRow): WorklistItem {
   const attributes = JSON.parse(order.attributesJson) as WlItem;
-  const status = order.status as WorklistItem['status'];
+  const status = order.status;
   const steps = attributes.ScheduledProcedureStepSequence;
   if (Array.isArray(steps) && steps[0]) steps[0].ScheduledProcedureStepStatus = spsStatusOf[status];
   return { orderId: order.id, revision: order.revision, status, attributes };

@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { WorklistDigest } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import { agents, orderAgents, orders } from '../db/schema.js';
-import { enqueueForAgent } from '../link/agent-outbox.js';
+import { enqueueForAgent } from '../outbox/outbox-to-agent.js';
 import { loadRouting } from './order-routing.js';
 import { worklistItemOf } from './worklist-publisher.js';
 

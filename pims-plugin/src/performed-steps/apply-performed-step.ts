@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { OrderStatus, PerformedStepMessage } from '@lightbox/protocol';
+import type { PerformedStepMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import {
   agents,
@@ -127,7 +127,7 @@ export async function moveOrder(
   /** Added to the event's data: whether images listed by the MPPS are missing, say. */
   extra: Record<string, unknown> = {},
 ): Promise<string[]> {
-  const current = order.status as OrderStatus;
+  const current = order.status;
   const next = nextOrderStatus(current, event);
   if (next === null || next === current) return [];
   const now = new Date().toISOString();

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { LightboxError, type OrderStatus } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/protocol';
 import type { Database, Tx } from '../db/database.js';
 import { orders, performedStepHistory, performedSteps } from '../db/schema.js';
 import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
@@ -39,7 +39,7 @@ export async function linkStepWithin(
   }
   const facts: StepFacts = {
     sopInstanceUid,
-    status: step.status as StepFacts['status'],
+    status: step.status,
     discontinuationReason: step.discontinuationJson
       ? (JSON.parse(step.discontinuationJson) as StepFacts['discontinuationReason'])
       : undefined,
@@ -88,7 +88,7 @@ function eventsToReplay(facts: StepFacts): OrderEvent[] {
 }
 
 function assertCanTake(order: OrderRow, events: OrderEvent[]): void {
-  let status = order.status as OrderStatus;
+  let status = order.status;
   for (const event of events) {
     const next = nextOrderStatus(status, event);
     if (next === null) {

@@ -1,3 +1,4 @@
+import type { OrderStatus } from '@lightbox/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { orders, type performedSteps } from '../db/schema.js';
@@ -26,7 +27,7 @@ export interface PerformedPatient {
   startDate: string | null;
 }
 
-const OPEN_STATUSES = ['scheduled', 'in_progress'];
+const OPEN_STATUSES: OrderStatus[] = ['scheduled', 'in_progress'];
 // Modality and date alone fit half the day's orders: a suggestion needs the patient to match.
 const PATIENT_MATCH = 30;
 

@@ -8,7 +8,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
 import { notFound } from '../errors.js';
 import type { LinkHub } from '../link/link-hub.js';
-import { enqueueForAgent } from '../link/agent-outbox.js';
+import { enqueueForAgent } from '../outbox/outbox-to-agent.js';
 
 export const probeBody = z.object({ count: z.number().int().min(1).max(10_000).default(1) });
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, staffSessions } from '../db/schema.js';
-import { startInProcessPlugin, type InProcessPlugin } from '../http/test-support/in-process-plugin.js';
+import { startInProcessPlugin, type InProcessPlugin } from '../test-support/in-process-plugin.js';
 import { StaffClient, createStaff } from '../app/test-support/staff-client.js';
 import { openDatabase, type Database } from '../db/database.js';
 

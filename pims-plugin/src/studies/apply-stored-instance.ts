@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { OrderStatus, StoredInstanceMessage } from '@lightbox/protocol';
+import type { StoredInstanceMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import {
   agents,
@@ -136,7 +136,7 @@ async function createStudy(
   let order = match.order;
   if (order) {
     // The first image shows the procedure has begun, for modalities whose MPPS is late or absent.
-    const next = nextOrderStatus(order.status as OrderStatus, { kind: 'step-started' });
+    const next = nextOrderStatus(order.status, { kind: 'step-started' });
     if (next === 'in_progress' && order.status === 'scheduled') {
       const [moved] = await tx
         .update(orders)

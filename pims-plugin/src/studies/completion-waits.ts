@@ -1,5 +1,4 @@
 import { eq, inArray, lte } from 'drizzle-orm';
-import type { OrderStatus } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
 import { orderCompletionWaits, orderTimeline, orders, studyInstances } from '../db/schema.js';
 import { appendEvent } from '../events/event-store.js';
@@ -106,7 +105,7 @@ export async function completeOrder(
 ): Promise<string[]> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId));
   if (!order) return [];
-  const next = nextOrderStatus(order.status as OrderStatus, { kind: 'step-completed' });
+  const next = nextOrderStatus(order.status, { kind: 'step-completed' });
   if (next !== 'completed' || order.status === 'completed') return [];
   const at = new Date().toISOString();
   const [updated] = await tx

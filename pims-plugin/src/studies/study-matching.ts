@@ -1,3 +1,4 @@
+import type { OrderStatus } from '@lightbox/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { StoredInstanceMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';
@@ -9,7 +10,7 @@ export type MatchKey = 'study_instance_uid' | 'accession_number' | 'step_id' | '
 
 export type StudyMatch = { order: OrderRow; by: MatchKey } | { order: null; reason: string };
 
-const OPEN = ['scheduled', 'in_progress'];
+const OPEN: OrderStatus[] = ['scheduled', 'in_progress'];
 
 /**
  * The order a study belongs to, strongest key first: the Study Instance UID the worklist gave,

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
 import { mediaPath } from './media-url.js';
 import { imageViewKey, instanceImageViews } from './instance-image-view.js';
+import { studySummary } from '../orders/order-studies.js';
 
 type StudyRow = typeof studies.$inferSelect;
 
@@ -56,23 +57,6 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
   };
 }
 
-export function studySummary(study: StudyRow) {
-  return {
-    studyId: study.id,
-    studyInstanceUid: study.studyInstanceUid,
-    orderId: study.orderId,
-    status: study.status as 'matched' | 'unmatched',
-    matchedBy: study.matchedBy,
-    performedAt: study.performedAt,
-    modality: study.modality,
-    description: study.description,
-    patient: { patientId: study.patientId, name: study.patientName, species: study.species },
-    accessionNumber: study.accessionNumber,
-    instanceCount: study.instanceCount,
-    receivedAt: study.firstReceivedAt,
-  };
-}
-
 export async function getStudy(db: Db, siteId: string, studyId: string): Promise<StudyRow> {
   const [study] = await db
     .select()
@@ -80,15 +64,6 @@ export async function getStudy(db: Db, siteId: string, studyId: string): Promise
     .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
   if (!study) throw new LightboxError('not_found', 'study not found');
   return study;
-}
-
-export async function studiesOfOrder(db: Db, orderId: string) {
-  const rows = await db
-    .select()
-    .from(studies)
-    .where(eq(studies.orderId, orderId))
-    .orderBy(asc(studies.firstReceivedAt));
-  return rows.map(studySummary);
 }
 
 /** Newest first, paged by an opaque cursor over (first received, id). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { operation } from '../openapi/api-operation.js';
-import { eventTypes } from '../openapi/event-catalogue.js';
+import { eventTypes } from '../events/event-catalogue.js';
 import { createWebhookBody, deliveriesQuery } from './webhooks-routes.js';
 
 const webhookView = z.object({

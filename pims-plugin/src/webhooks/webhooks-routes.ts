@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { LightboxError } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
-import { eventTypes } from '../openapi/event-catalogue.js';
+import { eventTypes } from '../events/event-catalogue.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
 import {

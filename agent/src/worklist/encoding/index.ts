@@ -1,7 +1,7 @@
 /**
- * Worklist C-FIND on the wire: reading a query (parseWorklistQuery), encoding each match
- * (encodeWorklistResponse) and streaming the answers through dcmjs-dimse without it re-encoding
- * them (streamFindResponses, FindCancellations for C-CANCEL).
+ * Worklist C-FIND on the wire: reading a query (parseWorklistQuery) and encoding each match
+ * (encodeWorklistResponse). Streaming the answers and C-CANCEL are the DICOM layer's
+ * (`dicom/find-response-stream.ts`, `dicom/find-cancellation.ts`).
  */
 export {
   parseWorklistIdentifier,
@@ -17,17 +17,3 @@ export {
   type ResponseEncodingOptions,
   type Transliteration,
 } from './worklist-response-encoder.js';
-export {
-  findResponse,
-  findResponseEncoding,
-  FindStatus,
-  streamFindResponses,
-  type FindCallback,
-  type FindResponseEncoding,
-  type FindStreamOptions,
-  type FindStreamOutcome,
-} from './find-response-stream.js';
-export { FindCancellations } from './find-cancellation.js';
-export { PreEncodedDataset } from './pre-encoded-dataset.js';
-export { toLatin1 } from './latin1-transliteration.js';
-export { installQueryBytesCapture } from './query-bytes-capture.js';

@@ -1,10 +1,20 @@
 import dimse from 'dcmjs-dimse';
 import type { WlItem, WlValue } from '../worklist-attributes.js';
-import { queryDecoding, type TextDecode } from './character-sets.js';
-import { DatasetFormatError, readDataset, type RawElement } from './dataset-reader.js';
-import { isGroupLength, isPrivateCreator, SPECIFIC_CHARACTER_SET_TAG, tagInfo } from './dicom-tags.js';
-import { capturedBytes } from './query-bytes-capture.js';
-import { isTextVr, NUMERIC_VR_SIZE, trimTextValue, usesCharacterSet } from './value-representation.js';
+import { queryDecoding, type TextDecode } from '../../dicom/codec/character-sets.js';
+import { DatasetFormatError, readDataset, type RawElement } from '../../dicom/codec/dataset-reader.js';
+import {
+  isGroupLength,
+  isPrivateCreator,
+  SPECIFIC_CHARACTER_SET_TAG,
+  tagInfo,
+} from '../../dicom/codec/dicom-tags.js';
+import { capturedBytes } from '../../dicom/dimse-adapter.js';
+import {
+  isTextVr,
+  NUMERIC_VR_SIZE,
+  trimTextValue,
+  usesCharacterSet,
+} from '../../dicom/codec/value-representation.js';
 
 const { TransferSyntax } = dimse.constants;
 type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;

@@ -1,9 +1,14 @@
 import type { WlItem, WlValue } from '../worklist-attributes.js';
-import { DatasetWriter } from './dataset-writer.js';
-import { formatTag, isGroupLength, keywordInfo, SPECIFIC_CHARACTER_SET_TAG } from './dicom-tags.js';
-import { toLatin1 } from './latin1-transliteration.js';
+import { DatasetWriter } from '../../dicom/codec/dataset-writer.js';
+import {
+  formatTag,
+  isGroupLength,
+  keywordInfo,
+  SPECIFIC_CHARACTER_SET_TAG,
+} from '../../dicom/codec/dicom-tags.js';
+import { toLatin1 } from '../../dicom/codec/latin1-transliteration.js';
 import type { RequestedKey } from './worklist-query.js';
-import { NUMERIC_VR_SIZE, vrTraits } from './value-representation.js';
+import { NUMERIC_VR_SIZE, vrTraits } from '../../dicom/codec/value-representation.js';
 
 /**
  * C-FIND response data sets for worklist items, encoded directly to bytes: exactly the requested

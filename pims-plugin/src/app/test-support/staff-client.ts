@@ -1,4 +1,4 @@
-import type { InProcessPlugin } from '../../http/test-support/in-process-plugin.js';
+import type { InProcessPlugin } from '../../test-support/in-process-plugin.js';
 
 /**
  * A browser as far as the staff screens can tell: it keeps cookies, follows nothing by itself, and

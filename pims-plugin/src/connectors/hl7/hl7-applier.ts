@@ -6,7 +6,7 @@ import type { OrderCommands } from '../../orders/order-commands.js';
 import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { TrafficEntry, TrafficLog } from '../connector-traffic.js';
 import type { Hl7OrderCommand } from './hl7-order-mapping.js';
-import { hl7Inbound } from './hl7-schema.js';
+import { hl7Inbound } from '../../db/hl7-schema.js';
 
 export interface ApplierDeps {
   database: Database;

@@ -7,7 +7,7 @@ import { buildAck, type AckCode } from './hl7-ack.js';
 import { decodeHl7, encodeHl7, Hl7Message, reader, type DecodedMessage } from './hl7-message.js';
 import { readOrderMessage, type Hl7OrderCommand } from './hl7-order-mapping.js';
 import { hl7Problem, locationText, type Hl7Problem } from './hl7-problem.js';
-import { hl7Inbound } from './hl7-schema.js';
+import { hl7Inbound } from '../../db/hl7-schema.js';
 import type { Hl7Settings } from './hl7-settings.js';
 import type { FrameItem } from './mllp-framing.js';
 

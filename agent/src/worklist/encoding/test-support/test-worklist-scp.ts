@@ -1,7 +1,7 @@
 import net from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { WlItem } from '../../worklist-attributes.js';
-import { FindCancellations } from '../find-cancellation.js';
+import { FindCancellations } from '../../../dicom/find-cancellation.js';
 import {
   findResponse,
   findResponseEncoding,
@@ -9,7 +9,7 @@ import {
   streamFindResponses,
   type FindCallback,
   type FindStreamOutcome,
-} from '../find-response-stream.js';
+} from '../../../dicom/find-response-stream.js';
 import { encodeWorklistResponse, type ResponseCharacterSet } from '../worklist-response-encoder.js';
 import { parseWorklistQuery, type WorklistQuery } from '../worklist-query.js';
 

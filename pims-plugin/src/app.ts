@@ -1,39 +1,40 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Database } from '../db/database.js';
-import type { Logger } from '../log.js';
-import { apiKeyAuth } from '../sites/api-key-auth.js';
-import { mountAgentRoutes } from '../agents/agents-routes.js';
-import { mountProbeRoutes } from '../probes/probes-routes.js';
-import { mountLinkRoute } from '../link/link-route.js';
-import type { LinkHub } from '../link/link-hub.js';
-import type { AppEnv } from './app-env.js';
-import { OrderCommands } from '../orders/order-commands.js';
-import { mountOrderRoutes } from '../orders/orders-routes.js';
-import { mountPerformedStepRoutes } from '../performed-steps/performed-steps-routes.js';
-import { mountReconciliationRoutes } from '../performed-steps/reconciliation-routes.js';
-import { mountHealthRoutes } from './health-routes.js';
-import { apiOperations, apiTags } from '../openapi/api-operations.js';
-import { mountOpenApiRoutes } from '../openapi/openapi-routes.js';
-import { mountEventRoutes } from '../events/events-routes.js';
-import { mountWebhookRoutes, type SubscriptionsListener } from '../webhooks/webhooks-routes.js';
-import type { StudyIntake } from '../link/apply-agent-message.js';
-import { mountMediaRoutes } from '../studies/media-routes.js';
-import { mountStudyRoutes } from '../studies/studies-routes.js';
-import { errorToProblem, problemResponse } from './problem.js';
-import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
-import { mountConnectorEndpoints } from '../connectors/connector-endpoints.js';
-import type { EmbedLinks } from '../embed/embed-links.js';
-import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
-import type { OutboundGuard } from '../security/outbound-guard.js';
-import type { SecretBox } from '../security/secret-box.js';
-import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
-import { mountEmbedPages } from '../embed/embed-page-routes.js';
-import { requestContext } from './request-context.js';
-import { pluginMetrics } from '../metrics/plugin-metrics.js';
-import { mountAppScreens } from '../app/mount-app.js';
-import { SessionCookie } from '../staff/session-cookie.js';
-import { mountStaffAccountRoutes } from '../staff/staff-accounts-routes.js';
+import type { Database } from './db/database.js';
+import type { Logger } from './log.js';
+import { apiKeyAuth } from './sites/api-key-auth.js';
+import { mountAgentRoutes } from './agents/agents-routes.js';
+import { mountProbeRoutes } from './probes/probes-routes.js';
+import { mountLinkRoute } from './link/link-route.js';
+import type { LinkHub } from './link/link-hub.js';
+import type { AppEnv } from './http/app-env.js';
+import { OrderCommands } from './orders/order-commands.js';
+import { mountOrderRoutes } from './orders/orders-routes.js';
+import { mountPerformedStepRoutes } from './performed-steps/performed-steps-routes.js';
+import { mountReconciliationRoutes } from './performed-steps/reconciliation-routes.js';
+import { mountHealthRoutes } from './health/health-routes.js';
+import { apiOperations, apiTags } from './api-operations.js';
+import { mountOpenApiRoutes } from './openapi/openapi-routes.js';
+import { eventCatalogue, eventEnvelopeSchema } from './events/event-catalogue.js';
+import { mountEventRoutes } from './events/events-routes.js';
+import { mountWebhookRoutes, type SubscriptionsListener } from './webhooks/webhooks-routes.js';
+import type { StudyIntake } from './link/apply-agent-message.js';
+import { mountMediaRoutes } from './studies/media-routes.js';
+import { mountStudyRoutes } from './studies/studies-routes.js';
+import { errorToProblem, problemResponse } from './http/problem.js';
+import { mountConnectorRoutes, type ConnectorRouteDeps } from './connectors/connectors-routes.js';
+import { mountConnectorEndpoints } from './connectors/connector-endpoints.js';
+import type { EmbedLinks } from './embed/embed-links.js';
+import { mountEmbedLinkRoutes } from './embed/embed-links-routes.js';
+import type { OutboundGuard } from './security/outbound-guard.js';
+import type { SecretBox } from './security/secret-box.js';
+import { mountPageAssets, type PageAssets } from './pages/page-assets.js';
+import { mountEmbedPages } from './embed/embed-page-routes.js';
+import { requestContext } from './http/request-context.js';
+import { pluginMetrics } from './metrics/plugin-metrics.js';
+import { mountAppScreens } from './app/mount-app.js';
+import { SessionCookie } from './staff/session-cookie.js';
+import { mountStaffAccountRoutes } from './staff/staff-accounts-routes.js';
 
 export interface AppDeps {
   database: Database;
@@ -69,7 +70,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountHealthRoutes(app, deps.database);
   pluginMetrics.mount(app);
   // Public, so mounted before the API key guard: see openapi-routes.ts.
-  mountOpenApiRoutes(app, apiOperations, { tags: apiTags });
+  mountOpenApiRoutes(app, apiOperations, {
+    tags: apiTags,
+    events: { catalogue: eventCatalogue, envelope: eventEnvelopeSchema },
+  });
   // Media URLs are capabilities (content hashes learned only through the API): no key, so a
   // browser can show them. Mounted before the guard.
   mountMediaRoutes(app, deps.intake.media);

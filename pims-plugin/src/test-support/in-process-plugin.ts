@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadPluginConfig, type PluginConfig } from '../../config.js';
-import { createLogger } from '../../log.js';
-import { startPlugin, type RunningPlugin } from '../../server.js';
+import { loadPluginConfig, type PluginConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { startPlugin, type RunningPlugin } from '../server.js';
 
 export const IN_PROCESS_API_KEY = 'lbx_key_inprocess_0123456789abcdefghijkl';
 

@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
-import { WORKLIST_ATTRIBUTES } from '../worklist-attributes.js';
 import { isVrCode } from './value-representation.js';
 
 /**
- * Tag ↔ keyword ↔ VR for the worklist encoder and query reader: our own worklist dictionary first
- * (it is what the plugin maps orders to), then dcmjs's full dictionary for every other standard
- * attribute a modality may ask for.
+ * Tag ↔ keyword ↔ VR for the worklist encoder, the query reader and the image reader: dcmjs's
+ * full dictionary of standard attributes. The worklist's own attributes agree with it entry for
+ * entry (`worklist/worklist-attributes.test.ts`).
  */
 export interface TagInfo {
   tag: number;
@@ -31,12 +30,6 @@ const dcmjs = createRequire(import.meta.url)('dcmjs') as DcmjsModule;
 const byTag = new Map<number, TagInfo>();
 const byKeyword = new Map<string, TagInfo>();
 let dcmjsLoaded = false;
-
-for (const [keyword, def] of Object.entries(WORKLIST_ATTRIBUTES)) {
-  const info = { tag: def.tag, vr: def.vr, keyword };
-  byTag.set(def.tag, info);
-  byKeyword.set(keyword, info);
-}
 
 /** dcmjs's dictionary is indexed on first use: ~5,000 entries, a few milliseconds, once. */
 function loadDcmjsDictionary(): void {
@@ -65,15 +58,11 @@ function normaliseDcmjsVr(vr: string): string {
 }
 
 export function tagInfo(tag: number): TagInfo | undefined {
-  const ours = byTag.get(tag);
-  if (ours) return ours;
   loadDcmjsDictionary();
   return byTag.get(tag);
 }
 
 export function keywordInfo(keyword: string): TagInfo | undefined {
-  const ours = byKeyword.get(keyword);
-  if (ours) return ours;
   loadDcmjsDictionary();
   return byKeyword.get(keyword);
 }

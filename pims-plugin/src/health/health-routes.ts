@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Database } from '../db/database.js';
-import type { AppEnv } from './app-env.js';
-import { problemResponse } from './problem.js';
+import type { AppEnv } from '../http/app-env.js';
+import { problemResponse } from '../http/problem.js';
 
 /** Liveness says the process answers; readiness says it can reach its database. */
 export function mountHealthRoutes(app: Hono<AppEnv>, database: Database): void {

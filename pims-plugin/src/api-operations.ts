@@ -1,17 +1,17 @@
-import { agentOperations } from '../agents/agents-openapi.js';
-import { connectorOperations } from '../connectors/connectors-openapi.js';
-import { embedLinkOperations } from '../embed/embed-links-openapi.js';
-import { eventOperations } from '../events/events-openapi.js';
-import { healthOperations } from '../http/health-openapi.js';
-import { linkOperations } from '../link/link-openapi.js';
-import { orderOperations } from '../orders/orders-openapi.js';
-import { performedStepOperations } from '../performed-steps/performed-steps-openapi.js';
-import { probeOperations } from '../probes/probes-openapi.js';
-import { studyOperations } from '../studies/studies-openapi.js';
-import type { ApiOperation } from './api-operation.js';
-import { openApiOperations } from './openapi-routes.js';
-import { webhookOperations } from '../webhooks/webhooks-openapi.js';
-import { staffAccountOperations } from '../staff/staff-accounts-openapi.js';
+import { agentOperations } from './agents/agents-openapi.js';
+import { connectorOperations } from './connectors/connectors-openapi.js';
+import { embedLinkOperations } from './embed/embed-links-openapi.js';
+import { eventOperations } from './events/events-openapi.js';
+import { healthOperations } from './health/health-openapi.js';
+import { linkOperations } from './link/link-openapi.js';
+import { orderOperations } from './orders/orders-openapi.js';
+import { performedStepOperations } from './performed-steps/performed-steps-openapi.js';
+import { probeOperations } from './probes/probes-openapi.js';
+import { studyOperations } from './studies/studies-openapi.js';
+import type { ApiOperation } from './openapi/api-operation.js';
+import { openApiOperations } from './openapi/openapi-routes.js';
+import { webhookOperations } from './webhooks/webhooks-openapi.js';
+import { staffAccountOperations } from './staff/staff-accounts-openapi.js';
 
 /**
  * Every documented operation, in the order the docs page shows their tags. A module with routes

@@ -1,7 +1,8 @@
 import { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
-import { FastCommandDataset } from '../../dicom/fast-command-dataset.js';
-import { PreEncodedDataset } from './pre-encoded-dataset.js';
+import { FastCommandDataset } from './fast-command-dataset.js';
+import { PreEncodedDataset } from './codec/pre-encoded-dataset.js';
+import { socketOf } from './dimse-adapter.js';
 
 const { CFindResponse } = dimse.responses;
 const { TransferSyntax } = dimse.constants;
@@ -196,17 +197,6 @@ function isSyncIterable(value: Iterable<Buffer> | AsyncIterable<Buffer>): value 
 /** setImmediate runs after pending I/O, so received PDUs (a C-CANCEL) are processed meanwhile. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * The association's socket, for corking batches and for backpressure: dcmjs-dimse writes without
- * it (notes, fact 5); waiting for 'drain' keeps a large answer from piling up in memory and lets
- * a C-CANCEL stop it early. It is a private field of dcmjs-dimse's Network: a narrow cast, and
- * without it we just neither cork nor wait.
- */
-function socketOf(scp: Scp): Socket | undefined {
-  const candidate = (scp as unknown as { socket?: unknown }).socket;
-  return candidate instanceof Socket ? candidate : undefined;
 }
 
 function drained(socket: Socket): Promise<void> {

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import dimse from 'dcmjs-dimse';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WlItem } from '../worklist-attributes.js';
-import { dcmdumpFile, dumpToQueryFile, removeDir, runFindscu, tempDir } from './test-support/dcmtk-tools.js';
-import { QUERY_LATIN1, QUERY_UTF8 } from './test-support/query-fixtures.js';
-import { startTestWorklistScp, type TestScp } from './test-support/test-worklist-scp.js';
+import type { WlItem } from '../worklist/worklist-attributes.js';
+import {
+  dcmdumpFile,
+  dumpToQueryFile,
+  removeDir,
+  runFindscu,
+  tempDir,
+} from '../worklist/encoding/test-support/dcmtk-tools.js';
+import { QUERY_LATIN1, QUERY_UTF8 } from '../worklist/encoding/test-support/query-fixtures.js';
+import { startTestWorklistScp, type TestScp } from '../worklist/encoding/test-support/test-worklist-scp.js';
 
 const { TransferSyntax } = dimse.constants;
 

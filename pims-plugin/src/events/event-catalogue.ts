@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventType } from '../events/event-store.js';
+import type { EventType } from './event-store.js';
 
 /**
  * What each event type means to a PIMS (docs/api.md, "Events"). Keyed by the

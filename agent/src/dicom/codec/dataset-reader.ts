@@ -1,5 +1,14 @@
 import { formatTag } from './dicom-tags.js';
-import { hasLongLength, isVrCode } from './value-representation.js';
+import {
+  isItemOrDelimiter,
+  ITEM,
+  ITEM_DELIMITER,
+  readElementHeader,
+  SEQUENCE_DELIMITER,
+  tagAt,
+  UNDEFINED_LENGTH,
+} from './element-header.js';
+import { isVrCode } from './value-representation.js';
 
 /**
  * A minimal reader for Little Endian data sets (implicit or explicit VR), enough for a C-FIND
@@ -20,11 +29,6 @@ export interface RawElement {
 export class DatasetFormatError extends Error {
   override name = 'DatasetFormatError';
 }
-
-const UNDEFINED_LENGTH = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
 
 /**
  * `isSequence` tells the reader, for an element whose VR it cannot see (implicit VR, or UN in
@@ -56,12 +60,12 @@ class Reader {
     let pos = start;
     while (pos < end) {
       this.need(pos, 8, end);
-      const tag = this.tagAt(pos);
+      const tag = tagAt(this.bytes, pos);
       if (tag === ITEM_DELIMITER) {
         if (!untilDelimiter) throw new DatasetFormatError(`unexpected item delimiter at ${pos}`);
         return { elements, next: pos + 8 };
       }
-      if (tag >>> 16 === 0xfffe) throw new DatasetFormatError(`unexpected ${formatTag(tag)} at ${pos}`);
+      if (isItemOrDelimiter(tag)) throw new DatasetFormatError(`unexpected ${formatTag(tag)} at ${pos}`);
       const parsed = this.readElement(pos, end, explicitVr);
       elements.push(parsed.element);
       pos = parsed.next;
@@ -71,24 +75,11 @@ class Reader {
   }
 
   private readElement(pos: number, end: number, explicitVr: boolean): { element: RawElement; next: number } {
-    const tag = this.tagAt(pos);
-    let wireVr: string | undefined;
-    let length: number;
-    let valueStart: number;
-    if (explicitVr) {
-      wireVr = this.bytes.toString('latin1', pos + 4, pos + 6);
-      if (!isVrCode(wireVr)) throw new DatasetFormatError(`bad VR "${wireVr}" for ${formatTag(tag)}`);
-      if (hasLongLength(wireVr)) {
-        this.need(pos, 12, end);
-        length = this.bytes.readUInt32LE(pos + 8);
-        valueStart = pos + 12;
-      } else {
-        length = this.bytes.readUInt16LE(pos + 6);
-        valueStart = pos + 8;
-      }
-    } else {
-      length = this.bytes.readUInt32LE(pos + 4);
-      valueStart = pos + 8;
+    const header = readElementHeader(this.bytes, pos, explicitVr, end);
+    if (!header) throw new DatasetFormatError(`truncated data set at ${pos}`);
+    const { tag, vr: wireVr, length, valueStart } = header;
+    if (wireVr !== undefined && !isVrCode(wireVr)) {
+      throw new DatasetFormatError(`bad VR "${wireVr}" for ${formatTag(tag)}`);
     }
     // A sequence: declared SQ; or a VR we cannot see (implicit, UN) that the dictionary calls a
     // sequence or whose length is undefined (PS3.5 6.2.2: UN of undefined length is an implicit
@@ -122,7 +113,7 @@ class Reader {
     let pos = start;
     while (pos < seqEnd) {
       this.need(pos, 8, seqEnd);
-      const tag = this.tagAt(pos);
+      const tag = tagAt(this.bytes, pos);
       const itemLength = this.bytes.readUInt32LE(pos + 4);
       if (tag === SEQUENCE_DELIMITER) {
         if (!undefinedLength) throw new DatasetFormatError(`sequence delimiter in a defined-length sequence`);
@@ -141,10 +132,6 @@ class Reader {
     }
     if (undefinedLength) throw new DatasetFormatError('sequence without its delimiter');
     return { items, next: pos };
-  }
-
-  private tagAt(pos: number): number {
-    return ((this.bytes.readUInt16LE(pos) << 16) | this.bytes.readUInt16LE(pos + 2)) >>> 0;
   }
 
   private need(pos: number, count: number, end: number): void {

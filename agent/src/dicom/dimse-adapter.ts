@@ -1,0 +1,88 @@
+import { Socket } from 'node:net';
+import dimse from 'dcmjs-dimse';
+
+/**
+ * Every place the agent reaches into dcmjs-dimse's internals, in one module. Each has a fallback
+ * that keeps the agent correct, only slower or less faithful; `dimseFallbacks()` names the ones
+ * taken, and the agent logs each at start (code `dimse_fallback`). `dimse-adapter.test.ts` fails
+ * when an upgrade of dcmjs-dimse changes what is relied on here.
+ *
+ * 1. Query bytes. dcmjs-dimse builds every incoming Dataset through the (private)
+ *    `Dataset.prototype._fromElementsBuffer(buffer, transferSyntaxUid, readOptions)`; wrapping it
+ *    records the buffer in a WeakMap keyed by the Dataset, so the bytes live exactly as long as
+ *    the request and a C-FIND identifier can be read as sent. Large data sets (C-STORE) are not
+ *    kept: a query identifier is a few hundred bytes. Fallback: queries are read from dcmjs's
+ *    re-encoding of its parsed elements (worklist-query.ts), lossy only for unknown keys' VRs and
+ *    the reported query character set.
+ * 2. The association's socket: the private `socket` field of dcmjs-dimse's Network, for corking
+ *    batches of C-FIND answers and waiting for 'drain' (dcmjs-dimse writes without backpressure).
+ *    Fallback: neither cork nor wait.
+ * 3. Command sets: FastCommandDataset overrides `Dataset.prototype.getDenaturalizedCommandDataset`,
+ *    which dcmjs-dimse calls to encode a command. Fallback: dcmjs encodes every command itself.
+ */
+const MAX_CAPTURED_BYTES = 256 * 1024;
+
+const captured = new WeakMap<object, Buffer>();
+let installed: boolean | undefined;
+
+type FromElementsBuffer = (this: object, buffer: Buffer, ...rest: unknown[]) => unknown;
+
+export function installQueryBytesCapture(): boolean {
+  if (installed !== undefined) return installed;
+  // Narrow cast into dcmjs-dimse internals: the one private method we wrap.
+  const proto = dimse.Dataset.prototype as unknown as { _fromElementsBuffer?: FromElementsBuffer };
+  const original = proto._fromElementsBuffer;
+  if (typeof original !== 'function') {
+    installed = false;
+    return installed;
+  }
+  proto._fromElementsBuffer = function (this: object, buffer: Buffer, ...rest: unknown[]): unknown {
+    if (Buffer.isBuffer(buffer) && buffer.length <= MAX_CAPTURED_BYTES) captured.set(this, buffer);
+    return original.call(this, buffer, ...rest);
+  };
+  installed = true;
+  return installed;
+}
+
+/** The bytes a received Dataset was parsed from, when they were captured. */
+export function capturedBytes(dataset: object): Buffer | undefined {
+  return captured.get(dataset);
+}
+
+/** The association's socket, when dcmjs-dimse still keeps it where we look. */
+export function socketOf(scp: InstanceType<typeof dimse.Scp>): Socket | undefined {
+  const candidate = (scp as unknown as { socket?: unknown }).socket;
+  return candidate instanceof Socket ? candidate : undefined;
+}
+
+/** Whether dcmjs-dimse still encodes a command through the method FastCommandDataset overrides. */
+export function commandEncodingHookPresent(): boolean {
+  const proto = dimse.Dataset.prototype as unknown as { getDenaturalizedCommandDataset?: unknown };
+  return typeof proto.getDenaturalizedCommandDataset === 'function';
+}
+
+/** The fallbacks in use with the installed dcmjs-dimse, each as one sentence; empty when none. */
+export function dimseFallbacks(): string[] {
+  const fallbacks: string[] = [];
+  if (!installQueryBytesCapture()) {
+    fallbacks.push('C-FIND queries are read from dcmjs-dimse re-encoding (no Dataset._fromElementsBuffer)');
+  }
+  const probe = new Socket();
+  try {
+    if (socketOf(new dimse.Scp(probe, {})) !== probe) {
+      fallbacks.push('C-FIND answers are written without backpressure (no socket on the association)');
+    }
+  } finally {
+    // The association's listeners go first, so closing the probe is not logged as a connection.
+    probe.removeAllListeners();
+    probe.destroy();
+  }
+  if (!commandEncodingHookPresent()) {
+    fallbacks.push('DIMSE commands are encoded by dcmjs (no Dataset.getDenaturalizedCommandDataset)');
+  }
+  return fallbacks;
+}
+
+// Installed on import: the query reader imports this module, so the wrapper is in place before
+// the agent's listener accepts its first association.
+installQueryBytesCapture();
