@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { hashPassword, verifyPassword } from '../../pims-plugin/src/staff/password-hash.js';
-import { startInProcessPlugin } from '../../pims-plugin/src/http/test-support/in-process-plugin.js';
-import { StaffClient, createStaff } from '../../pims-plugin/src/app/test-support/staff-client.js';
+import { hashPassword, verifyPassword } from '@lightbox/pims-plugin/staff/password-hash';
+import { startInProcessPlugin } from '@lightbox/pims-plugin/test-support/in-process-plugin';
+import { StaffClient, createStaff } from '@lightbox/pims-plugin/test-support/staff-client';
 import { LightboxStack } from '../src/support/lightbox-stack.js';
 import {
   completion,

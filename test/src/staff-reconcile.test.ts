@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { writeSyntheticImage } from '@lightbox/agent/test-support';
 import { launchChromium } from './support/chromium.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
