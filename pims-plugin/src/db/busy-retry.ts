@@ -10,7 +10,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * A transaction that still failed with SQLITE_BUSY was rolled back: it is run again after a short
- * async pause with jitter, until `withinMs` has passed.
+ * async pause with jitter, until `withinMs` has passed. Write callbacks only touch the database
+ * (side effects such as waking listeners run after the commit), which makes a rerun safe.
  */
 export async function retryWhileBusy<T>(run: () => Promise<T>, withinMs = 10_000): Promise<T> {
   const deadline = Date.now() + withinMs;

@@ -37,14 +37,17 @@ export function markChanged(tx: Tx, topic: string): void {
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
-  // Several plugin processes may share one database file: SQLite waits for another's lock.
-  const client = createClient({ url, timeout: BUSY_TIMEOUT_MS, ...(authToken ? { authToken } : {}) });
-  if (url.startsWith('file:')) {
-    // WAL lets readers (the API, other plugin processes) run beside the writer; it is a property of
-    // the file, so it sticks.
-    await client.execute('PRAGMA journal_mode=WAL');
+  const open = () => createClient({ url, timeout: BUSY_TIMEOUT_MS, ...(authToken ? { authToken } : {}) });
+  let client: Client;
+  if (url.includes(':memory:')) {
+    // An in-memory database lives on the one connection of its client.
+    client = open();
+    await runMigrations(url, authToken, migrationsFolder, client);
+  } else {
+    // Migrated, and a file switched to WAL, on a connection of its own before any other opens.
+    await runMigrations(url, authToken, migrationsFolder);
+    client = open();
   }
-  await runMigrations(url, authToken, migrationsFolder, client);
   const db = drizzle(client, { schema });
   const lock = new AsyncMutex();
   const listeners = new Map<string, Set<() => void>>();

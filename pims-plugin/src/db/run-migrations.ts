@@ -1,49 +1,65 @@
 import { createClient, type Client } from '@libsql/client';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
+import { BUSY_TIMEOUT_MS, isBusy } from './busy-retry.js';
 
 /** drizzle's own bookkeeping table, so databases migrated before keep their history. */
 const TABLE = '"__drizzle_migrations"';
 
+type Migrations = ReturnType<typeof readMigrationFiles>;
+
 /**
- * Applies the migrations the database lacks. Several plugin processes may start at once on one
- * database: each reads what is applied and applies the rest inside one write transaction, so the
- * second waits for the first and then finds nothing to do, instead of applying a migration twice
- * or failing on a table the first just made. Returns how many this process applied.
+ * Brings the database up to date before the process uses it. Several plugin processes may start at
+ * once on one database: each reads what is applied and applies the rest inside one write
+ * transaction, so the second waits for the first and then finds nothing to do, instead of applying
+ * a migration twice or failing on a table the first just made. Returns how many this process
+ * applied.
+ *
+ * A file is switched to WAL and migrated on a connection of its own, opened for each attempt and
+ * closed after it: two processes switching a new file to WAL at once can make one fail at once with
+ * SQLITE_BUSY (SQLite's way out of a deadlock), and a connection that saw that keeps its lock until
+ * it is closed. Foreign keys are off on that connection, as a table rebuild needs (the pragma is
+ * ignored inside a transaction).
  */
 export async function runMigrations(
   url: string,
   authToken: string | undefined,
   migrationsFolder: string,
-  shared: Client,
+  inMemory?: Client,
 ): Promise<number> {
   const migrations = readMigrationFiles({ migrationsFolder });
-  if (!url.startsWith('file:')) return retryWhileBusy(() => applyPending(shared, migrations), 60_000);
-  // Foreign keys must be off on the very connection that migrates (a table rebuild needs them off,
-  // and the pragma is ignored inside a transaction): an in-memory database has one connection, a
-  // file gets a one-connection client of its own.
-  const inMemory = url.includes(':memory:');
-  const own = inMemory
-    ? shared
-    : createClient({ url, concurrency: 1, timeout: BUSY_TIMEOUT_MS, ...(authToken ? { authToken } : {}) });
-  try {
-    return await retryWhileBusy(async () => {
-      await own.execute('PRAGMA foreign_keys=OFF');
-      try {
-        return await applyPending(own, migrations);
-      } finally {
-        await own.execute('PRAGMA foreign_keys=ON');
-      }
-    }, 60_000);
-  } finally {
-    if (!inMemory) own.close();
+  if (inMemory) return onConnection(inMemory, migrations, false);
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 0; ; attempt++) {
+    const own = createClient({
+      url,
+      concurrency: 1,
+      timeout: BUSY_TIMEOUT_MS,
+      ...(authToken ? { authToken } : {}),
+    });
+    try {
+      return await onConnection(own, migrations, url.startsWith('file:'));
+    } catch (err) {
+      if (!isBusy(err) || Date.now() > deadline) throw err;
+    } finally {
+      own.close();
+    }
+    await new Promise((r) => setTimeout(r, Math.min(200, 10 + attempt * 20) * (0.5 + Math.random())));
   }
 }
 
-async function applyPending(
-  client: Client,
-  migrations: ReturnType<typeof readMigrationFiles>,
-): Promise<number> {
+async function onConnection(client: Client, migrations: Migrations, file: boolean): Promise<number> {
+  // WAL lets readers (the API, other plugin processes) run beside the writer; it is a property of
+  // the file, so it sticks.
+  if (file) await client.execute('PRAGMA journal_mode=WAL');
+  if (file) await client.execute('PRAGMA foreign_keys=OFF');
+  try {
+    return await applyPending(client, migrations);
+  } finally {
+    if (file) await client.execute('PRAGMA foreign_keys=ON');
+  }
+}
+
+async function applyPending(client: Client, migrations: Migrations): Promise<number> {
   const tx = await client.transaction('write');
   try {
     await tx.execute(
