@@ -24,6 +24,7 @@ import { bootstrapHl7Connector } from './connectors/hl7/bootstrap-hl7-connector.
 import { OrderCommands } from './orders/order-commands.js';
 import { DEFAULT_SITE_ID } from './sites/bootstrap-site.js';
 import { EmbedLinks } from './embed/embed-links.js';
+import { MediaLinks } from './studies/media-links.js';
 import { OutboundGuard } from './security/outbound-guard.js';
 import { SecretBox } from './security/secret-box.js';
 import { PageAssets } from './pages/page-assets.js';
@@ -48,6 +49,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   if (config.metrics) pluginMetrics.enable(pluginGauges(database));
   const hub = new LinkHub();
+  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
+  const mediaLinks = new MediaLinks(embedLinks, config.media, config.publicBaseUrl);
   const intake: StudyIntake = {
     media: new MediaStore(path.join(config.dataDir, 'media')),
     settings: config.studies,
@@ -59,6 +62,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     (ids) => {
       for (const id of ids) hub.notify(id);
     },
+    Date.now,
+    (tx, siteId) => mediaLinks.linker(siteId, { tx, absolute: false }),
   );
   stability.start();
   const webhooks = new WebhookDispatcher({
@@ -71,7 +76,6 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const notifyAgents = (ids: string[]) => {
     for (const id of ids) hub.notify(id);
   };
-  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
   const connectorServices = pluginConnectorServices({
     publicBaseUrl: config.publicBaseUrl,
     media: intake.media,
@@ -109,6 +113,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     secrets,
     outbound,
     embedLinks,
+    mediaLinks,
+    pimsOrigins: config.pimsOrigins,
     pageAssets,
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.

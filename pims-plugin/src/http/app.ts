@@ -23,6 +23,7 @@ import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
 import type { EmbedLinks } from '../embed/embed-links.js';
+import type { MediaLinks } from '../studies/media-links.js';
 import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -50,6 +51,10 @@ export interface AppDeps {
   /** Every outbound HTTP call (webhooks, connectors) goes through it. */
   outbound: OutboundGuard;
   embedLinks: EmbedLinks;
+  /** Signs and checks the sites' media URLs. */
+  mediaLinks: MediaLinks;
+  /** Origins allowed to frame the chart panel. */
+  pimsOrigins: readonly string[];
   /** Scripts and style sheets of the pages, built at start. */
   pageAssets: PageAssets;
 }
@@ -64,9 +69,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   pluginMetrics.mount(app);
   // Public, so mounted before the API key guard: see openapi-routes.ts.
   mountOpenApiRoutes(app, apiOperations, { tags: apiTags });
-  // Media URLs are capabilities (content hashes learned only through the API): no key, so a
-  // browser can show them. Mounted before the guard.
-  mountMediaRoutes(app, deps.intake.media);
+  // Media URLs are capabilities (signed for one site, expiring): no key, so a browser can show
+  // them. Mounted before the guard.
+  mountMediaRoutes(app, deps.intake.media, deps.mediaLinks);
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
   mountEmbedPages(app, deps);
@@ -91,7 +96,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
-  mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
+  mountStudyRoutes(app, deps.database, deps.mediaLinks);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
   mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
