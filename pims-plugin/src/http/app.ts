@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountMediaRoutes(app, deps.intake.media, deps.mediaLinks);
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
-  mountEmbedPages(app, deps);
+  mountEmbedPages(app, { ...deps, timeZone: deps.timeZone });
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
