@@ -29,6 +29,7 @@ import type { OutboundGuard } from '../security/outbound-guard.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
 import { mountEmbedPages } from '../embed/embed-page-routes.js';
+import { mountViewerPages } from '../viewer/viewer-routes.js';
 import { requestContext } from './request-context.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
 
@@ -74,7 +75,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountMediaRoutes(app, deps.intake.media, deps.mediaLinks);
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
-  mountEmbedPages(app, { ...deps, timeZone: deps.timeZone });
+  mountEmbedPages(app, deps);
+  mountViewerPages(app, deps);
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
