@@ -27,6 +27,8 @@ export interface PanelEntry {
   orderId: string | null;
   /** Epoch ms that orders the list: when performed, else first received; scheduled for an order alone. */
   atMs: number;
+  /** False when only a date is known (a study's DICOM date without a time): no time is shown. */
+  timeKnown: boolean;
   procedure: string;
   modality: string;
   bodyPart: string | null;
@@ -97,6 +99,7 @@ export async function panelEntries(
       studyId: study.id,
       orderId: order?.id ?? null,
       atMs: studyTime(study, timeZone),
+      timeKnown: study.performedAt === null || study.performedAt.length > 10,
       procedure: request?.procedure.description ?? study.description ?? 'Imaging study',
       modality: study.modality ?? order?.modality ?? '',
       bodyPart: bodyParts.join(', ') || request?.procedure.bodyPart || null,
@@ -114,6 +117,7 @@ export async function panelEntries(
       studyId: null,
       orderId: order.id,
       atMs: Date.parse(request.scheduled?.at ?? order.createdAt),
+      timeKnown: true,
       procedure: request.procedure.description,
       modality: order.modality,
       bodyPart: request.procedure.bodyPart ?? null,

@@ -86,7 +86,7 @@ function StudyCard({
         </span>
       </div>
       <p class="study-facts">
-        <span>{time}</span>
+        {e.timeKnown ? <span>{time}</span> : null}
         {e.modality ? <span>{e.modality}</span> : null}
         {e.bodyPart ? <span>{e.bodyPart}</span> : null}
         <span class="count">{e.imageCount === 1 ? '1 image' : `${e.imageCount} images`}</span>

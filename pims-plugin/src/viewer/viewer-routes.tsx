@@ -54,7 +54,7 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
     const when = new Map(
       entries.map((e) => {
         const t = siteWallTime(e.atMs, deps.timeZone);
-        return [e.studyId!, `${t.day} ${t.time}`];
+        return [e.studyId!, e.timeKnown ? `${t.day} ${t.time}` : t.day];
       }),
     );
     const first = shown[0]!;
