@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { CreateOrderBody } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
-import { orders, studies, studyInstances, studySeries } from '../db/schema.js';
+import { orders, studies, studySeries } from '../db/schema.js';
 import type { MediaLinker } from '../studies/media-url.js';
 import { instantOfWallTime } from './site-time.js';
 
@@ -73,18 +73,7 @@ export async function panelEntries(
         .where(inArray(studySeries.studyId, studyIds))
         .orderBy(asc(studySeries.seriesNumber), asc(studySeries.id))
     : [];
-  const instances = studyIds.length
-    ? await db
-        .select({
-          studyId: studyInstances.studyId,
-          seriesId: studyInstances.seriesId,
-          thumbnailSha256: studyInstances.thumbnailSha256,
-          placeholderReason: studyInstances.placeholderReason,
-        })
-        .from(studyInstances)
-        .where(inArray(studyInstances.studyId, studyIds))
-        .orderBy(asc(studyInstances.instanceNumber), asc(studyInstances.id))
-    : [];
+  const instances = studyIds.length ? await tileInstances(db, studyIds) : [];
   const orderById = new Map(patientOrders.map((o) => [o.id, o]));
   const entries: PanelEntry[] = [];
   const withStudy = new Set<string>();
@@ -136,9 +125,47 @@ function studyTime(study: typeof studies.$inferSelect, timeZone: string): number
   return Number.isNaN(performed) ? Date.parse(study.firstReceivedAt) : performed;
 }
 
+interface TileInstance {
+  studyId: string;
+  seriesId: number;
+  thumbnailSha256: string;
+  placeholderReason: string | null;
+  /** 1-based place in its series' viewing order, and the series' length. */
+  position: number;
+  seriesLength: number;
+}
+
+/**
+ * Only the instances that become tiles (a short series whole, a long one's middle image), with
+ * their place in the series: a CT of hundreds of slices costs the panel one row, not hundreds.
+ */
+async function tileInstances(db: Db, studyIds: string[]): Promise<TileInstance[]> {
+  const rows: TileInstance[] = [];
+  for (let i = 0; i < studyIds.length; i += 500) {
+    const ids = studyIds.slice(i, i + 500);
+    const result = await db.all<TileInstance>(sql`
+      select study_id as studyId, series_id as seriesId, thumbnail_sha256 as thumbnailSha256,
+             placeholder_reason as placeholderReason, position, series_length as seriesLength
+      from (
+        select study_id, series_id, thumbnail_sha256, placeholder_reason,
+               row_number() over (partition by series_id order by instance_number, id) as position,
+               count(*) over (partition by series_id) as series_length
+        from study_instances
+        where study_id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})
+      )
+      where series_length <= ${SERIES_SHOWN_WHOLE} or position = series_length / 2 + 1
+      order by series_id, position`);
+    rows.push(...result);
+  }
+  return rows;
+}
+
 function tilesOf(
   series: (typeof studySeries.$inferSelect)[],
-  instances: { seriesId: number; thumbnailSha256: string; placeholderReason: string | null }[],
+  instances: TileInstance[],
   link: MediaLinker,
 ): PanelTile[] {
   const tiles: PanelTile[] = [];
@@ -146,29 +173,20 @@ function tilesOf(
   for (const [n, s] of series.entries()) {
     const own = instances.filter((i) => i.seriesId === s.id);
     const name = s.description ?? `Series ${s.seriesNumber ?? n + 1}`;
-    if (own.length > SERIES_SHOWN_WHOLE) {
-      // The middle image shows a volume or a loop better than its first.
-      const middle = Math.floor(own.length / 2);
-      const i = own[middle]!;
+    const length = own[0]?.seriesLength ?? 0;
+    for (const i of own) {
+      const whole = length > SERIES_SHOWN_WHOLE;
       tiles.push({
-        index: index + middle,
+        // The viewer's order: series by series, each in instance order.
+        index: index + i.position - 1,
         thumbnailUrl: link(i.thumbnailSha256),
-        label: `${name}, ${own.length} images`,
-        count: own.length,
+        // A long series (a volume, a loop) shows its middle image, which shows it better than its first.
+        label: whole ? `${name}, ${length} images` : `${name}, image ${i.position} of ${length}`,
+        count: whole ? length : 1,
         placeholder: i.placeholderReason !== null,
       });
-    } else {
-      for (const [k, i] of own.entries()) {
-        tiles.push({
-          index: index + k,
-          thumbnailUrl: link(i.thumbnailSha256),
-          label: `${name}, image ${k + 1} of ${own.length}`,
-          count: 1,
-          placeholder: i.placeholderReason !== null,
-        });
-      }
     }
-    index += own.length;
+    index += length;
   }
   return tiles.slice(0, TILES_PER_STUDY);
 }
