@@ -430,7 +430,7 @@ describe('refused links', () => {
 });
 
 describe('the viewer', () => {
-  async function openViewer(compare = false): Promise<{ page: Page; errors: string[] }> {
+  async function openViewer(): Promise<{ page: Page; errors: string[] }> {
     const url = await embedLink({ pimsPatientId: PATIENT });
     const { page, errors } = await openPanel(1440, url);
     await page
@@ -438,11 +438,9 @@ describe('the viewer', () => {
       .locator('.tiles a')
       .first()
       .click();
-    if (compare) {
-      await page.selectOption('#compare', { label: /Head CT/ as unknown as string });
-      await page.click('form.compare button');
-    }
-    await expect.poll(() => page.locator('.pane canvas').first().getAttribute('data-view')).not.toBeNull();
+    await expect
+      .poll(() => page.locator('.pane canvas').first().getAttribute('data-view'), { timeout: 20_000 })
+      .not.toBeNull();
     return { page, errors };
   }
 
