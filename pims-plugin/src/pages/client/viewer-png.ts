@@ -88,6 +88,8 @@ export async function decodeGrey16Png(bytes: Uint8Array): Promise<GreyImage> {
 
 /** zlib-wrapped deflate ('deflate' in the Compression Streams standard) of the joined IDAT data. */
 async function inflate(parts: Uint8Array[]): Promise<Uint8Array> {
-  const stream = new Blob(parts as unknown as ConstructorParameters<typeof Blob>[0]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const stream = new Blob(parts as unknown as ConstructorParameters<typeof Blob>[0])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
