@@ -35,6 +35,8 @@ import { pluginMetrics } from './metrics/plugin-metrics.js';
 import { mountAppScreens } from './app/mount-app.js';
 import { SessionCookie } from './staff/session-cookie.js';
 import { mountStaffAccountRoutes } from './staff/staff-accounts-routes.js';
+import type { MediaLinks } from './studies/media-links.js';
+import { mountViewerPages } from './viewer/viewer-routes.js';
 
 export interface AppDeps {
   database: Database;
@@ -55,6 +57,10 @@ export interface AppDeps {
   /** Every outbound HTTP call (webhooks, connectors) goes through it. */
   outbound: OutboundGuard;
   embedLinks: EmbedLinks;
+  /** Signs and checks the sites' media URLs. */
+  mediaLinks: MediaLinks;
+  /** Origins allowed to frame the chart panel. */
+  pimsOrigins: readonly string[];
   /** Scripts and style sheets of the pages, built at start. */
   pageAssets: PageAssets;
   /** Session cookies are `Secure`: the plugin serves TLS itself or is reached by an https URL. */
@@ -74,12 +80,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     tags: apiTags,
     events: { catalogue: eventCatalogue, envelope: eventEnvelopeSchema },
   });
-  // Media URLs are capabilities (content hashes learned only through the API): no key, so a
-  // browser can show them. Mounted before the guard.
-  mountMediaRoutes(app, deps.intake.media);
+  // Media URLs are capabilities (signed for one site, expiring): no key, so a browser can show
+  // them. Mounted before the guard.
+  mountMediaRoutes(app, deps.intake.media, deps.mediaLinks);
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
   mountEmbedPages(app, deps);
+  mountViewerPages(app, deps);
   const notifyAgents = (ids: string[]) => {
     for (const id of ids) deps.hub.notify(id);
   };
@@ -110,7 +117,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountProbeRoutes(app, deps.database, deps.hub);
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
-  mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
+  mountStudyRoutes(app, deps.database, deps.mediaLinks);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
   mountStaffAccountRoutes(app, deps.database, deps.publicBaseUrl);

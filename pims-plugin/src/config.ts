@@ -144,6 +144,32 @@ export const pluginSettingsSchema = z.object({
    * The cloud metadata address is never reachable.
    */
   LIGHTBOX_OUTBOUND_ALLOW: addressRanges.default([]),
+  /** How long a media URL in an API answer or an event works (rounded up to 15 minutes). */
+  LIGHTBOX_MEDIA_URL_TTL_SECONDS: z.coerce
+    .number({ error: 'expected seconds from 60 to 2592000' })
+    .int('expected seconds from 60 to 2592000')
+    .min(60, 'expected seconds from 60 to 2592000')
+    .max(30 * 86_400, 'expected seconds from 60 to 2592000')
+    .default(86_400),
+  /**
+   * Opt-in for PIMSs that store media URLs: hand out and serve unsigned, non-expiring
+   * `/media/{sha256}.{ext}` URLs. Anyone holding such a URL sees the image.
+   */
+  LIGHTBOX_MEDIA_BARE_URLS: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
+  /** The PIMS origins that may show the chart panel in an iframe (`frame-ancestors`). */
+  LIGHTBOX_PIMS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .refine(
+      (origins) => origins.every(isOrigin),
+      'expected comma-separated origins such as https://pims.example.com,http://192.168.1.20:8080',
+    )
+    .default([]),
   LIGHTBOX_DNS_SERVERS: dnsServers.optional(),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `auto`: readable lines at a terminal, JSON lines otherwise. */
@@ -187,6 +213,9 @@ export interface PluginConfig {
   /** 32 bytes, or undefined to use (or create) the key file in the data folder. */
   secretKey: Buffer | undefined;
   outbound: { allowedRanges: string[]; dnsServers: string[] | undefined };
+  media: { ttlSeconds: number; bareUrls: boolean };
+  /** Origins allowed to frame the chart panel; empty: it cannot be framed. */
+  pimsOrigins: string[];
   webhooks: WebhookSettings;
   studies: StudySettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -249,6 +278,8 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
     ),
     secretKey: e.LIGHTBOX_SECRET_KEY === undefined ? undefined : keyBytes(e.LIGHTBOX_SECRET_KEY)!,
     outbound: { allowedRanges: e.LIGHTBOX_OUTBOUND_ALLOW, dnsServers: e.LIGHTBOX_DNS_SERVERS },
+    media: { ttlSeconds: e.LIGHTBOX_MEDIA_URL_TTL_SECONDS, bareUrls: e.LIGHTBOX_MEDIA_BARE_URLS === 'true' },
+    pimsOrigins: e.LIGHTBOX_PIMS_ORIGINS.map((o) => new URL(o).origin),
     webhooks: {
       timeoutMs: e.LIGHTBOX_WEBHOOK_TIMEOUT_MS,
       backoffMinMs: e.LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS,
@@ -277,6 +308,16 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
         ? { id: e.LIGHTBOX_LOCAL_AGENT_ID, token: e.LIGHTBOX_LOCAL_AGENT_TOKEN }
         : undefined,
   };
+}
+
+/** A scheme, host and optional port, nothing else: what a CSP source and an Origin header are. */
+function isOrigin(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && v.replace(/\/$/, '') === u.origin;
+  } catch {
+    return false;
+  }
 }
 
 function hostPort(v: string): { host: string; port: number } {

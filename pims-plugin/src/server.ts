@@ -25,6 +25,7 @@ import { bootstrapHl7Connector } from './connectors/hl7/bootstrap-hl7-connector.
 import { OrderCommands } from './orders/order-commands.js';
 import { DEFAULT_SITE_ID } from './sites/bootstrap-site.js';
 import { EmbedLinks } from './embed/embed-links.js';
+import { MediaLinks } from './studies/media-links.js';
 import { OutboundGuard } from './security/outbound-guard.js';
 import { SecretBox } from './security/secret-box.js';
 import { PageAssets } from './pages/page-assets.js';
@@ -49,6 +50,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   if (config.metrics) pluginMetrics.enable(pluginGauges(database));
   const hub = new LinkHub();
+  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
+  const mediaLinks = new MediaLinks(embedLinks, config.media, config.publicBaseUrl);
   const outboxWatcher = new OutboxWatcher(database, hub, log.child({ part: 'link' }));
   outboxWatcher.start();
   const intake: StudyIntake = {
@@ -62,6 +65,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     (ids) => {
       for (const id of ids) hub.notify(id);
     },
+    Date.now,
+    (tx, siteId) => mediaLinks.linker(siteId, { tx, absolute: false }),
   );
   stability.start();
   const webhooks = new WebhookDispatcher({
@@ -74,7 +79,6 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const notifyAgents = (ids: string[]) => {
     for (const id of ids) hub.notify(id);
   };
-  const embedLinks = new EmbedLinks(database, secrets, config.publicBaseUrl);
   const connectorServices = pluginConnectorServices({
     publicBaseUrl: config.publicBaseUrl,
     media: intake.media,
@@ -112,6 +116,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     secrets,
     outbound,
     embedLinks,
+    mediaLinks,
+    pimsOrigins: config.pimsOrigins,
     pageAssets,
     secureCookies: config.tls !== undefined || config.publicBaseUrl.startsWith('https:'),
   });

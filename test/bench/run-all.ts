@@ -8,6 +8,7 @@ import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { fieldBench } from './field-bench.js';
 import { hl7Bench } from './hl7-bench.js';
 import { staffBench } from './staff-bench.js';
+import { panelBench } from './panel-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -20,4 +21,5 @@ rows.push(...(await mppsWebhookBench()));
 rows.push(...(await fieldBench()));
 rows.push(...(await hl7Bench()));
 rows.push(...(await staffBench()));
+rows.push(...(await panelBench()));
 printTable(rows);

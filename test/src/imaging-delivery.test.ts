@@ -101,7 +101,9 @@ describe('images to the patient record', () => {
     const thumb = await fetch(instance.thumbnailUrl);
     expect(thumb.status).toBe(200);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
-    expect(thumb.headers.get('cache-control')).toMatch(/max-age=31536000/);
+    // A signed URL of this site, cached privately until it expires (a day by default).
+    expect(instance.thumbnailUrl).toMatch(/\/media\/default\/\d+\/[\w-]{32}\/[0-9a-f]{64}\.jpg$/);
+    expect(thumb.headers.get('cache-control')).toMatch(/^private, max-age=(8[6-7]\d{3}), immutable$/);
     const etag = thumb.headers.get('etag')!;
     expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
     const bytes = Buffer.from(await thumb.arrayBuffer());

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Database, Tx } from '../db/database.js';
@@ -78,6 +78,36 @@ export class EmbedLinks {
     if (!claims) return null;
     if (pimsPatientId !== null && claims.p !== pimsPatientId) return null;
     return claims;
+  }
+
+  /**
+   * The site's key for media URLs, derived from its link key: rotating the one revokes the other's
+   * URLs too. Inside a write transaction pass `tx` (a missing key is made in it); without, a site
+   * that has no key yet gets null when `createIfMissing` is false (a URL to check cannot be valid).
+   */
+  async mediaKey(siteId: string, opts: { tx?: Tx; createIfMissing?: boolean } = {}): Promise<Buffer | null> {
+    let key: Buffer;
+    if (opts.tx) {
+      const cached = this.keys.get(siteId);
+      if (cached && cached.until > Date.now()) {
+        key = cached.key;
+      } else {
+        let [row] = await opts.tx.select().from(embedSecrets).where(eq(embedSecrets.siteId, siteId));
+        if (!row) {
+          await this.rotate(opts.tx, siteId);
+          [row] = await opts.tx.select().from(embedSecrets).where(eq(embedSecrets.siteId, siteId));
+        }
+        key = Buffer.from(this.secrets.unseal(row!.sealedSecret, `embed:${siteId}`), 'utf8');
+      }
+    } else {
+      const found = await this.siteKey(siteId, opts.createIfMissing ?? true).catch((err: unknown) => {
+        if (err instanceof LightboxError && err.code === 'not_found') return null;
+        throw err;
+      });
+      if (!found) return null;
+      key = found.key;
+    }
+    return createHmac('sha256', key).update('lightbox-media-key').digest();
   }
 
   /** A new key for the site: every link signed before stops working. Returns the new version. */

@@ -11,3 +11,11 @@ export interface StaffContext {
   accountId: string | null;
   actorId: string;
 }
+
+// The session guard puts it on the request as `staff`. Declared here rather than in the HTTP
+// layer's AppEnv so that the HTTP layer does not depend on the staff folder.
+declare module 'hono' {
+  interface ContextVariableMap {
+    staff: StaffContext;
+  }
+}

@@ -11,6 +11,7 @@ import {
 import { applyAgentMessage } from '../link/apply-agent-message.js';
 import { createLogger } from '../log.js';
 import { MediaStore } from './media-store.js';
+import { mediaPath } from './media-url.js';
 import { getStudy, studyView } from './study-queries.js';
 import { studies } from '../db/schema.js';
 import { eq } from 'drizzle-orm';
@@ -97,7 +98,7 @@ async function instancesOfStudy() {
   const view = await studyView(
     fixture.database.db,
     await getStudy(fixture.database.db, SITE, row!.id),
-    ORIGIN,
+    (sha, format = 'jpg') => `${ORIGIN}${mediaPath(sha, format)}`,
   );
   return view.series.flatMap((s) => s.instances);
 }

@@ -2,7 +2,7 @@ import { asc, inArray } from 'drizzle-orm';
 import type { PixelSpacingMm, VoiWindow } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
 import { instanceFramePreviews, instanceImages } from '../db/schema.js';
-import { mediaPath } from './media-url.js';
+import type { MediaLinker } from './media-url.js';
 
 type ImageRow = typeof instanceImages.$inferSelect;
 
@@ -38,7 +38,7 @@ const key = (sopInstanceUid: string, sha256: string) => `${sopInstanceUid} ${sha
 export async function instanceImageViews(
   db: Db,
   instances: { sopInstanceUid: string; sha256: string }[],
-  origin: string,
+  link: MediaLinker,
 ): Promise<Map<string, InstanceImageView>> {
   const views = new Map<string, InstanceImageView>();
   const uids = [...new Set(instances.map((i) => i.sopInstanceUid))];
@@ -63,13 +63,13 @@ export async function instanceImageViews(
     for (const f of rows) {
       const k = key(f.sopInstanceUid, f.sha256);
       const list = frames.get(k) ?? [];
-      list.push(`${origin}${mediaPath(f.jpegSha256, 'jpg')}`);
+      list.push(link(f.jpegSha256, 'jpg'));
       frames.set(k, list);
     }
   }
   for (const row of images) {
     const k = key(row.sopInstanceUid, row.sha256);
-    views.set(k, viewOf(row, frames.get(k) ?? [], origin));
+    views.set(k, viewOf(row, frames.get(k) ?? [], link));
   }
   return views;
 }
@@ -78,7 +78,7 @@ export function imageViewKey(instance: { sopInstanceUid: string; sha256: string 
   return key(instance.sopInstanceUid, instance.sha256);
 }
 
-function viewOf(row: ImageRow, frameUrls: string[], origin: string): InstanceImageView {
+function viewOf(row: ImageRow, frameUrls: string[], link: MediaLinker): InstanceImageView {
   const windows = JSON.parse(row.windowsJson) as VoiWindow[];
   return {
     columns: row.columns,
@@ -95,7 +95,7 @@ function viewOf(row: ImageRow, frameUrls: string[], origin: string): InstanceIma
         : null,
     rendition: row.renditionSha256
       ? {
-          url: `${origin}${mediaPath(row.renditionSha256, 'png')}`,
+          url: link(row.renditionSha256, 'png'),
           format: row.renditionFormat as 'grey16' | 'rgb8',
           width: row.renditionWidth!,
           height: row.renditionHeight!,

@@ -46,6 +46,10 @@ export class MediaStore {
     }
   }
 
+  async has(sha: string, format: MediaFormat = 'jpg'): Promise<boolean> {
+    return /^[0-9a-f]{64}$/.test(sha) && (await exists(this.pathOf(sha, format)));
+  }
+
   private pathOf(sha: string, format: MediaFormat): string {
     return path.join(this.root, sha.slice(0, 2), `${sha}.${format}`);
   }

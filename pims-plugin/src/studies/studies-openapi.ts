@@ -101,9 +101,11 @@ const studyDetail = studySummary.extend({
         z.object({
           sopInstanceUid: z.string(),
           sopClassUid: z.string(),
-          thumbnailUrl: z
-            .url()
-            .meta({ description: 'JPEG, long edge ≤ 256 px; strong ETag, cached for a year.' }),
+          thumbnailUrl: z.url().meta({
+            description:
+              'JPEG, long edge ≤ 256 px. Signed for this site and expiring (LIGHTBOX_MEDIA_URL_TTL_SECONDS, ' +
+              'a day by default): fetch the study again for fresh URLs rather than storing them. Strong ETag.',
+          }),
           previewUrl: z.url().meta({ description: 'JPEG, long edge ≤ 1024 px.' }),
           placeholderReason: z
             .string()

@@ -4,6 +4,7 @@ import { LightboxError } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
+import type { MediaLinks } from './media-links.js';
 import { matchStudyByHand } from './match-study-by-hand.js';
 import { getStudy, listStudies, studiesOfPatient, studyView } from './study-queries.js';
 
@@ -29,14 +30,14 @@ function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string
 }
 
 /** The studies endpoints of the contract: lists, one study, the chart's list, the manual match. */
-export function mountStudyRoutes(app: Hono<AppEnv>, database: Database, publicBaseUrl: string): void {
+export function mountStudyRoutes(app: Hono<AppEnv>, database: Database, mediaLinks: MediaLinks): void {
   app.get('/v1/studies', async (c) =>
     c.json(await listStudies(database.db, c.get('siteId'), parseQuery(studyListQuery, c.req.query()))),
   );
 
   app.get('/v1/studies/:studyId', async (c) => {
     const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
-    return c.json(await studyView(database.db, study, publicBaseUrl));
+    return c.json(await studyView(database.db, study, await mediaLinks.linker(c.get('siteId'))));
   });
 
   app.get('/v1/patients/:pimsPatientId/studies', async (c) =>
@@ -47,6 +48,6 @@ export function mountStudyRoutes(app: Hono<AppEnv>, database: Database, publicBa
     const { orderId, note } = await parseJsonBody(c, matchStudyBody);
     await matchStudyByHand(database, c.get('siteId'), c.req.param('studyId'), orderId, note ?? null);
     const study = await getStudy(database.db, c.get('siteId'), c.req.param('studyId'));
-    return c.json(await studyView(database.db, study, publicBaseUrl));
+    return c.json(await studyView(database.db, study, await mediaLinks.linker(c.get('siteId'))));
   });
 }

@@ -2,14 +2,14 @@ import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db } from '../db/database.js';
 import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
-import { mediaPath } from './media-url.js';
+import type { MediaLinker } from './media-url.js';
 import { imageViewKey, instanceImageViews } from './instance-image-view.js';
 import { studySummary } from '../orders/order-studies.js';
 
 type StudyRow = typeof studies.$inferSelect;
 
-/** A study as the chart and the PIMS see it, with every instance's media URLs. */
-export async function studyView(db: Db, study: StudyRow, origin: string) {
+/** A study as the chart and the PIMS see it, with every instance's media URLs made by `link`. */
+export async function studyView(db: Db, study: StudyRow, link: MediaLinker) {
   const series = await db
     .select()
     .from(studySeries)
@@ -30,7 +30,7 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
     .from(studyAudit)
     .where(eq(studyAudit.studyId, study.id))
     .orderBy(asc(studyAudit.id));
-  const images = await instanceImageViews(db, instances, origin);
+  const images = await instanceImageViews(db, instances, link);
   return {
     ...studySummary(study),
     series: series.map((s) => ({
@@ -43,8 +43,8 @@ export async function studyView(db: Db, study: StudyRow, origin: string) {
         .map((i) => ({
           sopInstanceUid: i.sopInstanceUid,
           sopClassUid: i.sopClassUid,
-          thumbnailUrl: `${origin}${mediaPath(i.thumbnailSha256)}`,
-          previewUrl: `${origin}${mediaPath(i.previewSha256)}`,
+          thumbnailUrl: link(i.thumbnailSha256),
+          previewUrl: link(i.previewSha256),
           /** Set when the image could not be drawn: the media are a placeholder. */
           placeholderReason: i.placeholderReason,
           /** The same SOP Instance UID arrived with other bytes too; both are kept. */

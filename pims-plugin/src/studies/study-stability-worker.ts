@@ -11,7 +11,7 @@ import {
 import { appendEvent } from '../events/event-store.js';
 import type { Logger } from '../log.js';
 import { completeOrder, completeOverdueWaits } from './completion-waits.js';
-import { mediaPath } from './media-url.js';
+import { mediaPath, type MediaLinker } from './media-url.js';
 import { studyEventData } from './study-event-data.js';
 import type { StudySettings } from './study-settings.js';
 
@@ -30,6 +30,9 @@ export class StudyStabilityWorker {
     private readonly log: Logger,
     private readonly notifyAgents: (agentIds: string[]) => void,
     private readonly clock: () => number = Date.now,
+    /** The site's media paths for the events; bare paths by default (a plugin with bare URLs on). */
+    private readonly linkMedia: (tx: Tx, siteId: string) => Promise<MediaLinker> = () =>
+      Promise.resolve(mediaPath),
   ) {}
 
   start(): void {
@@ -120,14 +123,16 @@ export class StudyStabilityWorker {
         .innerJoin(studySeries, eq(studySeries.id, studyInstances.seriesId))
         .where(eq(studyInstances.studyId, study.id))
         .limit(500);
+      // Signed for the site; an event read after the URLs expire leads to the study API for fresh ones.
+      const link = await this.linkMedia(tx, study.siteId);
       await appendEvent(tx, study.siteId, 'attachment.ready', {
         ...studyEventData(study, order ?? null),
         instanceCount: study.instanceCount,
         instances: instances.map((i) => ({
           sopInstanceUid: i.sopInstanceUid,
           seriesInstanceUid: i.seriesInstanceUid,
-          thumbnailPath: mediaPath(i.thumbnail),
-          previewPath: mediaPath(i.preview),
+          thumbnailPath: link(i.thumbnail),
+          previewPath: link(i.preview),
           placeholder: i.placeholder !== null,
         })),
       });
