@@ -116,6 +116,26 @@ const settings = {
       )
       .default([]),
   },
+  /**
+   * An association that sends nothing for this long is aborted: a forgotten console must not hold
+   * one of the listener's places for ever.
+   */
+  dicomIdleTimeoutMs: {
+    env: 'LIGHTBOX_DICOM_IDLE_TIMEOUT_MS',
+    schema: forwardMs(1_000, 86_400_000, 300_000),
+  },
+  /** ARTIM (PS3.8 9.1.5): a connection that has not asked for an association by then is closed. */
+  dicomArtimMs: { env: 'LIGHTBOX_DICOM_ARTIM_MS', schema: forwardMs(100, 600_000, 30_000) },
+  /** Associations open at once; above it A-ASSOCIATE-RJ "local limit exceeded". */
+  dicomMaxAssociations: {
+    env: 'LIGHTBOX_DICOM_MAX_ASSOCIATIONS',
+    schema: z.coerce
+      .number({ error: 'expected an integer from 1 to 1000' })
+      .int('expected an integer from 1 to 1000')
+      .min(1, 'expected an integer from 1 to 1000')
+      .max(1000, 'expected an integer from 1 to 1000')
+      .default(32),
+  },
   dataDir: { env: 'LIGHTBOX_DATA_DIR', schema: z.string().min(1).default('./data') },
   spoolDir: { env: 'LIGHTBOX_SPOOL_DIR', schema: z.string().min(1).optional() },
   /**
@@ -256,6 +276,7 @@ export interface AgentConfig {
   aeTitle: string;
   /** Empty: every calling AE title is accepted. */
   allowedCallingAeTitles: string[];
+  dicomLimits: DicomLimits;
   dataDir: string;
   /** Received instances (C-STORE); default `<dataDir>/spool`. */
   spoolDir: string;
@@ -283,6 +304,12 @@ export interface AgentConfig {
   forwarding: ForwardingConfig | undefined;
   /** Storage Commitment waits for the PACS before committing (only with forwarding). */
   commitAfterForward: boolean;
+}
+
+export interface DicomLimits {
+  idleTimeoutMs: number;
+  artimMs: number;
+  maxAssociations: number;
 }
 
 export interface ForwardingConfig {
@@ -383,6 +410,11 @@ export function loadAgentConfig(
     dicomPort: p.dicomPort,
     aeTitle: p.aeTitle,
     allowedCallingAeTitles: p.allowedCallingAeTitles,
+    dicomLimits: {
+      idleTimeoutMs: p.dicomIdleTimeoutMs,
+      artimMs: p.dicomArtimMs,
+      maxAssociations: p.dicomMaxAssociations,
+    },
     dataDir,
     spoolDir,
     spoolRetentionMs: Math.round(p.spoolRetentionDays * 86_400_000),

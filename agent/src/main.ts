@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     port: config.dicomPort,
     aeTitle: config.aeTitle,
     allowedCallingAeTitles: config.allowedCallingAeTitles,
+    limits: config.dicomLimits,
     log: log.child({ part: 'dicom' }),
     handlers: {
       find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })),

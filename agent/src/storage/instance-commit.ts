@@ -6,6 +6,11 @@ import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
 import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
+import {
+  bigEndianHeadersAsLittle,
+  EXPLICIT_VR_BIG_ENDIAN,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+} from './big-endian-prefix.js';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -65,13 +70,10 @@ export class InstanceCommitter {
     const { file } = request;
     let header: InstanceHeader;
     try {
-      header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
+      header = headerOf(file.prefix, request.transferSyntaxUid);
       // A header longer than the prefix kept in memory (hundreds of referenced images, say).
       if (!header.complete && file.prefix.length < file.datasetBytes)
-        header = readInstanceHeader(
-          await readDatasetHead(file, LONG_HEADER_BYTES),
-          request.transferSyntaxUid,
-        );
+        header = headerOf(await readDatasetHead(file, LONG_HEADER_BYTES), request.transferSyntaxUid);
     } catch (err) {
       if (err instanceof MalformedDataset)
         return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);
@@ -165,6 +167,12 @@ export class InstanceCommitter {
     log.info('instance stored', fields);
     return { status: StoreStatus.Success, result: 'stored' };
   }
+}
+
+/** The header reader speaks little endian; a big endian instance is read through a converted copy. */
+function headerOf(prefix: Buffer, transferSyntaxUid: string): InstanceHeader {
+  if (transferSyntaxUid !== EXPLICIT_VR_BIG_ENDIAN) return readInstanceHeader(prefix, transferSyntaxUid);
+  return readInstanceHeader(bigEndianHeadersAsLittle(prefix), EXPLICIT_VR_LITTLE_ENDIAN);
 }
 
 function checkHeader(header: InstanceHeader, request: CommitRequest): StoreOutcome | undefined {
