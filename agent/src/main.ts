@@ -24,6 +24,7 @@ import { Spool } from './storage/spool.js';
 import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
+import { startWorklistItems } from './worklist/start-locally.js';
 
 async function main(): Promise<void> {
   const exitCode = await runAgentCommand(process.argv);
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     database,
     wake: () => link?.notifyOutbox(),
     log: log.child({ part: 'mpps' }),
+    startWorklistItems: (tx, steps) => startWorklistItems(tx, worklist, steps),
   });
   const delivery = new InstanceDelivery({
     database,
