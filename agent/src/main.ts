@@ -21,6 +21,7 @@ import { watchSpoolDisk } from './storage/spool-disk-watch.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { Spool } from './storage/spool.js';
+import { reconcileSpool } from './storage/spool-reconcile.js';
 import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   await worklist.load(database.db);
   const spool = new Spool(config.spoolDir);
   await spool.prepare(log.child({ part: 'storage' }));
+  await reconcileSpool({ spool, database, log: log.child({ part: 'storage' }) });
   const renderPool = new RenderPool({
     size: config.rendering.threads,
     // libvips threads per worker: the cores the workers leave free, at least one.

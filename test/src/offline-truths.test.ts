@@ -1,4 +1,9 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOP, writeImage } from './fixtures/storage-corpus.js';
+import { startStorageAgent, storedRows, storescu } from './support/storage-peers.js';
 import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
@@ -82,5 +87,57 @@ describe('offline truths', () => {
       20_000,
     );
     expect(await worklistFor(order.accessionNumber, 'DR2')).toEqual([]);
+  });
+});
+
+describe('spool and journal at start', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
+    const image = await writeImage(path.join(dir, 'in'), {
+      name: 'ct',
+      sopClassUid: SOP.ct,
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      bitsAllocated: 16,
+      photometric: 'MONOCHROME2',
+      patientName: 'Crash^Test',
+    });
+    // One agent stores it the usual way: that is the file a crash leaves behind.
+    const first = await startStorageAgent(path.join(dir, 'first'));
+    expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
+    await first.agent.stop();
+    const [row] = await storedRows(path.join(dir, 'first'));
+    // The second agent finds it in its spool with no journal row, as after a stop between the rename
+    // and the commit; beside it a file that is no instance at all.
+    const target = path.join(dir, 'second', 'spool', row!.relative_path);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(path.join(dir, 'first', 'spool', row!.relative_path), target);
+    const junk = path.join(path.dirname(target), '1.2.3.4.5.dcm');
+    writeFileSync(junk, 'not a DICOM file');
+    const second = await startStorageAgent(path.join(dir, 'second'));
+    try {
+      const recorded = await second.agent.waitForLog(
+        (l) => l.msg === 'spool file without a journal row recorded',
+      );
+      expect(recorded.path).toBe(row!.relative_path);
+      const removed = await second.agent.waitForLog(
+        (l) => l.msg === 'spool file without a journal row removed',
+      );
+      expect(removed.reason).toBe('not a Part-10 file');
+      expect(existsSync(junk)).toBe(false);
+      const rows = await storedRows(path.join(dir, 'second'));
+      expect(rows.map((r) => [r.sop_instance_uid, r.sha256, r.patient_name, r.calling_ae_title])).toEqual([
+        [image.sopInstanceUid, row!.sha256, 'Crash^Test', 'DR1'],
+      ]);
+      // The modality never heard success and sends it again: answered at once, still one row.
+      expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
+      await second.agent.waitForLog((l) => l.msg === 'instance received again with the same bytes');
+      expect(await storedRows(path.join(dir, 'second'))).toHaveLength(1);
+    } finally {
+      await second.agent.stop();
+    }
   });
 });

@@ -5,12 +5,8 @@ import type { AgentDatabase } from '../db/agent-database.js';
 import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from './dicom-uid.js';
-import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
-import {
-  bigEndianHeadersAsLittle,
-  EXPLICIT_VR_BIG_ENDIAN,
-  EXPLICIT_VR_LITTLE_ENDIAN,
-} from './big-endian-prefix.js';
+import { MalformedDataset, type InstanceHeader } from './instance-header.js';
+import { readStoredHeader as headerOf } from './stored-header.js';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -169,13 +165,10 @@ export class InstanceCommitter {
   }
 }
 
-/** The header reader speaks little endian; a big endian instance is read through a converted copy. */
-function headerOf(prefix: Buffer, transferSyntaxUid: string): InstanceHeader {
-  if (transferSyntaxUid !== EXPLICIT_VR_BIG_ENDIAN) return readInstanceHeader(prefix, transferSyntaxUid);
-  return readInstanceHeader(bigEndianHeadersAsLittle(prefix), EXPLICIT_VR_LITTLE_ENDIAN);
-}
-
-function checkHeader(header: InstanceHeader, request: CommitRequest): StoreOutcome | undefined {
+export function checkHeader(
+  header: InstanceHeader,
+  request: Pick<CommitRequest, 'sopInstanceUid' | 'sopClassUid'>,
+): StoreOutcome | undefined {
   if (header.sopInstanceUid !== request.sopInstanceUid)
     return refusal(
       StoreStatus.DataSetDoesNotMatchSopClass,
