@@ -195,6 +195,12 @@ const settings = {
       .max(600_000, 'expected milliseconds from 1000 to 600000')
       .default(60_000),
   },
+  /**
+   * Rendering and delivery wait while instances arrive: until no C-STORE came for this long, or
+   * the oldest waiting instance has waited LIGHTBOX_RENDER_MAX_DELAY_MS.
+   */
+  renderQuietMs: { env: 'LIGHTBOX_RENDER_QUIET_MS', schema: forwardMs(0, 60_000, 300) },
+  renderMaxDelayMs: { env: 'LIGHTBOX_RENDER_MAX_DELAY_MS', schema: forwardMs(0, 600_000, 2_000) },
   /** `auto`: readable lines at a terminal, JSON lines otherwise (a service, a pipe). */
   logFormat: { env: 'LIGHTBOX_LOG_FORMAT', schema: z.enum(['auto', 'json', 'pretty']).default('auto') },
   /** JSON lines to this file too (relative to the data folder), rotated by size; `none`: no file. */
@@ -287,7 +293,7 @@ export interface AgentConfig {
   reconnectMaxMs: number;
   /** Absent: metrics off. */
   metrics: { host: string; port: number } | undefined;
-  rendering: { threads: number; timeoutMs: number };
+  rendering: { threads: number; timeoutMs: number; quietMs: number; maxDelayMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
   /** Absent: logs go to stdout only. */
@@ -421,7 +427,12 @@ export function loadAgentConfig(
     minFreeDiskBytes: Math.round(p.minFreeDiskMb * 1024 * 1024),
     reconnectMaxMs: p.reconnectMaxMs,
     metrics: p.metricsPort === undefined ? undefined : { host: p.metricsHost, port: p.metricsPort },
-    rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
+    rendering: {
+      threads: p.renderThreads,
+      timeoutMs: p.renderTimeoutMs,
+      quietMs: p.renderQuietMs,
+      maxDelayMs: p.renderMaxDelayMs,
+    },
     logLevel: p.logLevel,
     logFormat: p.logFormat,
     logFile:

@@ -21,6 +21,7 @@ import { watchSpoolDisk } from './storage/spool-disk-watch.js';
 import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { Spool } from './storage/spool.js';
+import { IngestActivity } from './storage/ingest-activity.js';
 import { reconcileSpool } from './storage/spool-reconcile.js';
 import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     log: log.child({ part: 'mpps' }),
     startWorklistItems: (tx, steps) => startWorklistItems(tx, worklist, steps),
   });
+  const ingest = new IngestActivity(config.rendering.quietMs, config.rendering.maxDelayMs);
   const delivery = new InstanceDelivery({
     database,
     spoolRoot: config.spoolDir,
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     concurrency: config.rendering.threads,
     log: log.child({ part: 'delivery' }),
     notifyOutbox: () => link?.notifyOutbox(),
+    ingest,
   });
   const newForwarder = (forwarding: AgentConfig['forwarding']): PacsForwarder | null =>
     forwarding
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
           forwarder?.kick();
         },
         diskGuard,
+        activity: ingest,
       }),
       mpps: mppsDimseHandler(mpps),
       commitment: commitmentDimseHandler(commitment, log.child({ part: 'commitment' })),
