@@ -22,6 +22,7 @@ import { mountMediaRoutes } from '../studies/media-routes.js';
 import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
+import { mountConnectorEndpoints } from '../connectors/connector-endpoints.js';
 import type { EmbedLinks } from '../embed/embed-links.js';
 import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
@@ -98,7 +99,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });
-  if (deps.connectors)
+  if (deps.connectors) {
     mountConnectorRoutes(app, { ...deps.connectors, database: deps.database, log: deps.log });
+    mountConnectorEndpoints(app, {
+      ...deps.connectors,
+      database: deps.database,
+      log: deps.log,
+      commands,
+      notifyAgents: (ids) => {
+        for (const id of ids) deps.hub.notify(id);
+      },
+    });
+  }
   return app;
 }
