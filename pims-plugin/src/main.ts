@@ -1,6 +1,7 @@
 import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';
+import { createAdminCommand } from './staff/create-admin-command.js';
 
 async function main(): Promise<void> {
   let config;
@@ -12,6 +13,9 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  if (process.argv[2] === 'create-admin') {
+    process.exit(await createAdminCommand(config, process.argv.slice(3), process.stdout));
   }
   const log = createLogger(config.logLevel, { proc: 'plugin' }, config.logFormat);
   const plugin = await startPlugin(config, log);

@@ -113,6 +113,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     outbound,
     embedLinks,
     pageAssets,
+    secureCookies: config.tls !== undefined || config.publicBaseUrl.startsWith('https:'),
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

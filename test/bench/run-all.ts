@@ -7,6 +7,7 @@ import { storageBench } from './storage-bench.js';
 import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { fieldBench } from './field-bench.js';
 import { hl7Bench } from './hl7-bench.js';
+import { staffBench } from './staff-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -18,4 +19,5 @@ rows.push(...(await storageBench()));
 rows.push(...(await mppsWebhookBench()));
 rows.push(...(await fieldBench()));
 rows.push(...(await hl7Bench()));
+rows.push(...(await staffBench()));
 printTable(rows);

@@ -31,6 +31,9 @@ import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
 import { mountEmbedPages } from '../embed/embed-page-routes.js';
 import { requestContext } from './request-context.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
+import { mountAppScreens } from '../app/mount-app.js';
+import { SessionCookie } from '../staff/session-cookie.js';
+import { mountStaffAccountRoutes } from '../staff/staff-accounts-routes.js';
 
 export interface AppDeps {
   database: Database;
@@ -53,6 +56,8 @@ export interface AppDeps {
   embedLinks: EmbedLinks;
   /** Scripts and style sheets of the pages, built at start. */
   pageAssets: PageAssets;
+  /** Session cookies are `Secure`: the plugin serves TLS itself or is reached by an https URL. */
+  secureCookies?: boolean;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -71,6 +76,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
   mountEmbedPages(app, deps);
+  const notifyAgents = (ids: string[]) => {
+    for (const id of ids) deps.hub.notify(id);
+  };
+  const commands = new OrderCommands({ database: deps.database, timeZone: deps.timeZone, notifyAgents });
+  // Staff screens authenticate with their own sessions, never the PIMS API key.
+  mountAppScreens(app, {
+    database: deps.database,
+    pageAssets: deps.pageAssets,
+    cookie: new SessionCookie(deps.secureCookies ?? deps.publicBaseUrl.startsWith('https:')),
+    commands,
+    hub: deps.hub,
+    publicBaseUrl: deps.publicBaseUrl,
+    timeZone: deps.timeZone,
+    notifyAgents,
+    webhooksChanged: () => deps.webhooks?.subscriptionsChanged(),
+  });
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
@@ -83,18 +104,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', apiKeyAuth(deps.database));
   mountAgentRoutes(app, deps.database, deps.hub);
   mountProbeRoutes(app, deps.database, deps.hub);
-  const commands = new OrderCommands({
-    database: deps.database,
-    timeZone: deps.timeZone,
-    notifyAgents: (ids) => {
-      for (const id of ids) deps.hub.notify(id);
-    },
-  });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
   mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
+  mountStaffAccountRoutes(app, deps.database, deps.publicBaseUrl);
   mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
