@@ -117,6 +117,26 @@ export const agentSettings = {
       )
       .default([]),
   },
+  /**
+   * An association that sends nothing for this long is aborted: a forgotten console must not hold
+   * one of the listener's places for ever.
+   */
+  dicomIdleTimeoutMs: {
+    env: 'LIGHTBOX_DICOM_IDLE_TIMEOUT_MS',
+    schema: forwardMs(1_000, 86_400_000, 300_000),
+  },
+  /** ARTIM (PS3.8 9.1.5): a connection that has not asked for an association by then is closed. */
+  dicomArtimMs: { env: 'LIGHTBOX_DICOM_ARTIM_MS', schema: forwardMs(100, 600_000, 30_000) },
+  /** Associations open at once; above it A-ASSOCIATE-RJ "local limit exceeded". */
+  dicomMaxAssociations: {
+    env: 'LIGHTBOX_DICOM_MAX_ASSOCIATIONS',
+    schema: z.coerce
+      .number({ error: 'expected an integer from 1 to 1000' })
+      .int('expected an integer from 1 to 1000')
+      .min(1, 'expected an integer from 1 to 1000')
+      .max(1000, 'expected an integer from 1 to 1000')
+      .default(32),
+  },
   dataDir: { env: 'LIGHTBOX_DATA_DIR', schema: z.string().min(1).default('./data') },
   spoolDir: { env: 'LIGHTBOX_SPOOL_DIR', schema: z.string().min(1).optional() },
   /**
@@ -176,6 +196,12 @@ export const agentSettings = {
       .max(600_000, 'expected milliseconds from 1000 to 600000')
       .default(60_000),
   },
+  /**
+   * Rendering and delivery wait while instances arrive: until no C-STORE came for this long, or
+   * the oldest waiting instance has waited LIGHTBOX_RENDER_MAX_DELAY_MS.
+   */
+  renderQuietMs: { env: 'LIGHTBOX_RENDER_QUIET_MS', schema: forwardMs(0, 60_000, 300) },
+  renderMaxDelayMs: { env: 'LIGHTBOX_RENDER_MAX_DELAY_MS', schema: forwardMs(0, 600_000, 2_000) },
   /** `auto`: readable lines at a terminal, JSON lines otherwise (a service, a pipe). */
   logFormat: { env: 'LIGHTBOX_LOG_FORMAT', schema: z.enum(['auto', 'json', 'pretty']).default('auto') },
   /** JSON lines to this file too (relative to the data folder), rotated by size; `none`: no file. */
@@ -257,6 +283,7 @@ export interface AgentConfig {
   aeTitle: string;
   /** Empty: every calling AE title is accepted. */
   allowedCallingAeTitles: string[];
+  dicomLimits: DicomLimits;
   dataDir: string;
   /** Received instances (C-STORE); default `<dataDir>/spool`. */
   spoolDir: string;
@@ -267,7 +294,7 @@ export interface AgentConfig {
   reconnectMaxMs: number;
   /** Absent: metrics off. */
   metrics: { host: string; port: number } | undefined;
-  rendering: { threads: number; timeoutMs: number };
+  rendering: { threads: number; timeoutMs: number; quietMs: number; maxDelayMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
   /** Absent: logs go to stdout only. */
@@ -284,6 +311,12 @@ export interface AgentConfig {
   forwarding: ForwardingConfig | undefined;
   /** Storage Commitment waits for the PACS before committing (only with forwarding). */
   commitAfterForward: boolean;
+}
+
+export interface DicomLimits {
+  idleTimeoutMs: number;
+  artimMs: number;
+  maxAssociations: number;
 }
 
 export interface ForwardingConfig {
@@ -384,13 +417,23 @@ export function loadAgentConfig(
     dicomPort: p.dicomPort,
     aeTitle: p.aeTitle,
     allowedCallingAeTitles: p.allowedCallingAeTitles,
+    dicomLimits: {
+      idleTimeoutMs: p.dicomIdleTimeoutMs,
+      artimMs: p.dicomArtimMs,
+      maxAssociations: p.dicomMaxAssociations,
+    },
     dataDir,
     spoolDir,
     spoolRetentionMs: Math.round(p.spoolRetentionDays * 86_400_000),
     minFreeDiskBytes: Math.round(p.minFreeDiskMb * 1024 * 1024),
     reconnectMaxMs: p.reconnectMaxMs,
     metrics: p.metricsPort === undefined ? undefined : { host: p.metricsHost, port: p.metricsPort },
-    rendering: { threads: p.renderThreads, timeoutMs: p.renderTimeoutMs },
+    rendering: {
+      threads: p.renderThreads,
+      timeoutMs: p.renderTimeoutMs,
+      quietMs: p.renderQuietMs,
+      maxDelayMs: p.renderMaxDelayMs,
+    },
     logLevel: p.logLevel,
     logFormat: p.logFormat,
     logFile:

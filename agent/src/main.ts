@@ -22,9 +22,12 @@ import { PacsForwarder } from './forwarding/pacs-forwarder.js';
 import { RenderPool } from './rendering/render-pool.js';
 import { dimseFallbacks } from './dicom/dimse-adapter.js';
 import { Spool } from './storage/spool.js';
+import { IngestActivity } from './storage/ingest-activity.js';
+import { reconcileSpool } from './storage/spool-reconcile.js';
 import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
+import { startWorklistItems } from './worklist/start-locally.js';
 
 async function main(): Promise<void> {
   const exitCode = await runAgentCommand(process.argv);
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
   await worklist.load(database.db);
   const spool = new Spool(config.spoolDir);
   await spool.prepare(log.child({ part: 'storage' }));
+  await reconcileSpool({ spool, database, log: log.child({ part: 'storage' }) });
   const renderPool = new RenderPool({
     size: config.rendering.threads,
     // libvips threads per worker: the cores the workers leave free, at least one.
@@ -64,7 +68,9 @@ async function main(): Promise<void> {
     database,
     wake: () => link?.notifyOutbox(),
     log: log.child({ part: 'mpps' }),
+    startWorklistItems: (tx, steps) => startWorklistItems(tx, worklist, steps),
   });
+  const ingest = new IngestActivity(config.rendering.quietMs, config.rendering.maxDelayMs);
   const delivery = new InstanceDelivery({
     database,
     spoolRoot: config.spoolDir,
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     concurrency: config.rendering.threads,
     log: log.child({ part: 'delivery' }),
     notifyOutbox: () => link?.notifyOutbox(),
+    ingest,
   });
   const newForwarder = (forwarding: AgentConfig['forwarding']): PacsForwarder | null =>
     forwarding
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
     port: config.dicomPort,
     aeTitle: config.aeTitle,
     allowedCallingAeTitles: config.allowedCallingAeTitles,
+    limits: config.dicomLimits,
     log: log.child({ part: 'dicom' }),
     handlers: {
       find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })),
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
           forwarder?.kick();
         },
         diskGuard,
+        activity: ingest,
       }),
       mpps: mppsDimseHandler(mpps),
       commitment: commitmentDimseHandler(commitment, log.child({ part: 'commitment' })),

@@ -80,7 +80,17 @@ export class SettingsReload {
       changed.push('PACS forward target');
     }
     const needRestart = (
-      ['dicomHost', 'dicomPort', 'aeTitle', 'dataDir', 'spoolDir', 'link', 'metrics', 'rendering'] as const
+      [
+        'dicomHost',
+        'dicomPort',
+        'dicomLimits',
+        'aeTitle',
+        'dataDir',
+        'spoolDir',
+        'link',
+        'metrics',
+        'rendering',
+      ] as const
     ).filter((k) => JSON.stringify(cur[k]) !== JSON.stringify(next[k]));
     for (const key of needRestart)
       this.log.warn('setting changed but applies only after a restart of the agent', {

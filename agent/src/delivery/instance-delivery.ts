@@ -11,6 +11,7 @@ import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-sc
 import { placeholderImages } from '../rendering/placeholder-image.js';
 import type { RenderPool, RenderResult } from '../rendering/render-pool.js';
 import { deliveryMessages } from './delivery-messages.js';
+import type { IngestActivity } from '../storage/ingest-activity.js';
 
 type StoredRow = typeof storedInstances.$inferSelect;
 
@@ -35,6 +36,8 @@ export interface InstanceDeliveryOptions {
   log: Logger;
   /** Wakes the link after the outbox grew. */
   notifyOutbox: () => void;
+  /** Absent: rendering starts as soon as an instance is stored. */
+  ingest?: IngestActivity;
 }
 
 /**
@@ -94,6 +97,11 @@ export class InstanceDelivery {
     try {
       for (let round = 0; round < 10_000 && !this.runner.isStopped; round++) {
         const pending = await this.scan.next(this.opts.concurrency);
+        if (pending.length > 0 && this.opts.ingest?.storing) {
+          // What is already rendered goes first, so nothing rendered sits unsent through a burst.
+          if (rendered.length > 0) await recordRendered();
+          await this.yieldToIngest(this.opts.ingest, pending[0]!.receivedAt);
+        }
         if (pending.length === 0) {
           if (rendered.length === 0) return;
           const wait = firstRenderedAt + RECORD_EVERY_MS - performance.now();
@@ -118,6 +126,21 @@ export class InstanceDelivery {
         err: err instanceof Error ? err.message : String(err),
       });
     }
+  }
+
+  /**
+   * Rendering a CT slice costs about as much CPU as storing several, and its journal commit queues
+   * with the Storage SCP's: done during a burst, every answer to the modality is slower. So the
+   * oldest pending instance waits for a pause in storage, or until it has waited the bound
+   * (IngestActivity). Measured on a 200-slice CT series: see test/bench/storage-bench.ts.
+   */
+  private async yieldToIngest(ingest: IngestActivity, receivedAt: string): Promise<void> {
+    const waitedFrom = performance.now();
+    const why = await ingest.settle(Date.parse(receivedAt), () => this.runner.isStopped);
+    // Once per pause; during a burst longer than the bound, once per instance: debug only then.
+    const fields = { why, waitedMs: Math.round(performance.now() - waitedFrom) };
+    if (why === 'quiet') this.opts.log.info('rendering resumed after storage', fields);
+    else this.opts.log.debug('rendering resumed after storage', fields);
   }
 
   private async render(row: StoredRow): Promise<Rendered> {

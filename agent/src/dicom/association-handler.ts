@@ -9,6 +9,7 @@ import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './d
 import { answerEcho } from './echo-service.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
 import { actionResponse } from './storage-commitment-sop.js';
+import type { AssociationSlots } from './association-slots.js';
 
 const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
@@ -36,7 +37,19 @@ export interface AssociationPolicy {
   services: readonly ServiceEntry[];
   handlers: DicomHandlers;
   log: Logger;
+  /** Shared by every connection of the listener. */
+  slots: AssociationSlots;
+  /** ARTIM: how long a connection may take to ask for an association, or to go after a refusal. */
+  artimMs: number;
+  /** An accepted association that receives nothing for this long is aborted. */
+  idleTimeoutMs: number;
 }
+
+/** A-ASSOCIATE-RQ: PDU type, reserved, length (4), then the protocol version (2). */
+const PROTOCOL_VERSION_END = 8;
+/** A-ABORT source "DICOM UL service-provider", reason "reason-not-specified" (PS3.8 9.3.8). */
+const ABORT_SOURCE_PROVIDER = 2;
+const ABORT_REASON_NOT_SPECIFIED = 0;
 
 type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
 
@@ -54,15 +67,38 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     /** Until released, aborted or closed: a Storage Commitment result may still go back on it. */
     private open = true;
     private accepted = false;
+    private holdsSlot = false;
+    /** The first bytes of the connection: dcmjs-dimse reads past the protocol version silently. */
+    private head = Buffer.alloc(0);
+    private artim: NodeJS.Timeout | undefined;
 
     constructor(socket: Socket, opts: Record<string, unknown>) {
-      super(socket, opts);
+      // Our own timers below replace dcmjs-dimse's (a fixed 60 s PDU timeout, none before the RQ).
+      super(socket, {
+        ...opts,
+        associationTimeout: Number.MAX_SAFE_INTEGER,
+        pduTimeout: Number.MAX_SAFE_INTEGER,
+      });
       this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       this.storage = policy.handlers.store?.association({ peer: this.peer, socket });
       this.transport = socket;
+      socket.removeAllListeners('timeout');
+      socket.setTimeout(0);
+      socket.on('timeout', () => this.idleExpired());
+      const readHead = (chunk: Buffer): void => {
+        this.head = Buffer.concat([this.head, chunk.subarray(0, PROTOCOL_VERSION_END - this.head.length)]);
+        if (this.head.length >= PROTOCOL_VERSION_END) socket.off('data', readHead);
+      };
+      socket.prependListener('data', readHead);
+      this.startArtim('no association request');
       // A peer that drops mid-transfer produces only 'close' (no abort): partial files go here.
       this.on('close', () => {
         this.open = false;
+        this.stopArtim();
+        if (this.holdsSlot) {
+          this.holdsSlot = false;
+          policy.slots.release();
+        }
         if (this.accepted) agentMetrics.associationClosed();
         try {
           this.storage?.closed();
@@ -72,10 +108,73 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       });
     }
 
+    /**
+     * PS3.8 9.1.5: a connection that has not sent its A-ASSOCIATE-RQ, or that stays after our
+     * A-ASSOCIATE-RJ, is closed when ARTIM expires; silent TCP connections cannot pile up.
+     */
+    private startArtim(waitingFor: string): void {
+      this.stopArtim();
+      this.artim = setTimeout(() => {
+        policy.log.warn('connection closed: ARTIM expired', {
+          waitingFor,
+          artimMs: policy.artimMs,
+          peer: this.peer,
+        });
+        this.transport.destroy();
+      }, policy.artimMs);
+      this.artim.unref();
+    }
+
+    private stopArtim(): void {
+      if (this.artim) clearTimeout(this.artim);
+      this.artim = undefined;
+    }
+
+    /** Nothing received for the idle time: the console is gone or forgot us. */
+    private idleExpired(): void {
+      if (!this.open) return;
+      this.open = false;
+      policy.log.warn('association aborted: idle too long', {
+        callingAe: this.callingAe,
+        idleTimeoutMs: policy.idleTimeoutMs,
+        peer: this.peer,
+      });
+      try {
+        this.sendAbort(ABORT_SOURCE_PROVIDER, ABORT_REASON_NOT_SPECIFIED);
+      } catch (err) {
+        policy.log.debug('A-ABORT could not be sent', { err: String(err) });
+      }
+      this.transport.end();
+      // A peer that never closes its side goes anyway.
+      setTimeout(() => this.transport.destroy(), 1_000).unref();
+    }
+
+    private reject(result: number, source: number, reason: number): void {
+      this.sendAssociationReject(result, source, reason);
+      agentMetrics.associationRequested('refused');
+      this.startArtim('the peer to close after A-ASSOCIATE-RJ');
+    }
+
     override associationRequested(association: Association): void {
+      this.stopArtim();
       try {
         this.callingAe = association.getCallingAeTitle().trim();
         const calledAe = association.getCalledAeTitle().trim();
+        // Bit 0 is version 1, the only one there is; a peer without it speaks something else.
+        const version = this.head.length >= PROTOCOL_VERSION_END ? this.head.readUInt16BE(6) : 0;
+        if ((version & 1) === 0) {
+          policy.log.warn('association refused: protocol version not supported', {
+            protocolVersion: version,
+            callingAe: this.callingAe,
+            peer: this.peer,
+          });
+          this.reject(
+            RejectResult.Permanent,
+            RejectSource.ServiceProviderAcse,
+            RejectReason.ProtocolVersionNotSupported,
+          );
+          return;
+        }
         const allow = policy.allowedCallingAeTitles;
         if (allow.length > 0 && !allow.includes(this.callingAe)) {
           policy.log.warn('association refused: calling AE title not allowed', {
@@ -83,14 +182,23 @@ export function associationHandlerClass(policy: AssociationPolicy) {
             calledAe,
             peer: this.peer,
           });
-          this.sendAssociationReject(
-            RejectResult.Permanent,
-            RejectSource.ServiceUser,
-            RejectReason.CallingAeNotRecognized,
-          );
-          agentMetrics.associationRequested('refused');
+          this.reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized);
           return;
         }
+        if (!policy.slots.tryTake()) {
+          policy.log.warn('association refused: local limit exceeded', {
+            maxAssociations: policy.slots.max,
+            callingAe: this.callingAe,
+            peer: this.peer,
+          });
+          this.reject(
+            RejectResult.Transient,
+            RejectSource.ServiceProviderPresentation,
+            RejectReason.LocalLimitExceeded,
+          );
+          return;
+        }
+        this.holdsSlot = true;
         for (const pc of association.getPresentationContexts()) {
           const context = association.getPresentationContext(pc.id);
           const service = policy.services.find((s) => s.abstractSyntaxUid === context.getAbstractSyntaxUid());
@@ -102,17 +210,19 @@ export function associationHandlerClass(policy: AssociationPolicy) {
           if (chosen) context.setResult(PresentationContextResult.Accept, chosen);
           else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
         }
-        policy.log.info('association accepted', { callingAe: this.callingAe, calledAe, peer: this.peer });
+        policy.log.info('association accepted', {
+          callingAe: this.callingAe,
+          calledAe,
+          peer: this.peer,
+          associations: policy.slots.inUse,
+        });
         this.sendAssociationAccept();
         this.accepted = true;
+        this.transport.setTimeout(policy.idleTimeoutMs);
         agentMetrics.associationRequested('accepted');
       } catch (err) {
         policy.log.error('association request could not be handled', { err: String(err), peer: this.peer });
-        this.sendAssociationReject(
-          RejectResult.Transient,
-          RejectSource.ServiceUser,
-          RejectReason.NoReasonGiven,
-        );
+        this.reject(RejectResult.Transient, RejectSource.ServiceUser, RejectReason.NoReasonGiven);
       }
     }
 

@@ -3,6 +3,7 @@ import dimse from 'dcmjs-dimse';
 import type { Logger } from '@lightbox/protocol';
 import { associationHandlerClass } from './association-handler.js';
 import { servicesFor, type DicomHandlers } from './dicom-services.js';
+import { AssociationSlots } from './association-slots.js';
 
 /** Four times DCMTK's default of 16 KB. */
 const MAX_RECEIVE_PDU_BYTES = 64 * 1024;
@@ -16,6 +17,7 @@ export interface DicomListenerOptions {
   allowedCallingAeTitles: string[];
   log: Logger;
   handlers?: DicomHandlers;
+  limits: { idleTimeoutMs: number; artimMs: number; maxAssociations: number };
 }
 
 export interface DicomListener {
@@ -39,6 +41,9 @@ export async function startDicomListener(opts: DicomListenerOptions): Promise<Di
     services: servicesFor(opts.handlers ?? {}),
     handlers: opts.handlers ?? {},
     log: opts.log,
+    slots: new AssociationSlots(opts.limits.maxAssociations),
+    artimMs: opts.limits.artimMs,
+    idleTimeoutMs: opts.limits.idleTimeoutMs,
   });
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -62,6 +67,15 @@ export async function startDicomListener(opts: DicomListenerOptions): Promise<Di
       opts.log.error('could not start an association handler', { err: String(err) });
       socket.destroy();
     }
+  });
+  // Connections past the associations' cap are still read, to be refused by A-ASSOCIATE-RJ; past
+  // twice the cap (ARTIM bounds how long the silent ones stay) new ones are closed at once.
+  server.maxConnections = Math.max(2 * opts.limits.maxAssociations, opts.limits.maxAssociations + 16);
+  server.on('drop', (data) => {
+    opts.log.warn('DICOM connection dropped: too many open connections', {
+      maxConnections: server.maxConnections,
+      peer: data ? `${data.remoteAddress ?? '?'}:${data.remotePort ?? '?'}` : undefined,
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -45,6 +45,7 @@ export const NON_IMAGE_STORAGE_SOP_CLASSES: Readonly<Record<string, string>> = {
 export const TransferSyntaxUid = {
   ImplicitVrLittleEndian: '1.2.840.10008.1.2',
   ExplicitVrLittleEndian: '1.2.840.10008.1.2.1',
+  ExplicitVrBigEndian: '1.2.840.10008.1.2.2',
   DeflatedExplicitVrLittleEndian: '1.2.840.10008.1.2.1.99',
   JpegBaseline: '1.2.840.10008.1.2.4.50',
   JpegExtended: '1.2.840.10008.1.2.4.51',
@@ -65,7 +66,9 @@ const T = TransferSyntaxUid;
  *
  * 1. Lossless compressed first: smaller on the wire and on disk, and no pixel changes.
  * 2. Then uncompressed (explicit before implicit: explicit keeps the VR of private elements).
- * 3. Lossy compressed last. A context that offers lossy *and* uncompressed usually means the
+ * 3. Explicit VR Big Endian (retired) only when nothing else is offered: old consoles still send
+ *    it; it is stored as sent, the header read through a little endian copy.
+ * 4. Lossy compressed last. A context that offers lossy *and* uncompressed usually means the
  *    modality holds an uncompressed image and would compress it only because we asked; choosing
  *    lossy there would throw away diagnostic detail. An image that already is lossy comes in a
  *    context of its own (that is how storescu and most consoles propose), and is accepted as sent.
@@ -79,6 +82,7 @@ export const IMAGE_TRANSFER_SYNTAXES: readonly string[] = [
   T.DeflatedExplicitVrLittleEndian,
   T.ExplicitVrLittleEndian,
   T.ImplicitVrLittleEndian,
+  T.ExplicitVrBigEndian,
   T.JpegLsNearLossless,
   T.Jpeg2000,
   T.JpegExtended,
@@ -89,6 +93,7 @@ export const NON_IMAGE_TRANSFER_SYNTAXES: readonly string[] = [
   T.DeflatedExplicitVrLittleEndian,
   T.ExplicitVrLittleEndian,
   T.ImplicitVrLittleEndian,
+  T.ExplicitVrBigEndian,
 ];
 
 /** Every storage abstract syntax we accept, with its transfer syntaxes in our order. */

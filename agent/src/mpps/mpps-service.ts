@@ -7,7 +7,15 @@ import {
 } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
-import { isUid, readMppsDataset, type PluginView, type ReadOutcome } from './mpps-attributes.js';
+import {
+  isUid,
+  pluginViewOf,
+  readMppsDataset,
+  type PluginView,
+  type ReadOutcome,
+} from './mpps-attributes.js';
+import type { AgentTx } from '../db/agent-database.js';
+import type { ScheduledStepReference } from '@lightbox/protocol';
 import { loadStep, saveStep } from './mpps-journal.js';
 import { decideCreate, decideSet, type MppsDecision, type MppsRecord } from './mpps-state-machine.js';
 import { MppsStatusCode, refusal } from './mpps-status.js';
@@ -34,6 +42,14 @@ export interface MppsServiceOptions {
   /** The outbox grew: the link sends now rather than at its next poll. */
   wake: () => void;
   log: Logger;
+  /**
+   * Takes the worklist items a new step names off this agent's worklist, inside the journal's
+   * transaction; `apply` runs once it has committed.
+   */
+  startWorklistItems?: (
+    tx: AgentTx,
+    steps: readonly ScheduledStepReference[],
+  ) => Promise<{ orderIds: string[]; apply: () => void }>;
 }
 
 /** Message frames must stay well inside the link's limit, which also carries the frame envelope. */
@@ -80,7 +96,9 @@ export class MppsService {
     if (!isUid(uid)) return refuse(MppsStatusCode.InvalidSopInstance, 'the SOP Instance UID is not a UID');
     const read = readMppsDataset(request.elements, operation === 'N-CREATE' ? 'create' : 'set');
 
-    let outcome: { decision: MppsDecision; outSeq: number | null } | { tooLarge: true };
+    let outcome:
+      | { decision: MppsDecision; outSeq: number | null; started?: { orderIds: string[]; apply: () => void } }
+      | { tooLarge: true };
     try {
       outcome = await this.opts.database.write(async (tx) => {
         const decision = decide(await loadStep(tx, uid), read);
@@ -105,7 +123,15 @@ export class MppsService {
           warnings: decision.warnings,
           at,
         });
-        return { decision, outSeq };
+        // The worklist item is off this agent's worklist in the same commit that journals the step.
+        const started =
+          operation === 'N-CREATE' && decision.record.status === 'IN PROGRESS' && this.opts.startWorklistItems
+            ? await this.opts.startWorklistItems(
+                tx,
+                pluginViewOf(decision.record.status, decision.record.attributes).scheduledSteps,
+              )
+            : undefined;
+        return { decision, outSeq, ...(started ? { started } : {}) };
       });
     } catch (err) {
       log.error('MPPS could not be recorded; nothing was stored', {
@@ -119,8 +145,15 @@ export class MppsService {
         MppsStatusCode.ResourceLimitation,
         'MPPS too large to forward to the plugin; nothing was stored',
       );
-    const { decision, outSeq } = outcome;
+    const { decision, outSeq, started } = outcome;
     if (decision.kind === 'refused') return refuse(decision.refusal.status, decision.refusal.comment);
+    if (started && started.orderIds.length > 0) {
+      started.apply();
+      log.info('worklist items started here: off this worklist until the plugin says otherwise', {
+        ...fields,
+        orderIds: started.orderIds,
+      });
+    }
     for (const warning of decision.warnings) log.warn('MPPS tolerated', { ...fields, warning });
     log.info('MPPS recorded', {
       ...fields,

@@ -5,7 +5,8 @@ import type { AgentDatabase } from '../db/agent-database.js';
 import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from '../dicom/codec/dicom-uid.js';
-import { MalformedDataset, readInstanceHeader, type InstanceHeader } from './instance-header.js';
+import { MalformedDataset, type InstanceHeader } from './instance-header.js';
+import { readStoredHeader as headerOf } from './stored-header.js';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -65,13 +66,10 @@ export class InstanceCommitter {
     const { file } = request;
     let header: InstanceHeader;
     try {
-      header = readInstanceHeader(file.prefix, request.transferSyntaxUid);
+      header = headerOf(file.prefix, request.transferSyntaxUid);
       // A header longer than the prefix kept in memory (hundreds of referenced images, say).
       if (!header.complete && file.prefix.length < file.datasetBytes)
-        header = readInstanceHeader(
-          await readDatasetHead(file, LONG_HEADER_BYTES),
-          request.transferSyntaxUid,
-        );
+        header = headerOf(await readDatasetHead(file, LONG_HEADER_BYTES), request.transferSyntaxUid);
     } catch (err) {
       if (err instanceof MalformedDataset)
         return refusal(StoreStatus.CannotUnderstand, `data set unreadable: ${err.message}`);
@@ -167,7 +165,10 @@ export class InstanceCommitter {
   }
 }
 
-function checkHeader(header: InstanceHeader, request: CommitRequest): StoreOutcome | undefined {
+export function checkHeader(
+  header: InstanceHeader,
+  request: Pick<CommitRequest, 'sopInstanceUid' | 'sopClassUid'>,
+): StoreOutcome | undefined {
   if (header.sopInstanceUid !== request.sopInstanceUid)
     return refusal(
       StoreStatus.DataSetDoesNotMatchSopClass,

@@ -10,6 +10,7 @@ import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { DiskGuard } from './disk-guard.js';
 import type { Spool } from './spool.js';
 import { StoreIngest } from './store-ingest.js';
+import type { IngestActivity } from './ingest-activity.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 
 const { responses } = dimse;
@@ -32,6 +33,8 @@ export function storageService(opts: {
   onStored?: () => void;
   /** When low, C-STOREs are refused before anything is written. */
   diskGuard?: Pick<DiskGuard, 'low' | 'refusalComment' | 'kick'>;
+  /** Told of every C-STORE, so rendering and delivery can keep out of its way. */
+  activity?: Pick<IngestActivity, 'noteStore'>;
 }): StoreHandler {
   const { spool, database, log } = opts;
   // One for all associations: the per-instance decision and the group commit span them.
@@ -46,6 +49,7 @@ export function storageService(opts: {
       };
       return {
         openStream(callingAe, request, context) {
+          opts.activity?.noteStore();
           const sopInstanceUid = trimUid(request.getAffectedSopInstanceUid());
           const sopClassUid = trimUid(request.getAffectedSopClassUid());
           const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
@@ -96,6 +100,7 @@ export function storageService(opts: {
           pending.delete(request);
           let bytes = 0;
           const respond = (outcome: StoreOutcome): void => {
+            opts.activity?.noteStore();
             if (entry)
               agentMetrics.storeAnswered(outcome.result, bytes, (performance.now() - entry.startedAt) / 1000);
             const response = responses.CStoreResponse.fromRequest(request);

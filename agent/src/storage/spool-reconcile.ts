@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { eq, max } from 'drizzle-orm';
+import type { AgentDatabase } from '../db/agent-database.js';
+import { storedInstances } from '../db/schema.js';
+import type { Logger } from '../log.js';
+import { isSafeUid, trimUid } from '../dicom/codec/dicom-uid.js';
+import { checkHeader } from './instance-commit.js';
+import { MalformedDataset } from './instance-header.js';
+import type { Spool } from './spool.js';
+import { readStoredHeader } from './stored-header.js';
+
+/**
+ * Study folders changed this long before the newest journal row are not looked into: a file can
+ * lack its row only when the agent stopped between the rename and the row's commit, and both come
+ * within moments of each other (a rename changes the folder's time).
+ */
+const SETTLED_MS = 10 * 60_000;
+
+/** `<SOP Instance UID>.dcm`, or `<SOP Instance UID>.<16 hex>.dcm` for a second version. */
+const INSTANCE_FILE = /^(.+?)(?:\.([0-9a-f]{16}))?\.dcm$/;
+
+/**
+ * At start, before the DICOM port opens: files that reached their place in the spool but not the
+ * journal (the agent stopped between the two) are recorded when they are whole, readable instances
+ * of the folder they sit in, and removed otherwise — each one logged. Either is safe: the modality
+ * never heard success for them (that waits for the row), so it still holds them and may send them
+ * again, which then finds the recorded copy and answers success at once.
+ */
+export async function reconcileSpool(opts: {
+  spool: Spool;
+  database: AgentDatabase;
+  log: Logger;
+}): Promise<{ recorded: number; removed: number }> {
+  const { spool, database, log } = opts;
+  const [latest] = await database.db.select({ at: max(storedInstances.receivedAt) }).from(storedInstances);
+  const since = latest?.at ? Date.parse(latest.at) - SETTLED_MS : 0;
+  let recorded = 0;
+  let removed = 0;
+  for (const study of await readdir(spool.instancesDir, { withFileTypes: true })) {
+    if (!study.isDirectory()) continue;
+    const dir = path.join(spool.instancesDir, study.name);
+    if ((await stat(dir)).mtimeMs < since) continue;
+    for (const name of await readdir(dir)) {
+      const m = INSTANCE_FILE.exec(name);
+      if (!m) continue;
+      const file = path.join(dir, name);
+      const relativePath = spool.relative(file);
+      const rows = await database.db
+        .select({ relativePath: storedInstances.relativePath })
+        .from(storedInstances)
+        .where(eq(storedInstances.sopInstanceUid, m[1]!));
+      if (rows.some((r) => r.relativePath === relativePath)) continue;
+      const outcome = await recordOrphan(database, file, relativePath, study.name, m[1]!, m[2] !== undefined);
+      if (outcome.recorded) {
+        recorded++;
+        log.warn('spool file without a journal row recorded', { path: relativePath });
+      } else {
+        await rm(file, { force: true });
+        removed++;
+        log.warn('spool file without a journal row removed', { path: relativePath, reason: outcome.reason });
+      }
+    }
+  }
+  if (recorded + removed > 0) await spool.syncFolder(spool.instancesDir);
+  return { recorded, removed };
+}
+
+async function recordOrphan(
+  database: AgentDatabase,
+  file: string,
+  relativePath: string,
+  studyFolder: string,
+  nameUid: string,
+  versioned: boolean,
+): Promise<{ recorded: true } | { recorded: false; reason: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    return { recorded: false, reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  const meta = readFileMeta(bytes);
+  if (!meta) return { recorded: false, reason: 'not a Part-10 file' };
+  const dataset = bytes.subarray(meta.datasetStart);
+  let header;
+  try {
+    header = readStoredHeader(dataset, meta.transferSyntaxUid);
+  } catch (err) {
+    if (err instanceof MalformedDataset)
+      return { recorded: false, reason: `data set unreadable: ${err.message}` };
+    throw err;
+  }
+  const problem = checkHeader(header, { sopInstanceUid: meta.sopInstanceUid, sopClassUid: meta.sopClassUid });
+  if (problem) return { recorded: false, reason: problem.errorComment ?? 'header does not match' };
+  if (meta.sopInstanceUid !== nameUid || header.studyInstanceUid !== studyFolder || !isSafeUid(nameUid))
+    return { recorded: false, reason: 'file name or folder does not match its data set' };
+  const stats = await stat(file);
+  await database.write(async (tx) => {
+    await tx
+      .insert(storedInstances)
+      .values({
+        sopInstanceUid: meta.sopInstanceUid,
+        sha256: createHash('sha256').update(dataset).digest('hex'),
+        sopClassUid: meta.sopClassUid,
+        studyInstanceUid: header.studyInstanceUid,
+        seriesInstanceUid: header.seriesInstanceUid,
+        transferSyntaxUid: meta.transferSyntaxUid,
+        patientId: header.patientId,
+        patientName: header.patientName,
+        accessionNumber: header.accessionNumber,
+        modality: header.modality,
+        studyDate: header.studyDate,
+        seriesNumber: header.seriesNumber,
+        instanceNumber: header.instanceNumber,
+        numberOfFrames: header.numberOfFrames,
+        relativePath,
+        fileBytes: bytes.length,
+        datasetBytes: dataset.length,
+        callingAeTitle: meta.sourceAeTitle,
+        conflict: versioned ? 1 : 0,
+        receivedAt: stats.mtime.toISOString(),
+      })
+      .onConflictDoNothing();
+  });
+  return { recorded: true };
+}
+
+interface FileMeta {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  sourceAeTitle: string;
+  datasetStart: number;
+}
+
+/** The File Meta Information group the agent wrote (explicit VR little endian, PS3.10 7.1). */
+function readFileMeta(bytes: Buffer): FileMeta | undefined {
+  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') return undefined;
+  const values = new Map<number, string>();
+  let pos = 132;
+  while (pos + 8 <= bytes.length && bytes.readUInt16LE(pos) === 0x0002) {
+    const element = bytes.readUInt16LE(pos + 2);
+    const vr = bytes.toString('latin1', pos + 4, pos + 6);
+    const long = vr === 'OB' || vr === 'UN' || vr === 'UT';
+    const length = long ? bytes.readUInt32LE(pos + 8) : bytes.readUInt16LE(pos + 6);
+    const start = pos + (long ? 12 : 8);
+    if (start + length > bytes.length) return undefined;
+    values.set(element, bytes.toString('latin1', start, start + length));
+    pos = start + length;
+  }
+  const transferSyntaxUid = trimUid(values.get(0x0010) ?? '');
+  if (!transferSyntaxUid) return undefined;
+  return {
+    sopClassUid: trimUid(values.get(0x0002) ?? ''),
+    sopInstanceUid: trimUid(values.get(0x0003) ?? ''),
+    transferSyntaxUid,
+    sourceAeTitle: (values.get(0x0016) ?? '').trim(),
+    datasetStart: pos,
+  };
+}

@@ -1,0 +1,143 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOP, writeImage } from './fixtures/storage-corpus.js';
+import { startStorageAgent, storedRows, storescu } from './support/storage-peers.js';
+import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
+import { LightboxStack } from './support/lightbox-stack.js';
+import { waitUntil } from './support/managed-process.js';
+import { sendMpps } from './support/mpps-sender.js';
+import {
+  createOrder,
+  freshUid,
+  getOrder,
+  nCreateAttributes,
+  scheduledStepOf,
+} from './support/mpps-fixtures.js';
+
+const worklistQuery = (accession: string) => `(0008,0050) SH [${accession}]
+(0010,0010) PN []
+(0040,0100) SQ (Sequence with explicit length #=1)
+  (fffe,e000) na (Item with explicit length #=1)
+    (0040,0009) SH []
+    (0040,0020) CS []
+  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
+(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+
+/** What the agent promises while the plugin cannot be reached. */
+describe('offline truths', () => {
+  const stack = new LightboxStack({
+    reconnectMaxMs: 500,
+    stations: [{ aeTitle: 'DR1', modality: 'DX' }],
+    pluginEnv: { LIGHTBOX_COMPLETION_WAIT_MS: '0' },
+  });
+  beforeAll(() => stack.startAll(), 60_000);
+  afterAll(() => stack.dispose());
+
+  async function worklistFor(accession: string, callingAe: string): Promise<DumpItem[]> {
+    const r = await findscu({
+      port: stack.dicomPort,
+      queryFiles: [await dumpToDicom(worklistQuery(accession))],
+      callingAe,
+    });
+    if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
+    return r.responses;
+  }
+
+  it('an N-CREATE with the link down hides the item from a second console at once; the order follows later', async () => {
+    const order = await createOrder(stack, 'offline');
+    await waitUntil(
+      'on the worklist',
+      async () => (await worklistFor(order.accessionNumber, 'DR1')).length === 1,
+    );
+    await stack.plugin.stop();
+    await stack.agent.waitForLog((l) => l.msg === 'link closed', 15_000);
+    // The first console picks the patient and starts the exam.
+    const uid = freshUid();
+    const [created] = await sendMpps({ port: stack.dicomPort }, [
+      { op: 'create', sopInstanceUid: uid, attributes: nCreateAttributes([scheduledStepOf(order)]) },
+    ]);
+    expect(created!.status).toBe(0);
+    // A second console, right after, no longer sees it (no waiting: the plugin is not there to ask).
+    expect(await worklistFor(order.accessionNumber, 'DR2')).toEqual([]);
+    // Asked for explicitly, the step is there as STARTED.
+    const started = await findscu({
+      port: stack.dicomPort,
+      queryFiles: [
+        await dumpToDicom(
+          worklistQuery(order.accessionNumber).replace('(0040,0020) CS []', '(0040,0020) CS [STARTED]'),
+        ),
+      ],
+      callingAe: 'DR2',
+    });
+    expect(started.responses).toHaveLength(1);
+    await stack.agent.waitForLog(
+      (l) =>
+        l.msg?.startsWith('worklist items started here') === true &&
+        (l.orderIds as string[]).includes(order.orderId),
+    );
+    // The link comes back: the step reaches the plugin and the order is in progress there.
+    stack.plugin.start();
+    await stack.waitPluginReady();
+    await stack.waitLinked();
+    await waitUntil(
+      'order in progress',
+      async () => (await getOrder(stack, order.orderId)).status === 'in_progress',
+      20_000,
+    );
+    expect(await worklistFor(order.accessionNumber, 'DR2')).toEqual([]);
+  });
+});
+
+describe('spool and journal at start', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
+    const image = await writeImage(path.join(dir, 'in'), {
+      name: 'ct',
+      sopClassUid: SOP.ct,
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      bitsAllocated: 16,
+      photometric: 'MONOCHROME2',
+      patientName: 'Crash^Test',
+    });
+    // One agent stores it the usual way: that is the file a crash leaves behind.
+    const first = await startStorageAgent(path.join(dir, 'first'));
+    expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
+    await first.agent.stop();
+    const [row] = await storedRows(path.join(dir, 'first'));
+    // The second agent finds it in its spool with no journal row, as after a stop between the rename
+    // and the commit; beside it a file that is no instance at all.
+    const target = path.join(dir, 'second', 'spool', row!.relative_path);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(path.join(dir, 'first', 'spool', row!.relative_path), target);
+    const junk = path.join(path.dirname(target), '1.2.3.4.5.dcm');
+    writeFileSync(junk, 'not a DICOM file');
+    const second = await startStorageAgent(path.join(dir, 'second'));
+    try {
+      const recorded = await second.agent.waitForLog(
+        (l) => l.msg === 'spool file without a journal row recorded',
+      );
+      expect(recorded.path).toBe(row!.relative_path);
+      const removed = await second.agent.waitForLog(
+        (l) => l.msg === 'spool file without a journal row removed',
+      );
+      expect(removed.reason).toBe('not a Part-10 file');
+      expect(existsSync(junk)).toBe(false);
+      const rows = await storedRows(path.join(dir, 'second'));
+      expect(rows.map((r) => [r.sop_instance_uid, r.sha256, r.patient_name, r.calling_ae_title])).toEqual([
+        [image.sopInstanceUid, row!.sha256, 'Crash^Test', 'DR1'],
+      ]);
+      // The modality never heard success and sends it again: answered at once, still one row.
+      expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
+      await second.agent.waitForLog((l) => l.msg === 'instance received again with the same bytes');
+      expect(await storedRows(path.join(dir, 'second'))).toHaveLength(1);
+    } finally {
+      await second.agent.stop();
+    }
+  });
+});
