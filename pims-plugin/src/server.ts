@@ -17,6 +17,7 @@ import type { StudyIntake } from './link/apply-agent-message.js';
 import { MediaStore } from './studies/media-store.js';
 import { StudyStabilityWorker } from './studies/study-stability-worker.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { sealStoredWebhookSecrets } from './webhooks/webhook-store.js';
 import { ConnectorSupervisor } from './connectors/connector-supervisor.js';
 import { connectorKinds } from './connectors/connector-kinds.js';
 import { pluginConnectorServices } from './connectors/plugin-connector-services.js';
@@ -61,8 +62,12 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     },
   );
   stability.start();
+  const resealed = await sealStoredWebhookSecrets(database, secrets);
+  if (resealed > 0) log.info('sealed webhook secrets stored in the clear', { count: resealed });
   const webhooks = new WebhookDispatcher({
     database,
+    outbound,
+    secrets,
     log: log.child({ part: 'webhooks' }),
     settings: config.webhooks,
     instanceId: config.instanceId,

@@ -212,7 +212,10 @@ export const webhooks = sqliteTable(
     id: text('id').primaryKey(),
     siteId: text('site_id').notNull(),
     url: text('url').notNull(),
-    /** Kept as given because signing needs it; the API never shows it again. */
+    /**
+     * Sealed with the secret box (signing needs it back, so it cannot be a hash); the API never
+     * shows it again.
+     */
     secret: text('secret').notNull(),
     /** A JSON list of event types; null for every type. */
     typesJson: text('types_json'),

@@ -94,7 +94,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
-  mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
+  mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined }, {
+    secrets: deps.secrets,
+    outbound: deps.outbound,
+  });
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });
