@@ -1,5 +1,4 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 
 /**
  * A DNS server on loopback whose answers a test changes at will: the resolver a rebinding attacker
