@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { apiKeyAuth } from '../sites/api-key-auth.js';
+import { mountApiKeyRoutes } from '../sites/api-keys-routes.js';
 import { mountAgentRoutes } from '../agents/agents-routes.js';
 import { mountProbeRoutes } from '../probes/probes-routes.js';
 import { mountLinkRoute } from '../link/link-route.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use('/v1/*', apiKeyAuth(deps.database));
   mountAgentRoutes(app, deps.database, deps.hub);
+  mountApiKeyRoutes(app, deps.database);
   mountProbeRoutes(app, deps.database, deps.hub);
   const commands = new OrderCommands({
     database: deps.database,

@@ -1,4 +1,5 @@
 import { agentOperations } from '../agents/agents-openapi.js';
+import { apiKeyOperations } from '../sites/api-keys-openapi.js';
 import { connectorOperations } from '../connectors/connectors-openapi.js';
 import { embedLinkOperations } from '../embed/embed-links-openapi.js';
 import { eventOperations } from '../events/events-openapi.js';
@@ -25,6 +26,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...webhookOperations,
   ...connectorOperations,
   ...agentOperations,
+  ...apiKeyOperations,
   ...linkOperations,
   ...probeOperations,
   ...healthOperations,
@@ -46,6 +48,7 @@ export const apiTags = [
     description: "Signed links to a patient's imaging panel, for an iframe or a tab of the PIMS record.",
   },
   { name: 'Agents', description: 'The services on the modality PCs and their link to this plugin.' },
+  { name: 'API keys', description: 'The keys the PIMS authenticates with: created, listed, revoked.' },
   { name: 'Link checks', description: 'Numbered probes an installer sends through the link to prove it.' },
   { name: 'Events', description: 'Every state change, as a webhook delivery and in the events feed.' },
   {

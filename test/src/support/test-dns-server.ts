@@ -20,7 +20,7 @@ export class TestDnsServer {
       if (answer) socket.send(answer, peer.port, peer.address);
     });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    this.address = `127.0.0.1:${(socket.address()).port}`;
+    this.address = `127.0.0.1:${socket.address().port}`;
     return this;
   }
 
