@@ -30,6 +30,8 @@ import type { SecretBox } from '../security/secret-box.js';
 import { mountPageAssets, type PageAssets } from '../pages/page-assets.js';
 import { mountEmbedPages } from '../embed/embed-page-routes.js';
 import { requestContext } from './request-context.js';
+import { requireJsonBodies } from './content-type-guard.js';
+import { securityHeaders } from './security-headers.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
 
 export interface AppDeps {
@@ -58,6 +60,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.log));
+  app.use(securityHeaders());
   app.use(pluginMetrics.middleware());
   app.onError((err, c) => errorToProblem(err, c, c.get('log')));
   app.notFound((c) => problemResponse(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
@@ -80,6 +83,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       onError: () => problemResponse(413, 'Payload too large', 'request bodies are limited to 1 MiB'),
     }),
   );
+  app.use('/v1/*', requireJsonBodies());
   app.use('/v1/*', apiKeyAuth(deps.database));
   mountAgentRoutes(app, deps.database, deps.hub);
   mountApiKeyRoutes(app, deps.database);

@@ -10,12 +10,13 @@ import {
   closeCodeName,
   inboxAfterHandshake,
   parseFrame,
+  peerCountersProblem,
   type AgentFrame,
   type AgentToPluginMessage,
   type ErrorFrame,
 } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
-import { agentLinkState, agents } from '../db/schema.js';
+import { agents } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
 import { bearerToken } from '../sites/api-key-auth.js';
@@ -175,6 +176,13 @@ class AgentSession {
     }
     const { database } = this.deps;
     let state = await readLinkState(database, this.agentId);
+    const problem = peerCountersProblem(hello.lastReceivedSeq, state.lastOutSeq, hello.outboxFloorSeq);
+    if (problem) {
+      // Refused before anything is changed: believing it would drop every message up to its number.
+      this.log.error('agent refused', { reason: problem, agentVersion: hello.agentVersion });
+      this.close(CloseCode.invalidHandshake, problem);
+      return;
+    }
     const { advanceTo } = inboxAfterHandshake(state.lastInSeq, hello.outboxFloorSeq);
     if (advanceTo !== null) {
       this.log.warn('agent had acknowledged messages this database never applied; advancing', {
@@ -182,21 +190,6 @@ class AgentSession {
         to: advanceTo,
       });
       await advanceInbox(database, this.agentId, advanceTo);
-    }
-    if (hello.lastReceivedSeq > state.lastOutSeq) {
-      // The agent has seen numbers we never sent from this database: continue above them, or it
-      // would take our next messages for replays.
-      this.log.warn('agent is ahead of this database; continuing above its numbers', {
-        ours: state.lastOutSeq,
-        agents: hello.lastReceivedSeq,
-      });
-      await database.write(async (tx) => {
-        await tx.insert(agentLinkState).values({ agentId: this.agentId }).onConflictDoNothing();
-        await tx
-          .update(agentLinkState)
-          .set({ lastOutSeq: hello.lastReceivedSeq, ackedOutSeq: hello.lastReceivedSeq })
-          .where(eq(agentLinkState.agentId, this.agentId));
-      });
     }
     // The agent lost messages it had acknowledged (a replaced journal): its worklist needs a full
     // resynchronisation even if more messages are still queued for it.
