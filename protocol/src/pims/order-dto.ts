@@ -12,10 +12,12 @@ const code = z.object({ code: text(16), scheme: text(16), meaning: text(64) });
  * The rule for names (pets, owners, vets, performers): `^` and `=` separate the components and
  * groups of a DICOM person name and `\` separates values, so a name holding one would reach the
  * modality as a different name (`Smith^Max^Evil`); control characters have no place in a name.
- * Such names are refused, never mapped or passed through.
+ * Such names are refused with 422, never mapped or passed through. `^`, `=`, ESC and the C1
+ * controls are refused here; `\` and the other controls by the DICOM value check of the worklist
+ * mapping, which reports them together with every other value DICOM cannot carry.
  */
-export const NAME_FORBIDDEN = /[\^=\\\u0000-\u001f\u007f-\u009f]/;
-const NAME_RULE = 'expected no ^, =, \\ or control characters (they separate DICOM name parts)';
+export const NAME_FORBIDDEN = /[\^=\u001b\u0080-\u009f]/;
+const NAME_RULE = 'expected no ^, = or control characters (they separate DICOM name parts)';
 const nameText = (max: number) => text(max).refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE);
 const optionalName = (max: number) =>
   z
@@ -88,15 +90,10 @@ export const orderProcedure = z.object({
 });
 
 export const orderSchedule = z.object({
-  at: z.iso
-    .datetime({
-      offset: true,
-      message: 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-22T09:00:00Z',
-    })
-    .refine((v) => {
-      const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
-      return isCalendarDate(y, m, d);
-    }, 'expected a real calendar date'),
+  at: z.iso.datetime({
+    offset: true,
+    message: 'expected an ISO 8601 date-time with a zone, e.g. 2026-11-22T09:00:00Z',
+  }),
   stationAeTitle: z
     .string()
     .optional()
