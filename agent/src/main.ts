@@ -1,3 +1,4 @@
+import { createOwnerOnly, keepOwnerOnly } from '@lightbox/protocol';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
@@ -26,6 +27,8 @@ import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 
 async function main(): Promise<void> {
+  // Before anything is created: the data folder, database and spool are owner-only.
+  createOwnerOnly();
   const exitCode = await runAgentCommand(process.argv);
   if (exitCode !== undefined) process.exit(exitCode);
   let config: AgentConfig;
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     format: config.logFormat,
     file: config.logFile,
   });
+  keepOwnerOnly([config.dataDir, config.spoolDir]);
   const database = await openAgentDatabase(path.join(config.dataDir, 'agent.db'));
   const status = new StatusFile(config.dataDir);
   const worklist = new WorklistCopy();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES } from '@lightbox/protocol';
+import { MAX_FRAME_BYTES, keepOwnerOnly } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import type { Hono } from 'hono';
@@ -42,6 +42,7 @@ export interface RunningPlugin {
 }
 
 export async function startPlugin(config: PluginConfig, log: Logger): Promise<RunningPlugin> {
+  keepOwnerOnly([config.dataDir, path.join(config.dataDir, 'media')]);
   const secrets = SecretBox.open(config.secretKey, config.dataDir);
   const outbound = new OutboundGuard(config.outbound);
   const database = await openDatabase(config.databaseUrl, config.databaseToken);

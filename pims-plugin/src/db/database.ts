@@ -3,7 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AsyncMutex } from '@lightbox/protocol';
+import { AsyncMutex, keepOwnerOnly } from '@lightbox/protocol';
 import * as schema from './schema.js';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -40,6 +40,8 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   if (url.startsWith('file:')) {
     // WAL lets readers (the API) run beside the writer; it is a property of the file, so it sticks.
     await client.execute('PRAGMA journal_mode=WAL');
+    const file = url.slice('file:'.length).replace(/\?.*$/, '');
+    keepOwnerOnly([file, `${file}-wal`, `${file}-shm`]);
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
