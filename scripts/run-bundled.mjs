@@ -14,6 +14,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// esbuild's synchronous API (the agent bundles its render worker with it at start) otherwise keeps
+// a worker thread and an esbuild service process alive for the whole life of the program, 15-40
+// MB for builds that never come; with this it runs esbuild once per call and lets it exit. Set
+// before esbuild is first imported, which reads it then.
+process.env.ESBUILD_WORKER_THREADS = '0';
+
 const prebuiltArg = process.argv[2]?.startsWith('--prebuilt=') ? process.argv[2] : undefined;
 if (prebuiltArg) process.argv.splice(2, 1);
 const entryArg = process.argv[2];

@@ -6,6 +6,7 @@ import { renditionBench } from './rendition-bench.js';
 import { storageBench } from './storage-bench.js';
 import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { fieldBench } from './field-bench.js';
+import { hardeningBench } from './hardening-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -16,4 +17,5 @@ rows.push(...(await renditionBench()));
 rows.push(...(await storageBench()));
 rows.push(...(await mppsWebhookBench()));
 rows.push(...(await fieldBench()));
+rows.push(...(await hardeningBench()));
 printTable(rows);

@@ -61,6 +61,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+it('leaves no bundler process alive once started', () => {
+  const tree = start.tree();
+  expect(tree.some((p) => p.cmdline.includes('agent/src/main.ts'))).toBe(true);
+  expect(tree.filter((p) => /esbuild/.test(p.cmdline)).map((p) => p.cmdline)).toEqual([]);
+});
+
 describe('npm start after a SIGKILL', () => {
   it('restarts the agent while the API keeps answering; C-ECHO works again within 10 s', async () => {
     expect(await echo()).toBe(true);
