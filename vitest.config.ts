@@ -9,7 +9,11 @@ export default defineConfig({
       {
         // In-process tests beside the code: the API through the app itself, the DICOM engine, the
         // renderer, the link endpoint. Seconds; files run side by side.
-        test: { ...shared, name: 'unit', include: ['{protocol,pims-plugin,agent}/src/**/*.test.ts'] },
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['{protocol,pims-plugin,agent}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+        },
       },
       {
         // Real processes and real peers (DCMTK, Chromium, python3-hl7); on two cores they run one

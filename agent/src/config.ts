@@ -72,7 +72,8 @@ const forwardMs = (min: number, max: number, dflt: number) => {
   return z.coerce.number({ error: msg }).int(msg).min(min, msg).max(max, msg).default(dflt);
 };
 
-const settings = {
+/** Exported for the settings reference (`npm run docs:settings`). */
+export const agentSettings = {
   pluginUrl: {
     env: 'LIGHTBOX_PLUGIN_URL',
     schema: z
@@ -245,7 +246,7 @@ const settings = {
   },
 } as const;
 
-type Settings = typeof settings;
+type Settings = typeof agentSettings;
 type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface AgentConfig {
@@ -317,11 +318,11 @@ export function loadAgentConfig(
   const errors: string[] = [];
   // A misspelt field would otherwise be ignored without a word, and its default silently used.
   for (const key of Object.keys(fromFile)) {
-    if (!(key in settings))
+    if (!(key in agentSettings))
       errors.push(`invalid setting ${configFile ?? ''} field "${key}": not a setting of the agent`);
   }
   const out: Record<string, unknown> = {};
-  for (const [key, { env: envName, schema }] of Object.entries(settings)) {
+  for (const [key, { env: envName, schema }] of Object.entries(agentSettings)) {
     const fromEnv = env[envName];
     const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile[key];
     const result = (schema as z.ZodType).safeParse(raw);

@@ -82,7 +82,8 @@ const dnsServers = z
     'expected comma-separated DNS server addresses, such as 192.168.1.1 or 127.0.0.1:5353',
   );
 
-const envSchema = z.object({
+/** Exported for the settings reference (`npm run docs:settings`). */
+export const pluginSettingsSchema = z.object({
   LIGHTBOX_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LIGHTBOX_HTTP_PORT: port.default(8080),
   LIGHTBOX_DATA_DIR: z.string().min(1).default('./data'),
@@ -209,7 +210,7 @@ export class ConfigError extends Error {
 }
 
 export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = pluginSettingsSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {

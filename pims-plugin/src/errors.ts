@@ -9,6 +9,8 @@ const httpStatusByCode: Record<string, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   not_ready: 503,
+  // The PIMS's own API failed while its request was handled: it sends the request again later.
+  upstream_failed: 502,
 };
 
 export function httpStatusOf(err: LightboxError): number {

@@ -2,6 +2,7 @@ import { createOwnerOnly } from '@lightbox/protocol';
 import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';
+import { createAdminCommand } from './staff/create-admin-command.js';
 
 async function main(): Promise<void> {
   // Before anything is created: the data folder, databases, secrets and media are owner-only.
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  if (process.argv[2] === 'create-admin') {
+    process.exit(await createAdminCommand(config, process.argv.slice(3), process.stdout));
   }
   const log = createLogger(config.logLevel, { proc: 'plugin' }, config.logFormat);
   const plugin = await startPlugin(config, log);

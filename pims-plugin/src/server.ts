@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/app-env.js';
 import { LinkHub } from './link/link-hub.js';
+import { OutboxWatcher } from './link/outbox-watcher.js';
 import type { Logger } from './log.js';
 import { bootstrapSite } from './sites/bootstrap-site.js';
 import type { StudyIntake } from './link/apply-agent-message.js';
@@ -50,6 +51,8 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
   const { generatedApiKey } = await bootstrapSite(database, config, log);
   if (config.metrics) pluginMetrics.enable(pluginGauges(database));
   const hub = new LinkHub();
+  const outboxWatcher = new OutboxWatcher(database, hub, log.child({ part: 'link' }));
+  outboxWatcher.start();
   const intake: StudyIntake = {
     media: new MediaStore(path.join(config.dataDir, 'media')),
     settings: config.studies,
@@ -116,6 +119,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     outbound,
     embedLinks,
     pageAssets,
+    secureCookies: config.tls !== undefined || config.publicBaseUrl.startsWith('https:'),
   });
   // Frames above the limit close the link with 1009 before they are buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -139,6 +143,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     app,
     close: async () => {
       stability.stop();
+      outboxWatcher.stop();
       hub.dropAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

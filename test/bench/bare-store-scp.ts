@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
-import { FastCommandDataset } from '../../agent/src/dicom/fast-command-dataset.js';
+import { FastCommandDataset } from '@lightbox/agent/dicom/fast-command-dataset';
 
 const { Scp, constants, responses } = dimse;
 type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];

@@ -10,6 +10,7 @@ const PIPELINED = 3_000;
 const WINDOW = 100;
 const SEQUENTIAL = 300;
 const LATENCY_RUNS = 200;
+const RUN_TIMEOUT_MS = 120_000;
 
 let n = 0;
 function orm(): { controlId: string; accession: string; text: string } {
@@ -69,10 +70,17 @@ async function pipelined(
       else fill();
     });
     socket.once('error', reject);
+    // A connection the listener closed, or answers that stop coming, end the run with the count
+    // rather than leaving it waiting for answers that will never come.
+    socket.once('close', () => reject(new Error(`connection closed after ${answered} of ${count} answers`)));
+    const deadline = setTimeout(
+      () => reject(new Error(`${answered} of ${count} answered within ${RUN_TIMEOUT_MS} ms`)),
+      RUN_TIMEOUT_MS,
+    );
+    socket.once('close', () => clearTimeout(deadline));
     fill();
-  });
+  }).finally(() => socket.destroy());
   const seconds = (performance.now() - started) / 1000;
-  socket.destroy();
   return { rate: count / seconds, accepted };
 }
 
@@ -166,9 +174,10 @@ async function mllpSendOne(port: number, text: string): Promise<string[]> {
       if (end >= 0) resolve(buf.slice(1, end));
     });
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error('connection closed before the answer')));
+    setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref();
     socket.write(frame(text));
-  });
-  socket.destroy();
+  }).finally(() => socket.destroy());
   return [answer];
 }
 

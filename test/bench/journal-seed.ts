@@ -4,8 +4,8 @@ import {
   mintOrderId,
   mintOrderIdentifiers,
   mintStudyInstanceUid,
-} from '../../pims-plugin/src/orders/identifiers.js';
-import { mapOrderToWorklist } from '../../pims-plugin/src/orders/worklist-mapping.js';
+} from '@lightbox/pims-plugin/orders/identifiers';
+import { mapOrderToWorklist } from '@lightbox/pims-plugin/orders/worklist-mapping';
 
 /**
  * The shortcut when creating every order through the API would take minutes: the agent's journal

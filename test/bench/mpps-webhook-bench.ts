@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { writeSyntheticImage } from '@lightbox/agent/test-support';
 import { LightboxStack } from '../src/support/lightbox-stack.js';
 import { waitUntil } from '../src/support/managed-process.js';
 import {

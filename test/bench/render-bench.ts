@@ -3,13 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import codecs from 'dcmjs-codecs';
-import { createLogger } from '../../agent/src/log.js';
-import { initializeCodecs } from '../../agent/src/rendering/pixel-decoding.js';
-import { RenderPool } from '../../agent/src/rendering/render-pool.js';
-import {
-  compressWithDcmtk,
-  writeSyntheticImage,
-} from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { createLogger } from '@lightbox/agent/log';
+import { initializeCodecs } from '@lightbox/agent/rendering/pixel-decoding';
+import { RenderPool } from '@lightbox/agent/rendering/render-pool';
+import { compressWithDcmtk, writeSyntheticImage } from '@lightbox/agent/test-support';
 import { median, type BenchRow } from './bench-table.js';
 
 const RUNS = 9;

@@ -6,6 +6,8 @@ import { renditionBench } from './rendition-bench.js';
 import { storageBench } from './storage-bench.js';
 import { mppsWebhookBench } from './mpps-webhook-bench.js';
 import { fieldBench } from './field-bench.js';
+import { hl7Bench } from './hl7-bench.js';
+import { staffBench } from './staff-bench.js';
 import { hardeningBench } from './hardening-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
@@ -17,5 +19,7 @@ rows.push(...(await renditionBench()));
 rows.push(...(await storageBench()));
 rows.push(...(await mppsWebhookBench()));
 rows.push(...(await fieldBench()));
+rows.push(...(await hl7Bench()));
+rows.push(...(await staffBench()));
 rows.push(...(await hardeningBench()));
 printTable(rows);

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
 import { Hl7Receiver, mllpSend, segment } from './support/hl7-peers.js';
@@ -7,6 +11,7 @@ import { waitUntil } from './support/managed-process.js';
 import { completion, freshUid, nCreateAttributes, type CreatedOrder } from './support/mpps-fixtures.js';
 import { sendMpps } from './support/mpps-sender.js';
 import { freePort } from './support/ports.js';
+import { storeStudyImages } from './support/modality-images.js';
 
 /**
  * HL7 v2 over MLLP end to end, with peers nobody here wrote: Debian's python3-hl7 sends the orders
@@ -21,6 +26,7 @@ const stack = new LightboxStack({
   pluginEnv: {
     LIGHTBOX_COMPLETION_WAIT_MS: '0',
     LIGHTBOX_TIMEZONE: 'UTC',
+    LIGHTBOX_STUDY_QUIET_MS: '500',
     LIGHTBOX_HL7_HOST: '127.0.0.1',
     LIGHTBOX_HL7_PORT: String(hl7Port),
     LIGHTBOX_HL7_OUTBOUND: `127.0.0.1:${receiver.port}`,
@@ -33,9 +39,11 @@ beforeAll(async () => {
   await receiver.start();
   await stack.startAll();
 });
+const imageDir = mkdtempSync(path.join(tmpdir(), 'lightbox-hl7-images-'));
 afterAll(async () => {
   await receiver.stop();
   await stack.dispose();
+  rmSync(imageDir, { recursive: true, force: true });
 });
 
 let seq = 0;
@@ -231,6 +239,119 @@ describe('status and results out', () => {
     for (const p of placers) expect(statusesFor(p)).toEqual(['IP', 'CM']);
     const ids = receiver.received.map((r) => r.controlId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+/** Two DX images of the order's study, sent by DCMTK's storescu as the modality would. */
+async function storeImages(order: CreatedOrder, patientId: string): Promise<void> {
+  const responses = await storeStudyImages(stack.dicomPort, imageDir, {
+    studyInstanceUid: order.studyInstanceUid,
+    patientId,
+  });
+  expect(responses).toEqual(['Success', 'Success']);
+}
+
+/** The OBX segments of an ORU^R01 text: value type (OBX-2), identifier code (OBX-3.1), sub-id, value. */
+function observations(text: string) {
+  const list = [];
+  for (let i = 0; segment(text, 'OBX', i).present; i++) {
+    const obx = segment(text, 'OBX', i);
+    list.push({
+      type: obx.field(2),
+      id: obx.field(3).split('^')[0]!,
+      subId: obx.field(4),
+      value: obx.field(5),
+    });
+  }
+  return list;
+}
+
+const orusFor = (r: Hl7Receiver, placer: string) =>
+  r.received.filter((m) => m.type.startsWith('ORU') && segment(m.text, 'OBR').field(2) === placer);
+
+describe('images out as ORU^R01', () => {
+  it('sends ORU^R01 with thumbnail, preview and panel links once the images are stored', async () => {
+    const m = orm('NW', 'INV500-1', { patientId: 'PAT-ORU' });
+    expect(msa((await mllpSend(hl7Port, [m.text]))[0]!).field(1)).toBe('AA');
+    const [order] = await waitUntil('order', async () => {
+      const o = await ordersOf('PAT-ORU');
+      return o.length === 1 ? o : null;
+    });
+    await storeImages(order!, 'PAT-ORU');
+    const [oru] = await waitUntil(
+      'ORU^R01',
+      () => Promise.resolve(orusFor(receiver, 'INV500-1').length > 0 ? orusFor(receiver, 'INV500-1') : null),
+      30_000,
+    );
+    expect(segment(oru!.text, 'MSH').field(9)).toBe('ORU^R01^ORU_R01');
+    expect(segment(oru!.text, 'PID').field(3)).toBe('PAT-ORU');
+    expect(segment(oru!.text, 'OBR').field(3)).toBe(order!.accessionNumber);
+    expect(segment(oru!.text, 'OBR').field(25)).toBe('F');
+    const obx = observations(oru!.text);
+    // Links only: this connector's settings do not ask for embedded thumbnails.
+    expect(obx.filter((o) => o.type === 'ED')).toHaveLength(0);
+    const thumbs = obx.filter((o) => o.id === 'THUMB');
+    const previews = obx.filter((o) => o.id === 'PREVIEW');
+    expect(thumbs).toHaveLength(2);
+    expect(previews).toHaveLength(2);
+    expect(new Set(thumbs.map((t) => t.subId)).size).toBe(2);
+    for (const link of [...thumbs, ...previews]) {
+      const url = link.value.split('^')[0]!;
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+    }
+    const panel = obx.find((o) => o.id === 'PANEL')!;
+    const panelUrl = new URL(panel.value.split('^')[0]!);
+    expect(panelUrl.pathname).toBe('/embed/patients/PAT-ORU/imaging');
+    expect((await fetch(panelUrl)).status).toBe(200);
+    // One study, one result: no second ORU for the same images.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(orusFor(receiver, 'INV500-1')).toHaveLength(1);
+  });
+
+  it('embeds the thumbnails as ED when the connector is set to', async () => {
+    const listenPort = await freePort();
+    const embedded = await new Hl7Receiver(await freePort()).start();
+    try {
+      const res = await stack.api('POST', '/v1/connectors', {
+        kind: 'hl7',
+        name: 'embedding results',
+        settings: {
+          listen: { host: '127.0.0.1', port: listenPort },
+          outbound: { host: '127.0.0.1', port: embedded.port },
+          pimsSiteId: 'embed',
+          defaultModality: 'DX',
+          embedThumbnails: true,
+        },
+      });
+      expect(res.status).toBe(201);
+      await waitUntil('listening', () => canConnect(listenPort), 10_000);
+      const m = orm('NW', 'INV501-1', { patientId: 'PAT-ED' });
+      expect(msa((await mllpSend(listenPort, [m.text]))[0]!).field(1)).toBe('AA');
+      const [order] = await waitUntil('order', async () => {
+        const o = await ordersOf('PAT-ED');
+        return o.length === 1 ? o : null;
+      });
+      await storeImages(order!, 'PAT-ED');
+      const [oru] = await waitUntil(
+        'ORU^R01',
+        () =>
+          Promise.resolve(orusFor(embedded, 'INV501-1').length > 0 ? orusFor(embedded, 'INV501-1') : null),
+        30_000,
+      );
+      const eds = observations(oru!.text).filter((o) => o.type === 'ED');
+      expect(eds).toHaveLength(2);
+      for (const ed of eds) {
+        const [, type, subtype, encoding, data] = ed.value.split('^');
+        expect([type, subtype, encoding]).toEqual(['IM', 'JPEG', 'Base64']);
+        const meta = await sharp(Buffer.from(data!, 'base64')).metadata();
+        expect(meta.format).toBe('jpeg');
+        expect(meta.width).toBe(256);
+      }
+    } finally {
+      await embedded.stop();
+    }
   });
 });
 

@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  compressWithDcmtk,
-  writeSyntheticImage,
-} from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { compressWithDcmtk, writeSyntheticImage } from '@lightbox/agent/test-support';
 import { radiographSpec, SOP, writeImage } from './fixtures/storage-corpus.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';

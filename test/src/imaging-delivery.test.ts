@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSyntheticImage } from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { writeSyntheticImage } from '@lightbox/agent/test-support';
 import { fixtureOrders } from './fixtures/worklist-orders.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { parseStoreLog, spawnStorescu } from './support/storage-peers.js';

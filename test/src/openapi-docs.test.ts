@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonSchema, OpenApiDocument } from '../../pims-plugin/src/openapi/openapi-document.js';
-import { resolveSchema, sampleFromSchema } from '../../pims-plugin/src/openapi/schema-sample.js';
+import type { JsonSchema, OpenApiDocument } from '@lightbox/pims-plugin/openapi/openapi-document';
+import { resolveSchema, sampleFromSchema } from '@lightbox/pims-plugin/openapi/schema-sample';
 import { launchChromium } from './support/chromium.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 

@@ -5,10 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  compressWithDcmtk,
-  writeSyntheticImage,
-} from '../../agent/src/rendering/test-support/synthetic-images.js';
+import { compressWithDcmtk, writeSyntheticImage } from '@lightbox/agent/test-support';
 import { dcmdump, dumpToDicom } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';

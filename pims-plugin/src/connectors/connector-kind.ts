@@ -59,6 +59,12 @@ export interface ConnectorKind<S extends z.ZodType = z.ZodType, K extends z.ZodT
   secretsSchema: K;
   /** Starts whatever listens (an MLLP port) and returns the outbound side. */
   start(ctx: ConnectorContext): Promise<RunningConnector>;
+  /**
+   * Requests the PIMS makes to this plugin (ezyVet's partner endpoints, Provet's webhooks), under
+   * `/connectors/{connectorId}/...`. Served by whichever instance the request reaches: the handler
+   * holds no state of the running connector, only the database.
+   */
+  http?: (req: Request, path: string, ctx: ConnectorContext) => Promise<Response>;
   /** A check an installer can run: is the PIMS reachable, do the credentials work. */
   test(
     ctx: Omit<ConnectorContext, 'traffic' | 'notifyAgents' | 'commands'>,

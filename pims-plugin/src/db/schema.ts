@@ -287,3 +287,4 @@ export * from '../connectors/hl7/hl7-schema.js';
 export * from './audit-schema.js';
 export * from './embed-schema.js';
 export * from './instance-images-schema.js';
+export * from './staff-schema.js';

@@ -23,6 +23,7 @@ import { mountMediaRoutes } from '../studies/media-routes.js';
 import { mountStudyRoutes } from '../studies/studies-routes.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { mountConnectorRoutes, type ConnectorRouteDeps } from '../connectors/connectors-routes.js';
+import { mountConnectorEndpoints } from '../connectors/connector-endpoints.js';
 import type { EmbedLinks } from '../embed/embed-links.js';
 import { mountEmbedLinkRoutes } from '../embed/embed-links-routes.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
@@ -33,6 +34,9 @@ import { requestContext } from './request-context.js';
 import { requireJsonBodies } from './content-type-guard.js';
 import { securityHeaders } from './security-headers.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
+import { mountAppScreens } from '../app/mount-app.js';
+import { SessionCookie } from '../staff/session-cookie.js';
+import { mountStaffAccountRoutes } from '../staff/staff-accounts-routes.js';
 
 export interface AppDeps {
   database: Database;
@@ -55,6 +59,8 @@ export interface AppDeps {
   embedLinks: EmbedLinks;
   /** Scripts and style sheets of the pages, built at start. */
   pageAssets: PageAssets;
+  /** Session cookies are `Secure`: the plugin serves TLS itself or is reached by an https URL. */
+  secureCookies?: boolean;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -74,6 +80,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Pages authenticate with their own signed links or sessions, never the PIMS API key.
   mountPageAssets(app, deps.pageAssets);
   mountEmbedPages(app, deps);
+  const notifyAgents = (ids: string[]) => {
+    for (const id of ids) deps.hub.notify(id);
+  };
+  const commands = new OrderCommands({ database: deps.database, timeZone: deps.timeZone, notifyAgents });
+  // Staff screens authenticate with their own sessions, never the PIMS API key.
+  mountAppScreens(app, {
+    database: deps.database,
+    pageAssets: deps.pageAssets,
+    cookie: new SessionCookie(deps.secureCookies ?? deps.publicBaseUrl.startsWith('https:')),
+    commands,
+    hub: deps.hub,
+    publicBaseUrl: deps.publicBaseUrl,
+    timeZone: deps.timeZone,
+    notifyAgents,
+    webhooksChanged: () => deps.webhooks?.subscriptionsChanged(),
+  });
   // The agents' link authenticates with agent tokens, not PIMS keys: mount it before that guard.
   mountLinkRoute(app, deps);
   app.use(
@@ -88,18 +110,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountAgentRoutes(app, deps.database, deps.hub);
   mountApiKeyRoutes(app, deps.database);
   mountProbeRoutes(app, deps.database, deps.hub);
-  const commands = new OrderCommands({
-    database: deps.database,
-    timeZone: deps.timeZone,
-    notifyAgents: (ids) => {
-      for (const id of ids) deps.hub.notify(id);
-    },
-  });
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
   mountStudyRoutes(app, deps.database, deps.publicBaseUrl);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
+  mountStaffAccountRoutes(app, deps.database, deps.publicBaseUrl);
   mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined }, {
     secrets: deps.secrets,
     outbound: deps.outbound,
@@ -107,7 +123,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });
-  if (deps.connectors)
+  if (deps.connectors) {
     mountConnectorRoutes(app, { ...deps.connectors, database: deps.database, log: deps.log });
+    mountConnectorEndpoints(app, {
+      ...deps.connectors,
+      database: deps.database,
+      log: deps.log,
+      commands,
+      notifyAgents: (ids) => {
+        for (const id of ids) deps.hub.notify(id);
+      },
+    });
+  }
   return app;
 }

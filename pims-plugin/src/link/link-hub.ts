@@ -5,7 +5,7 @@ type DropLink = (code?: number, reason?: string) => void;
 
 /**
  * The live links of this plugin instance, by agent. Another instance may hold an agent's link; it
- * then finds new outbox rows through the database on its next poll.
+ * then finds new outbox rows through the database (`OutboxWatcher`).
  */
 export class LinkHub {
   private readonly live = new Map<
@@ -42,6 +42,10 @@ export class LinkHub {
 
   notify(agentId: string): void {
     this.live.get(agentId)?.endpoint.notifyOutbox();
+  }
+
+  linkedAgentIds(): string[] {
+    return [...this.live.keys()];
   }
 
   isConnected(agentId: string): boolean {

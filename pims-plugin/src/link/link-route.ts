@@ -28,6 +28,8 @@ import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
 import type { StudyIntake } from './apply-agent-message.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
 
+const OUTBOX_BACKSTOP_POLL_MS = 5_000;
+
 const AGENT_FRAME_TYPES = ['hello', 'msg', 'ack', 'heartbeat', 'error'] as const;
 
 export interface LinkRouteDeps {
@@ -242,6 +244,10 @@ class AgentSession {
       },
       log: this.log,
       heartbeatMs: this.deps.heartbeatMs,
+      // Rows written here wake the link at once and rows written by another plugin process within
+      // OUTBOX_WATCH_MS (OutboxWatcher); this re-read is only the backstop, kept rare because on a
+      // libsql server every read is a request.
+      outboxPollMs: OUTBOX_BACKSTOP_POLL_MS,
       peerLastReceivedSeq: Math.max(hello.lastReceivedSeq, state.ackedOutSeq),
     });
     this.endpoint = endpoint;

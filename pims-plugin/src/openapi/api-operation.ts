@@ -6,7 +6,7 @@ import type { z } from 'zod';
  *
  * Documenting a new route takes one `operation({...})` call in the module's `*-openapi.ts` (see
  * `orders/orders-openapi.ts`) and, for a new module, one line in `openapi/api-operations.ts`.
- * `openapi-coverage.test.ts` fails while a route under /v1 is served but not documented, or
+ * `openapi-document.test.ts` fails while a route under /v1 is served but not documented, or
  * documented but not served.
  */
 export interface ApiOperation {

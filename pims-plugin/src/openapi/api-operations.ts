@@ -12,6 +12,7 @@ import { studyOperations } from '../studies/studies-openapi.js';
 import type { ApiOperation } from './api-operation.js';
 import { openApiOperations } from './openapi-routes.js';
 import { webhookOperations } from '../webhooks/webhooks-openapi.js';
+import { staffAccountOperations } from '../staff/staff-accounts-openapi.js';
 
 /**
  * Every documented operation, in the order the docs page shows their tags. A module with routes
@@ -25,6 +26,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...eventOperations,
   ...webhookOperations,
   ...connectorOperations,
+  ...staffAccountOperations,
   ...agentOperations,
   ...apiKeyOperations,
   ...linkOperations,
@@ -58,6 +60,10 @@ export const apiTags = [
   {
     name: 'Connectors',
     description: 'PIMS that speak HL7 v2, ezyVet or Provet Cloud, connected without code of their own.',
+  },
+  {
+    name: 'Staff',
+    description: 'Accounts for the staff screens, and single-use links that open them as a PIMS user.',
   },
   { name: 'Health', description: 'For load balancers and supervisors; no key needed.' },
   { name: 'API description', description: 'This document, and the page at `/docs` rendered from it.' },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventType } from '../events/event-store.js';
 
 /**
- * What each event type means to a PIMS (pims-api.md, "Events back to the PIMS"). Keyed by the
+ * What each event type means to a PIMS (docs/api.md, "Events"). Keyed by the
  * store's own `EventType`, so a type added there fails the type check until it is described here.
  */
 export const eventCatalogue: Record<EventType, { when: string; pimsAction: string }> = {

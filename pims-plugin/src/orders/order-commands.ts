@@ -196,20 +196,30 @@ export class OrderCommands {
    * paper. The PIMS hears `order.completed` with reason `manual`. Repeating it is harmless.
    */
   async completeManually(siteId: string, orderId: string, note: string | null): Promise<OrderRow> {
-    const result = await this.deps.database.write(async (tx) => {
-      const current = await this.load(tx, siteId, orderId);
-      const next = nextOrderStatus(current.status as OrderStatus, { kind: 'complete-manually' });
-      if (next === null) {
-        throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
-      }
-      if (next === current.status) return { order: current, wake: [] as string[] };
-      const order = await this.setStatus(tx, current, next, 'completed:manual', note);
-      const wake = await publishOrder(tx, order);
-      await appendEvent(tx, siteId, 'order.completed', { ...orderEventData(order), reason: 'manual', note });
-      return { order, wake };
-    });
+    const result = await this.deps.database.write((tx) =>
+      this.completeManuallyWithin(tx, siteId, orderId, note),
+    );
     this.deps.notifyAgents(result.wake);
     return result.order;
+  }
+
+  /** `completeManually` inside the caller's write transaction; the caller wakes `wake` after its commit. */
+  async completeManuallyWithin(
+    tx: Tx,
+    siteId: string,
+    orderId: string,
+    note: string | null,
+  ): Promise<{ order: OrderRow; wake: string[] }> {
+    const current = await this.load(tx, siteId, orderId);
+    const next = nextOrderStatus(current.status as OrderStatus, { kind: 'complete-manually' });
+    if (next === null) {
+      throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
+    }
+    if (next === current.status) return { order: current, wake: [] as string[] };
+    const order = await this.setStatus(tx, current, next, 'completed:manual', note);
+    const wake = await publishOrder(tx, order);
+    await appendEvent(tx, siteId, 'order.completed', { ...orderEventData(order), reason: 'manual', note });
+    return { order, wake };
   }
 
   private async setStatus(

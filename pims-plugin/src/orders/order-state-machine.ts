@@ -9,7 +9,7 @@ export type OrderEvent =
   | { kind: 'complete-manually' };
 
 /**
- * The order's life (DESIGN.md): scheduled → in_progress → completed | discontinued, cancelled
+ * The order's life (docs/api.md, "Orders"): scheduled → in_progress → completed | discontinued, cancelled
  * before acquisition. Returns the next status, the same status for a harmless repeat (a modality
  * resending, a second MPPS appending to a completed order), or null when the event is refused.
  */

@@ -62,7 +62,7 @@ const orderPage = z.object({
 const orderIdParam = { orderId: 'The `orderId` Lightbox answered on creation.' };
 const order = { name: 'Order', schema: orderDetail };
 
-/** The example of the contract (pims-api.md), shown on the docs page. */
+/** The example order of docs/api.md, shown on the docs page. */
 const createExample = {
   pims: { system: 'ezyvet', siteId: 'main' },
   pimsOrderId: 'INV-1001-3',

@@ -18,59 +18,67 @@ export async function linkStepByHand(
   sopInstanceUid: string,
   orderIds: string[],
 ): Promise<string[]> {
-  return database.write(async (tx) => {
-    const [step] = await tx
+  return database.write((tx) => linkStepWithin(tx, siteId, sopInstanceUid, orderIds));
+}
+
+/** `linkStepByHand` inside the caller's write transaction (with its audit entry, say). */
+export async function linkStepWithin(
+  tx: Tx,
+  siteId: string,
+  sopInstanceUid: string,
+  orderIds: string[],
+): Promise<string[]> {
+  const [step] = await tx
+    .select()
+    .from(performedSteps)
+    .where(and(eq(performedSteps.sopInstanceUid, sopInstanceUid), eq(performedSteps.siteId, siteId)));
+  if (!step) throw new LightboxError('not_found', 'performed procedure step not found');
+  const already = JSON.parse(step.orderIdsJson) as string[];
+  if (already.length > 0) {
+    throw new LightboxError('conflict', `the step is already linked to ${already.join(', ')}`);
+  }
+  const facts: StepFacts = {
+    sopInstanceUid,
+    status: step.status as StepFacts['status'],
+    discontinuationReason: step.discontinuationJson
+      ? (JSON.parse(step.discontinuationJson) as StepFacts['discontinuationReason'])
+      : undefined,
+  };
+  const events = eventsToReplay(facts);
+  if (events.some((e) => e.kind === 'step-discontinued' && e.wrongWorklistEntry)) {
+    throw new LightboxError(
+      'conflict',
+      'the step was discontinued as "incorrect worklist entry selected"; it performed no order',
+    );
+  }
+  const targets: OrderRow[] = [];
+  for (const orderId of new Set(orderIds)) {
+    const [order] = await tx
       .select()
-      .from(performedSteps)
-      .where(and(eq(performedSteps.sopInstanceUid, sopInstanceUid), eq(performedSteps.siteId, siteId)));
-    if (!step) throw new LightboxError('not_found', 'performed procedure step not found');
-    const already = JSON.parse(step.orderIdsJson) as string[];
-    if (already.length > 0) {
-      throw new LightboxError('conflict', `the step is already linked to ${already.join(', ')}`);
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+    if (!order) throw new LightboxError('not_found', `order ${orderId} not found`);
+    assertCanTake(order, events);
+    targets.push(order);
+  }
+  const wake: string[] = [];
+  for (const target of targets) {
+    for (const event of events) {
+      const current = await reload(tx, target.id);
+      wake.push(...(await moveOrder(tx, current, event, facts, 'mpps-linked-by-hand')));
     }
-    const facts: StepFacts = {
-      sopInstanceUid,
-      status: step.status as StepFacts['status'],
-      discontinuationReason: step.discontinuationJson
-        ? (JSON.parse(step.discontinuationJson) as StepFacts['discontinuationReason'])
-        : undefined,
-    };
-    const events = eventsToReplay(facts);
-    if (events.some((e) => e.kind === 'step-discontinued' && e.wrongWorklistEntry)) {
-      throw new LightboxError(
-        'conflict',
-        'the step was discontinued as "incorrect worklist entry selected"; it performed no order',
-      );
-    }
-    const targets: OrderRow[] = [];
-    for (const orderId of new Set(orderIds)) {
-      const [order] = await tx
-        .select()
-        .from(orders)
-        .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
-      if (!order) throw new LightboxError('not_found', `order ${orderId} not found`);
-      assertCanTake(order, events);
-      targets.push(order);
-    }
-    const wake: string[] = [];
-    for (const target of targets) {
-      for (const event of events) {
-        const current = await reload(tx, target.id);
-        wake.push(...(await moveOrder(tx, current, event, facts, 'mpps-linked-by-hand')));
-      }
-    }
-    await tx
-      .update(performedSteps)
-      .set({ orderIdsJson: JSON.stringify(targets.map((o) => o.id)), updatedAt: new Date().toISOString() })
-      .where(eq(performedSteps.sopInstanceUid, sopInstanceUid));
-    await tx.insert(performedStepHistory).values({
-      sopInstanceUid,
-      at: new Date().toISOString(),
-      event: 'linked-by-hand',
-      status: step.status,
-    });
-    return wake;
+  }
+  await tx
+    .update(performedSteps)
+    .set({ orderIdsJson: JSON.stringify(targets.map((o) => o.id)), updatedAt: new Date().toISOString() })
+    .where(eq(performedSteps.sopInstanceUid, sopInstanceUid));
+  await tx.insert(performedStepHistory).values({
+    sopInstanceUid,
+    at: new Date().toISOString(),
+    event: 'linked-by-hand',
+    status: step.status,
   });
+  return wake;
 }
 
 /** The order never saw the step begin, so a finished step is replayed from its start. */

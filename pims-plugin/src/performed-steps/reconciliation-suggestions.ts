@@ -47,7 +47,16 @@ export function openOrdersOf(db: Db, siteId: string): Promise<OrderRow[]> {
 }
 
 export function rankSuggestions(step: StepRow, candidates: OrderRow[], limit = 5): OrderSuggestion[] {
-  const performed = performedPatientOf(step);
+  return rankForPatient(performedPatientOf(step), step.modality, candidates, limit);
+}
+
+/** The same ranking for anything that names a patient, a modality and a date (a study, say). */
+export function rankForPatient(
+  performed: PerformedPatient,
+  modality: string | null,
+  candidates: OrderRow[],
+  limit = 5,
+): OrderSuggestion[] {
   if (!performed.patientId && !performed.patientName) return [];
   const suggestions: OrderSuggestion[] = [];
   for (const order of candidates) {
@@ -66,7 +75,7 @@ export function rankSuggestions(step: StepRow, candidates: OrderRow[], limit = 5
       reasons.push('patient name');
     }
     if (score < PATIENT_MATCH) continue;
-    if (step.modality && step.modality === order.modality) {
+    if (modality && modality === order.modality) {
       score += 10;
       reasons.push('modality');
     }

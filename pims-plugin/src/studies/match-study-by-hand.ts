@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import { orders, studies, studyAudit } from '../db/schema.js';
 import { completeIfImagesArrived } from './completion-waits.js';
 
@@ -15,34 +15,43 @@ export async function matchStudyByHand(
   orderId: string,
   note: string | null,
 ): Promise<string[]> {
-  return database.write(async (tx) => {
-    const [study] = await tx
-      .select()
-      .from(studies)
-      .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
-    if (!study) throw new LightboxError('not_found', 'study not found');
-    const [order] = await tx
-      .select()
-      .from(orders)
-      .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
-    if (!order) {
-      throw new LightboxError('validation_failed', 'no such order in this site', {
-        errors: [{ field: 'orderId', message: 'not an order of this site' }],
-      });
-    }
-    if (order.status === 'cancelled') throw new LightboxError('conflict', 'the order was cancelled');
-    if (study.orderId === orderId) return [];
-    await tx
-      .update(studies)
-      .set({ orderId, status: 'matched', matchedBy: 'manual', readyInstanceCount: 0 })
-      .where(eq(studies.id, studyId));
-    await tx.insert(studyAudit).values({
-      studyId,
-      at: new Date().toISOString(),
-      action: 'manual-match',
-      orderId,
-      detail: note ?? (study.orderId ? `moved from ${study.orderId}` : 'filed from the unmatched list'),
+  return database.write((tx) => matchStudyWithin(tx, siteId, studyId, orderId, note));
+}
+
+/** `matchStudyByHand` inside the caller's write transaction (with its audit entry, say). */
+export async function matchStudyWithin(
+  tx: Tx,
+  siteId: string,
+  studyId: string,
+  orderId: string,
+  note: string | null,
+): Promise<string[]> {
+  const [study] = await tx
+    .select()
+    .from(studies)
+    .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
+  if (!study) throw new LightboxError('not_found', 'study not found');
+  const [order] = await tx
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+  if (!order) {
+    throw new LightboxError('validation_failed', 'no such order in this site', {
+      errors: [{ field: 'orderId', message: 'not an order of this site' }],
     });
-    return completeIfImagesArrived(tx, orderId);
+  }
+  if (order.status === 'cancelled') throw new LightboxError('conflict', 'the order was cancelled');
+  if (study.orderId === orderId) return [];
+  await tx
+    .update(studies)
+    .set({ orderId, status: 'matched', matchedBy: 'manual', readyInstanceCount: 0 })
+    .where(eq(studies.id, studyId));
+  await tx.insert(studyAudit).values({
+    studyId,
+    at: new Date().toISOString(),
+    action: 'manual-match',
+    orderId,
+    detail: note ?? (study.orderId ? `moved from ${study.orderId}` : 'filed from the unmatched list'),
   });
+  return completeIfImagesArrived(tx, orderId);
 }

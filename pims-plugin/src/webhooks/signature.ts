@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * `Lightbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (pims-api.md).
+ * `Lightbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (docs/api.md, "Webhooks").
  * The timestamp is inside the signed text so a receiver can refuse replays of old deliveries.
  */
 export function signatureHeader(secret: string, unixSeconds: number, rawBody: string): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The PIMS-facing order contract (pims-api.md). Shapes and plain formats are checked here; the DICOM
+ * The PIMS-facing order contract (docs/api.md). Shapes and plain formats are checked here; the DICOM
  * value rules (lengths per VR, character repertoire) are checked when the order is mapped to its
  * worklist attributes, so each refusal names the field the PIMS sent.
  */

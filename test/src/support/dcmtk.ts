@@ -22,6 +22,8 @@ export interface FindResult {
   finalStatuses: string[];
   errorComments: string[];
   log: string;
+  /** When findscu exited, i.e. when the modality had its answer (before the test parsed it). */
+  finishedAt: number;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function findscu(opts: {
     const e = err as { stdout?: string; stderr?: string };
     log = (e.stdout ?? '') + (e.stderr ?? '');
   }
+  const finishedAt = Date.now();
   const files = readdirSync(out)
     .filter((f) => f.startsWith('rsp') && f.endsWith('.dcm'))
     .sort();
@@ -82,7 +85,7 @@ export async function findscu(opts: {
     ...log.matchAll(/Received Final Find Response[\s\S]*?DIMSE Status\s*:\s*0x([0-9a-fA-F]{4})/g),
   ].map((m) => m[1]!.toLowerCase());
   const errorComments = [...log.matchAll(/\(0000,0902\) LO \[(.*?)\s*\]/g)].map((m) => m[1]!.trim());
-  return { responses, rawResponses, finalStatuses, errorComments, log };
+  return { responses, rawResponses, finalStatuses, errorComments, log, finishedAt };
 }
 
 /** Reads a DICOM file with DCMTK's `dcmdump +U8` into keyword → value, with sequences as item lists. */

@@ -1,0 +1,132 @@
+import type { PageAssets } from '../pages/page-assets.js';
+import { can } from '../staff/roles.js';
+import type { StaffContext } from '../staff/staff-context.js';
+import { AppShell, CsrfField } from './app-shell.js';
+import { shortTime } from './format.js';
+import type { AgentRow } from './agents-data.js';
+
+export interface RegisteredAgent {
+  agentId: string;
+  token: string;
+  pluginUrl: string;
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+/** `/app/agents`: each agent's link, queues and disk; registering a new one. */
+export function AgentsPage(props: {
+  assets: PageAssets;
+  staff: StaffContext;
+  agents: AgentRow[];
+  registered: RegisteredAgent | null;
+}) {
+  return (
+    <AppShell assets={props.assets} staff={props.staff} title="Agents" current="/app/agents">
+      <h1>Agents</h1>
+      {props.registered ? <Registered agent={props.registered} /> : null}
+      {props.agents.length === 0 ? <p class="muted">No agents registered.</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Agent</th>
+            <th scope="col">Link</th>
+            <th scope="col">Last seen (UTC)</th>
+            <th scope="col">Version</th>
+            <th scope="col">Queues</th>
+            <th scope="col">Spool disk</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.agents.map((a) => (
+            <tr>
+              <td>
+                <strong>{a.name}</strong>
+                <div class="muted">{a.id}</div>
+                <div class="muted">
+                  {a.stations.length === 0
+                    ? 'stations: any'
+                    : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
+                </div>
+              </td>
+              <td>
+                <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
+                  {a.connected ? 'connected' : 'not connected'}
+                </span>
+              </td>
+              <td>{shortTime(a.lastSeenAt) || 'never'}</td>
+              <td>{a.version ?? '—'}</td>
+              <td>
+                to agent {a.toAgent} · from agent {a.fromAgent}
+              </td>
+              <td>
+                {a.disk ? (
+                  <>
+                    <span class={a.disk.state === 'low' ? 'danger-text' : undefined}>
+                      {gib(a.disk.freeBytes)} free
+                      {a.disk.state === 'low' ? ' — below the minimum, images refused' : ''}
+                    </span>
+                    <div class="muted">
+                      reported {shortTime(a.disk.at)}
+                      {a.daysUntilFull !== null
+                        ? ` · full in about ${Math.max(0, Math.floor(a.daysUntilFull))} days at the recent rate`
+                        : ' · no trend yet'}
+                    </div>
+                  </>
+                ) : (
+                  <span class="muted">no report yet (sent when the threshold is crossed)</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {can(props.staff.role, 'agents.register') ? (
+        <section aria-labelledby="register-h">
+          <h2 id="register-h">Register an agent</h2>
+          <form method="post" action="/app/agents" class="inline-form">
+            <CsrfField staff={props.staff} />
+            <p>
+              <label for="agent-name">Name (the PC it runs on)</label>
+              <input id="agent-name" name="name" required maxlength={128} />
+            </p>
+            <p>
+              <label for="agent-stations">Stations, as AE:MODALITY, comma-separated</label>
+              <input id="agent-stations" name="stations" maxlength={1024} placeholder="DR1:DX, US1:US" />
+            </p>
+            <button type="submit">Register</button>
+          </form>
+        </section>
+      ) : null}
+    </AppShell>
+  );
+}
+
+function Registered(props: { agent: RegisteredAgent }) {
+  const { agent } = props;
+  const config = JSON.stringify(
+    {
+      pluginUrl: agent.pluginUrl,
+      agentId: agent.agentId,
+      agentToken: agent.token,
+      aeTitle: 'LIGHTBOX',
+      dicomPort: 11112,
+    },
+    null,
+    2,
+  );
+  return (
+    <section class="notice registered" role="status" aria-labelledby="registered-h">
+      <div>
+        <h2 id="registered-h">Agent {agent.agentId} registered</h2>
+        <p>
+          <strong>The token is shown only now.</strong> Put this in the agent's <code>agent.json</code> on the
+          modality PC:
+        </p>
+        <pre class="token">{config}</pre>
+        <p>Then install it as a service:</p>
+        <pre class="token">sudo npm run agent -- install-service --config /etc/lightbox/agent.json</pre>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+import { Blob } from 'node:buffer';
+import { FormData } from 'undici';
+import type { CreateOrderBody } from '@lightbox/protocol';
+import type { Db } from '../../db/database.js';
+import type { EventEnvelope } from '../../events/event-envelope.js';
+import { findOrderByPimsId } from '../../orders/order-queries.js';
+import type { DeliveryOutcome, OutboundMessage } from '../connector-kind.js';
+import type { ConnectorServices } from '../connector-services.js';
+import { outcomeOfFailure, VendorRefused } from '../vendor-http.js';
+import type { EzyvetApiClient } from './ezyvet-api-client.js';
+import type { EzyvetSettings } from './ezyvet-settings.js';
+
+/** An image attached to the animal's record, or the request's result status with its portal link. */
+export type EzyvetPayload =
+  | {
+      type: 'attachment';
+      requestId: string;
+      animalId: string;
+      fileName: string;
+      mediaPath: string;
+      description: string;
+    }
+  | { type: 'result'; requestId: string; animalId: string; status: ResultStatus; resultUrl: string };
+
+type ResultStatus = 'images_available' | 'complete' | 'discontinued';
+
+const statusOf: Record<string, ResultStatus> = {
+  'order.completed': 'complete',
+  'order.discontinued': 'discontinued',
+};
+
+interface Instance {
+  sopInstanceUid: string;
+  previewPath: string;
+  placeholder: boolean;
+}
+
+/**
+ * The site's events → ezyVet: when the images are ready, each preview as an attachment on the
+ * animal's record and the result marked available with its portal link; when the order completes
+ * or is discontinued, the result's status. One message per attachment, so a retry resends only
+ * what was not taken.
+ */
+export async function translateForEzyvet(
+  event: EventEnvelope,
+  settings: EzyvetSettings,
+  siteId: string,
+  db: Db,
+  services: ConnectorServices,
+  connectorId: string,
+): Promise<OutboundMessage[]> {
+  const pims = event.data.pims as { system?: string; siteId?: string } | undefined;
+  if (pims?.system !== 'ezyvet' || pims.siteId !== settings.pimsSiteId) return [];
+  const requestId = typeof event.data.pimsOrderId === 'string' ? event.data.pimsOrderId : '';
+  if (!requestId) return [];
+  const order = await findOrderByPimsId(
+    db,
+    siteId,
+    { system: 'ezyvet', siteId: settings.pimsSiteId },
+    requestId,
+  );
+  if (!order) return [];
+  const request = JSON.parse(order.requestJson) as CreateOrderBody;
+  const animalId = request.patient.id;
+  const resultUrl = services.absoluteUrl(
+    `/connectors/${connectorId}/result?diagnostic_request_id=${encodeURIComponent(requestId)}&client_id=${encodeURIComponent(settings.partnerClientId)}`,
+  );
+  const status = statusOf[event.type];
+  if (status) {
+    return [
+      {
+        orderKey: order.id,
+        label: `result ${status}`,
+        payload: { type: 'result', requestId, animalId, status, resultUrl } satisfies EzyvetPayload,
+      },
+    ];
+  }
+  if (event.type !== 'attachment.ready') return [];
+  const instances = ((event.data.instances as Instance[] | undefined) ?? []).filter((i) => !i.placeholder);
+  const messages: OutboundMessage[] = instances.map((i, n) => ({
+    orderKey: order.id,
+    label: `attachment ${n + 1} of ${instances.length}`,
+    payload: {
+      type: 'attachment',
+      requestId,
+      animalId,
+      // The SOP Instance UID names the file: a resend after a lost answer finds it already there.
+      fileName: `${order.accessionNumber}-${i.sopInstanceUid}.jpg`,
+      mediaPath: i.previewPath,
+      description: `${request.procedure.description} (${order.accessionNumber}), image ${n + 1} of ${instances.length}. All images: ${resultUrl}`,
+    } satisfies EzyvetPayload,
+  }));
+  messages.push({
+    orderKey: order.id,
+    label: 'result images_available',
+    payload: {
+      type: 'result',
+      requestId,
+      animalId,
+      status: 'images_available',
+      resultUrl,
+    } satisfies EzyvetPayload,
+  });
+  return messages;
+}
+
+export async function deliverToEzyvet(
+  payload: EzyvetPayload,
+  api: EzyvetApiClient,
+  services: ConnectorServices,
+): Promise<DeliveryOutcome> {
+  try {
+    if (payload.type === 'attachment') {
+      const query = new URLSearchParams({
+        record_type: 'Animal',
+        record_id: payload.animalId,
+        name: payload.fileName,
+      });
+      const found = await api.request('GET', `/v1/attachment?${query.toString()}`);
+      if (itemsOf(found.text).length > 0) return { kind: 'delivered', detail: 'already attached' };
+      const bytes = await services.readMedia(payload.mediaPath);
+      if (!bytes) return { kind: 'rejected', error: `the image ${payload.mediaPath} is gone` };
+      const form = new FormData();
+      form.set('record_type', 'Animal');
+      form.set('record_id', payload.animalId);
+      form.set('name', payload.fileName);
+      form.set('description', payload.description);
+      form.set('file', new Blob([bytes], { type: 'image/jpeg' }), payload.fileName);
+      const created = await api.request('POST', '/v1/attachment', { form });
+      return { kind: 'delivered', detail: `HTTP ${created.status}` };
+    }
+    const query = new URLSearchParams({ diagnostic_request_id: payload.requestId });
+    const [existing] = itemsOf(
+      await api.request('GET', `/v1/diagnosticresult?${query.toString()}`).then((r) => r.text),
+    );
+    const found = (existing as { diagnosticresult?: { id?: unknown } } | undefined)?.diagnosticresult?.id;
+    const id = typeof found === 'number' || typeof found === 'string' ? String(found) : undefined;
+    if (id !== undefined) {
+      await api.request('PATCH', `/v1/diagnosticresult/${encodeURIComponent(id)}`, {
+        json: { status: payload.status, result_url: payload.resultUrl },
+      });
+      return { kind: 'delivered', detail: `result ${id} ${payload.status}` };
+    }
+    await api.request('POST', '/v1/diagnosticresult', {
+      json: {
+        diagnostic_request_id: payload.requestId,
+        animal_id: payload.animalId,
+        status: payload.status,
+        result_url: payload.resultUrl,
+        date: new Date().toISOString(),
+      },
+    });
+    return { kind: 'delivered', detail: `result ${payload.status}` };
+  } catch (err) {
+    return outcomeOfFailure(err);
+  }
+}
+
+/** The `items` of an ezyVet list answer; an answer that is no list is a refusal to retry. */
+function itemsOf(text: string): unknown[] {
+  try {
+    const items = (JSON.parse(text) as { items?: unknown }).items;
+    if (Array.isArray(items)) return items;
+  } catch {
+    // fall through
+  }
+  throw new VendorRefused(502, `expected a list answer, got: ${text.slice(0, 100)}`, null);
+}
