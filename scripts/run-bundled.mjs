@@ -7,79 +7,30 @@
 // second; packages stay outside the bundle (native parts, WebAssembly, and the same copies the
 // sources use), only the project's own workspaces are bundled.
 //
-// Usage: node scripts/run-bundled.mjs <entry.ts> [args…]
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Usage: node scripts/run-bundled.mjs [--prebuilt=<bundle.mjs>] <entry.ts> [args…]
+// With --prebuilt (the `npm start` launcher restarting a part), the bundle made earlier is run
+// without building again.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 
+// esbuild's synchronous API (the agent bundles its render worker with it at start) otherwise keeps
+// a worker thread and an esbuild service process alive for the whole life of the program, 15-40
+// MB for builds that never come; with this it runs esbuild once per call and lets it exit. Set
+// before esbuild is first imported, which reads it then.
+process.env.ESBUILD_WORKER_THREADS = '0';
+
+const prebuiltArg = process.argv[2]?.startsWith('--prebuilt=') ? process.argv[2] : undefined;
+if (prebuiltArg) process.argv.splice(2, 1);
 const entryArg = process.argv[2];
 if (!entryArg) {
-  process.stderr.write('usage: node scripts/run-bundled.mjs <entry.ts> [args…]\n');
+  process.stderr.write('usage: node scripts/run-bundled.mjs [--prebuilt=<bundle.mjs>] <entry.ts> [args…]\n');
   process.exit(2);
 }
 const entry = path.resolve(entryArg);
-
-/**
- * The package the entry belongs to: its dependencies resolve from the bundle as from the sources.
- * @param {string} file
- * @returns {string}
- */
-function packageDirOf(file) {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${file}`);
-  }
-}
-
-/** @type {import('esbuild').Plugin} */
-const sourceModules = {
-  name: 'lightbox-sources',
-  setup(build) {
-    // Bare imports stay packages, loaded by Node at run time; the workspaces are TypeScript
-    // sources and are bundled.
-    build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@lightbox/') || args.path.startsWith('node:') ? undefined : { external: true },
-    );
-    // Each module keeps its own import.meta.url, so files found beside a source (migrations, the
-    // package manifest, worker entry points) are found from the bundle too.
-    build.onLoad({ filter: /\.tsx?$/ }, (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      const url = JSON.stringify(pathToFileURL(args.path).href);
-      return {
-        contents: source.replace(/\bimport\.meta\.url\b/g, url),
-        loader: args.path.endsWith('x') ? 'tsx' : 'ts',
-      };
-    });
-  },
-};
-
-const result = await build({
-  entryPoints: [entry],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  write: false,
-  plugins: [sourceModules],
-  logLevel: 'silent',
-});
-const output = result.outputFiles[0];
-if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
-const code = output.contents;
-const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-const dir = path.join(packageDirOf(entry), 'node_modules', '.cache', 'lightbox-bundles');
-mkdirSync(dir, { recursive: true });
-// Named by content: a stale bundle is never run. Written aside and renamed: a process starting
-// beside another never imports a half-written file.
-const file = path.join(dir, `${path.basename(entry).replace(/\.tsx?$/, '')}-${hash}.mjs`);
-if (!existsSync(file)) {
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, code);
-  renameSync(partial, file);
-}
+const prebuilt = prebuiltArg?.slice('--prebuilt='.length);
+const file =
+  prebuilt && existsSync(prebuilt) ? prebuilt : await (await import('./bundle.mjs')).bundleEntry(entry);
 // The program sees its own arguments where it would have seen them run directly.
 process.argv.splice(1, 2, entry);
 await import(pathToFileURL(file).href);

@@ -1,13 +1,15 @@
 /**
  * `npm start`: the plugin and one local agent on the embedded default (libsql files under the data
  * folder), the agent registered and linked automatically. Each runs as its own process, as they
- * would on separate machines; this launcher only wires them together and forwards signals.
+ * would on separate machines; this launcher wires them together, restarts either one that dies
+ * (the other keeps serving) and forwards signals.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntry } from './bundle.mjs';
+import { SupervisedPart } from './supervised-part.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.LIGHTBOX_DATA_DIR ?? './data');
@@ -32,36 +34,32 @@ function localAgentIdentity(): LocalAgent {
   return identity;
 }
 
-function run(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'scripts', 'run-bundled.mjs'), path.join(root, entry)],
+/**
+ * A part, bundled once here: a restart after a crash runs the same bundle at once instead of
+ * building it again, and no bundler stays alive in any process.
+ */
+async function part(name: string, entry: string, env: Record<string, string>): Promise<SupervisedPart> {
+  const source = path.join(root, entry);
+  const bundle = await bundleEntry(source);
+  return new SupervisedPart(
+    name,
     {
-      cwd: process.cwd(),
+      file: process.execPath,
+      args: [path.join(root, 'scripts', 'run-bundled.mjs'), `--prebuilt=${bundle}`, source],
       env: { ...process.env, ...env },
-      stdio: 'inherit',
+      cwd: process.cwd(),
     },
+    (code) => stopAll(code),
   );
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(
-        `lightbox: the ${name} stopped (${signal ?? `exit ${code}`}); stopping everything\n`,
-      );
-      stopAll(code ?? 1);
-    }
-  });
-  return child;
 }
 
 let stopping = false;
-const children: ChildProcess[] = [];
+const parts: SupervisedPart[] = [];
 function stopAll(code: number): void {
+  if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3_000).unref();
-  Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-  ).then(
+  setTimeout(() => process.exit(code), 8_000).unref();
+  Promise.all(parts.map((p) => p.stop())).then(
     () => process.exit(code),
     () => process.exit(code),
   );
@@ -82,22 +80,23 @@ async function waitReady(url: string): Promise<void> {
 async function main(): Promise<void> {
   const agent = localAgentIdentity();
   const pluginUrl = `http://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${httpPort}`;
-  children.push(
-    run('plugin', 'pims-plugin/src/main.ts', {
-      LIGHTBOX_DATA_DIR: path.join(dataDir, 'plugin'),
-      LIGHTBOX_LOCAL_AGENT_ID: agent.agentId,
-      LIGHTBOX_LOCAL_AGENT_TOKEN: agent.token,
-    }),
-  );
+  const plugin = await part('plugin', 'pims-plugin/src/main.ts', {
+    LIGHTBOX_DATA_DIR: path.join(dataDir, 'plugin'),
+    LIGHTBOX_LOCAL_AGENT_ID: agent.agentId,
+    LIGHTBOX_LOCAL_AGENT_TOKEN: agent.token,
+  });
+  parts.push(plugin);
+  plugin.start();
   await waitReady(pluginUrl);
-  children.push(
-    run('agent', 'agent/src/main.ts', {
-      LIGHTBOX_DATA_DIR: path.join(dataDir, 'agent'),
-      LIGHTBOX_PLUGIN_URL: pluginUrl,
-      LIGHTBOX_AGENT_ID: agent.agentId,
-      LIGHTBOX_AGENT_TOKEN: agent.token,
-    }),
-  );
+  if (stopping) return;
+  const localAgent = await part('agent', 'agent/src/main.ts', {
+    LIGHTBOX_DATA_DIR: path.join(dataDir, 'agent'),
+    LIGHTBOX_PLUGIN_URL: pluginUrl,
+    LIGHTBOX_AGENT_ID: agent.agentId,
+    LIGHTBOX_AGENT_TOKEN: agent.token,
+  });
+  parts.push(localAgent);
+  localAgent.start();
   process.stdout.write(
     [
       '',

@@ -1,3 +1,4 @@
+import { createOwnerOnly, keepOwnerOnly } from '@lightbox/protocol';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
@@ -30,6 +31,8 @@ import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 import { startWorklistItems } from './worklist/start-locally.js';
 
 async function main(): Promise<void> {
+  // Before anything is created: the data folder, database and spool are owner-only.
+  createOwnerOnly();
   const exitCode = await runAgentCommand(process.argv);
   if (exitCode !== undefined) process.exit(exitCode);
   let config: AgentConfig;
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     format: config.logFormat,
     file: config.logFile,
   });
+  keepOwnerOnly([config.dataDir, config.spoolDir]);
   const database = await openAgentDatabase(path.join(config.dataDir, 'agent.db'));
   const status = new StatusFile(config.dataDir);
   const worklist = new WorklistCopy();

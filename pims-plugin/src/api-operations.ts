@@ -12,6 +12,7 @@ import type { ApiOperation } from './openapi/api-operation.js';
 import { openApiOperations } from './openapi/openapi-routes.js';
 import { webhookOperations } from './webhooks/webhooks-openapi.js';
 import { staffAccountOperations } from './staff/staff-accounts-openapi.js';
+import { apiKeyOperations } from './sites/api-keys-openapi.js';
 
 /**
  * Every documented operation, in the order the docs page shows their tags. A module with routes
@@ -27,6 +28,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...connectorOperations,
   ...staffAccountOperations,
   ...agentOperations,
+  ...apiKeyOperations,
   ...linkOperations,
   ...probeOperations,
   ...healthOperations,
@@ -48,6 +50,7 @@ export const apiTags = [
     description: "Signed links to a patient's imaging panel, for an iframe or a tab of the PIMS record.",
   },
   { name: 'Agents', description: 'The services on the modality PCs and their link to this plugin.' },
+  { name: 'API keys', description: 'The keys the PIMS authenticates with: created, listed, revoked.' },
   { name: 'Link checks', description: 'Numbered probes an installer sends through the link to prove it.' },
   { name: 'Events', description: 'Every state change, as a webhook delivery and in the events feed.' },
   {

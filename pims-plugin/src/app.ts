@@ -37,6 +37,9 @@ import { SessionCookie } from './staff/session-cookie.js';
 import { mountStaffAccountRoutes } from './staff/staff-accounts-routes.js';
 import type { MediaLinks } from './studies/media-links.js';
 import { mountViewerPages } from './viewer/viewer-routes.js';
+import { mountApiKeyRoutes } from './sites/api-keys-routes.js';
+import { requireJsonBodies } from './http/content-type-guard.js';
+import { securityHeaders } from './http/security-headers.js';
 
 export interface AppDeps {
   database: Database;
@@ -70,6 +73,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.log));
+  app.use(securityHeaders());
   app.use(pluginMetrics.middleware());
   app.onError((err, c) => errorToProblem(err, c, c.get('log')));
   app.notFound((c) => problemResponse(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
@@ -112,8 +116,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       onError: () => problemResponse(413, 'Payload too large', 'request bodies are limited to 1 MiB'),
     }),
   );
+  app.use('/v1/*', requireJsonBodies());
   app.use('/v1/*', apiKeyAuth(deps.database));
   mountAgentRoutes(app, deps.database, deps.hub);
+  mountApiKeyRoutes(app, deps.database);
   mountProbeRoutes(app, deps.database, deps.hub);
   mountOrderRoutes(app, deps.database, commands);
   mountPerformedStepRoutes(app, deps.database);
@@ -121,7 +127,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
   mountEventRoutes(app, deps.database);
   mountStaffAccountRoutes(app, deps.database, deps.publicBaseUrl);
-  mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined });
+  mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined }, {
+    secrets: deps.secrets,
+    outbound: deps.outbound,
+  });
   mountReconciliationRoutes(app, deps.database, (ids) => {
     for (const id of ids) deps.hub.notify(id);
   });

@@ -1,9 +1,12 @@
+import { createOwnerOnly } from '@lightbox/protocol';
 import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';
 import { createAdminCommand } from './staff/create-admin-command.js';
 
 async function main(): Promise<void> {
+  // Before anything is created: the data folder, databases, secrets and media are owner-only.
+  createOwnerOnly();
   let config;
   try {
     config = loadPluginConfig();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES } from '@lightbox/protocol';
+import { MAX_FRAME_BYTES, keepOwnerOnly } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import type { Hono } from 'hono';
@@ -18,6 +18,7 @@ import type { StudyIntake } from './link/apply-agent-message.js';
 import { MediaStore } from './studies/media-store.js';
 import { StudyStabilityWorker } from './studies/study-stability-worker.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { sealStoredWebhookSecrets } from './webhooks/webhook-store.js';
 import { ConnectorSupervisor } from './connectors/connector-supervisor.js';
 import { connectorKinds } from './connectors/connector-kinds.js';
 import { pluginConnectorServices } from './connectors/plugin-connector-services.js';
@@ -43,6 +44,7 @@ export interface RunningPlugin {
 }
 
 export async function startPlugin(config: PluginConfig, log: Logger): Promise<RunningPlugin> {
+  keepOwnerOnly([config.dataDir, path.join(config.dataDir, 'media')]);
   const secrets = SecretBox.open(config.secretKey, config.dataDir);
   const outbound = new OutboundGuard(config.outbound);
   const database = await openDatabase(config.databaseUrl, config.databaseToken);
@@ -69,8 +71,12 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     (tx, siteId) => mediaLinks.linker(siteId, { tx, absolute: false }),
   );
   stability.start();
+  const resealed = await sealStoredWebhookSecrets(database, secrets);
+  if (resealed > 0) log.info('sealed webhook secrets stored in the clear', { count: resealed });
   const webhooks = new WebhookDispatcher({
     database,
+    outbound,
+    secrets,
     log: log.child({ part: 'webhooks' }),
     settings: config.webhooks,
     instanceId: config.instanceId,

@@ -11,3 +11,4 @@ export * from './support/async-mutex.js';
 export * from './support/logger.js';
 export * from './pims/order-dto.js';
 export * from './support/pino-logger.js';
+export * from './files/owner-only.js';

@@ -28,14 +28,17 @@ const run = promisify(execFile);
  */
 export async function mppsWebhookBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-mpps-bench-'));
-  const stack = new LightboxStack({ stations: [{ aeTitle: 'DR1', modality: 'DX' }] });
+  const stack = new LightboxStack({
+    stations: [{ aeTitle: 'DR1', modality: 'DX' }],
+    pluginEnv: { LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8' },
+  });
   const receiver = new PimsReceiver();
   try {
     await stack.startAll();
     await receiver.start();
     await stack.api('POST', '/v1/webhooks', {
       url: receiver.url,
-      secret: 'bench',
+      secret: 'bench-secret-0123456789',
       types: ['order.completed'],
     });
     const orders: CreatedOrder[] = [];

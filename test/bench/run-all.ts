@@ -9,6 +9,7 @@ import { fieldBench } from './field-bench.js';
 import { hl7Bench } from './hl7-bench.js';
 import { staffBench } from './staff-bench.js';
 import { panelBench } from './panel-bench.js';
+import { hardeningBench } from './hardening-bench.js';
 import { printTable, type BenchRow } from './bench-table.js';
 
 const rows: BenchRow[] = [];
@@ -22,4 +23,5 @@ rows.push(...(await fieldBench()));
 rows.push(...(await hl7Bench()));
 rows.push(...(await staffBench()));
 rows.push(...(await panelBench()));
+rows.push(...(await hardeningBench()));
 printTable(rows);

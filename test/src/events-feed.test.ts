@@ -11,7 +11,8 @@ const until = <T>(what: string, probe: () => T | undefined | null | false, ms = 
   waitUntil(what, () => Promise.resolve(probe()), ms, everyMs);
 
 /** The events feed as a polling PIMS meets it: complete, ordered, paged, and per site. */
-const stack = new LightboxStack();
+// The test's receiver listens on loopback, which a site must allow explicitly.
+const stack = new LightboxStack({ pluginEnv: { LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8' } });
 const OTHER_SITE_KEY = 'lbx_key_other_site_0123456789abcdef';
 type Envelope = { id: string; type: string; occurredAt: string; data: Record<string, unknown> };
 type Feed = { items: Envelope[]; next: string; hasMore: boolean };

@@ -67,6 +67,37 @@ describe('refused links', () => {
     expect(String(logged.reason)).toMatch(/incompatible protocol/);
   });
 
+  it('a hello claiming more than the plugin ever sent closes the link, naming why, and changes nothing', async () => {
+    const ws = new WebSocket(`${stack.pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
+      headers: { authorization: `Bearer ${stack.agentToken}` },
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocolVersion: 1,
+        agentId: stack.agentId,
+        agentVersion: '0.1.0',
+        lastReceivedSeq: 1e15,
+        outboxFloorSeq: 0,
+      }),
+    );
+    const { code, reason } = await closed;
+    expect(code).toBe(4002);
+    expect(reason).toMatch(/^lastReceivedSeq 1000000000000000 is ahead of all this side sent \(\d+\)$/);
+    const agent = (await (await stack.api('GET', `/v1/agents/${stack.agentId}`)).json()) as {
+      sequence: { lastSentToAgent: number; lastAcknowledgedByAgent: number };
+    };
+    expect(agent.sequence.lastSentToAgent).toBeLessThan(1e15);
+    expect(agent.sequence.lastAcknowledgedByAgent).toBeLessThan(1e15);
+  });
+
   it('an agent facing a plugin of another protocol version closes with a named reason and logs it', async () => {
     // A plugin of a future version is not available here, so this one speaks only its welcome.
     const port = await freePort();

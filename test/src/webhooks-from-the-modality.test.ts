@@ -18,7 +18,8 @@ import { PimsReceiver } from './support/pims-receiver.js';
  */
 const stack = new LightboxStack({
   stations: [{ aeTitle: 'DR1', modality: 'DX' }],
-  pluginEnv: { LIGHTBOX_COMPLETION_WAIT_MS: '0' },
+  // The receiver listens on loopback, which a site must allow explicitly.
+  pluginEnv: { LIGHTBOX_COMPLETION_WAIT_MS: '0', LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8' },
 });
 const receiver = new PimsReceiver();
 type Envelope = { id: string; type: string; data: Record<string, unknown> };
@@ -26,7 +27,10 @@ type Envelope = { id: string; type: string; data: Record<string, unknown> };
 beforeAll(async () => {
   await stack.startAll();
   await receiver.start();
-  const res = await stack.api('POST', '/v1/webhooks', { url: receiver.url, secret: 'modality-secret' });
+  const res = await stack.api('POST', '/v1/webhooks', {
+    url: receiver.url,
+    secret: 'modality-secret-0123456789',
+  });
   expect(res.status).toBe(201);
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { keepOwnerOnly } from '@lightbox/protocol';
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -38,6 +39,7 @@ const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)),
 export async function openAgentDatabase(file: string): Promise<AgentDatabase> {
   const client = createClient({ url: `file:${file}` });
   await client.execute('PRAGMA journal_mode=WAL');
+  keepOwnerOnly([file, `${file}-wal`, `${file}-shm`]);
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   await db.insert(linkState).values({ id: 1 }).onConflictDoNothing();

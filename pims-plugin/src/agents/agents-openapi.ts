@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { operation } from '../openapi/api-operation.js';
-import { createAgentBody } from './agents-routes.js';
+import { createAgentBody, rotateTokenBody } from './agents-routes.js';
 
 const agentView = z.object({
   agentId: z.string(),
@@ -74,6 +74,48 @@ export const agentOperations = [
     auth: 'apiKey',
     pathParams: agentIdParam,
     responses: { 200: { description: 'The agent.', body: { name: 'Agent', schema: agentView } } },
+    problems: [404],
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/agents/{agentId}/token',
+    operationId: 'rotateAgentToken',
+    tag: 'Agents',
+    summary: 'Give an agent a new token',
+    description:
+      'By default both tokens work until the agent links with the new one; from then on only the new one does, ' +
+      'and the link still on the old token is closed. With `immediately: true` the old token stops working now ' +
+      'and the link it holds is closed at once (close code 4007). Recorded in the audit log. The body may be left out.',
+    auth: 'apiKey',
+    pathParams: agentIdParam,
+    body: { name: 'RotateAgentTokenRequest', schema: rotateTokenBody, example: { immediately: false } },
+    responses: {
+      200: {
+        description: 'The new token, in this answer only.',
+        body: {
+          name: 'AgentTokenRotated',
+          schema: z.object({
+            agentId: z.string(),
+            token: z.string().meta({ description: 'Put it in the agent’s settings (LIGHTBOX_AGENT_TOKEN).' }),
+            oldToken: z.enum(['revoked', 'valid until the new token links']),
+          }),
+        },
+      },
+    },
+    problems: [404],
+  }),
+  operation({
+    method: 'delete',
+    path: '/v1/agents/{agentId}',
+    operationId: 'removeAgent',
+    tag: 'Agents',
+    summary: 'Remove an agent',
+    description:
+      'Its tokens stop working, its link is closed within a second, and it is no longer listed or sent orders. ' +
+      'Recorded in the audit log.',
+    auth: 'apiKey',
+    pathParams: agentIdParam,
+    responses: { 204: { description: 'Removed.' } },
     problems: [404],
   }),
 ];

@@ -2,7 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AsyncMutex } from '@lightbox/protocol';
+import { AsyncMutex, keepOwnerOnly } from '@lightbox/protocol';
 import * as schema from './schema.js';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
 import { runMigrations } from './run-migrations.js';
@@ -47,6 +47,10 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     // Migrated, and a file switched to WAL, on a connection of its own before any other opens.
     await runMigrations(url, authToken, migrationsFolder);
     client = open();
+    if (url.startsWith('file:')) {
+      const file = url.slice('file:'.length).replace(/\?.*$/, '');
+      keepOwnerOnly([file, `${file}-wal`, `${file}-shm`]);
+    }
   }
   const db = drizzle(client, { schema });
   const lock = new AsyncMutex();

@@ -16,7 +16,7 @@ export const sites = sqliteTable('sites', {
   createdAt: createdAt(),
 });
 
-/** PIMS API keys; only a SHA-256 of each key is kept. */
+/** PIMS API keys; only a SHA-256 of each key is kept, and its first characters to recognise it by. */
 export const apiKeys = sqliteTable('api_keys', {
   id: text('id').primaryKey(),
   siteId: text('site_id')
@@ -24,6 +24,16 @@ export const apiKeys = sqliteTable('api_keys', {
     .references(() => sites.id),
   keyHash: text('key_hash').notNull().unique(),
   label: text('label').notNull(),
+  /** `env`: LIGHTBOX_API_KEY (replaced when it changes); `generated`: the first start's; `api`: POST /v1/api-keys. */
+  source: text('source', { enum: ['env', 'generated', 'api'] })
+    .notNull()
+    .default('api'),
+  /** The key's first characters; null for keys stored before it was kept. */
+  prefix: text('prefix'),
+  /** When a request last used it, to the minute. */
+  lastUsedAt: text('last_used_at'),
+  /** Set once revoked: the key authenticates nothing from then on. */
+  revokedAt: text('revoked_at'),
   createdAt: createdAt(),
 });
 
@@ -36,6 +46,13 @@ export const agents = sqliteTable(
       .references(() => sites.id),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
+    /**
+     * A rotated token not yet used: both authenticate until the agent links with this one, which
+     * then replaces the old.
+     */
+    nextTokenHash: text('next_token_hash').unique(),
+    /** Set when the agent was removed: no token of it authenticates, and it is no longer listed. */
+    removedAt: text('removed_at'),
     stationsJson: text('stations_json').notNull().default('[]'),
     agentVersion: text('agent_version'),
     connected: integer('connected', { mode: 'boolean' }).notNull().default(false),
@@ -216,7 +233,10 @@ export const webhooks = sqliteTable(
     id: text('id').primaryKey(),
     siteId: text('site_id').notNull(),
     url: text('url').notNull(),
-    /** Kept as given because signing needs it; the API never shows it again. */
+    /**
+     * Sealed with the secret box (signing needs it back, so it cannot be a hash); the API never
+     * shows it again.
+     */
     secret: text('secret').notNull(),
     /** A JSON list of event types; null for every type. */
     typesJson: text('types_json'),

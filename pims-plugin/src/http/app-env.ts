@@ -8,6 +8,8 @@ export interface AppEnv {
     log: Logger;
     siteId: string;
     agentId: string;
+    /** The token the agent authenticated with: its link closes once that token stops being valid. */
+    agentToken: string;
     /** Who is acting, for the audit log: set by whichever guard authenticated the request. */
     actor: Actor;
   };

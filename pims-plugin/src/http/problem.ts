@@ -20,7 +20,10 @@ export function errorToProblem(err: unknown, c: Context, log: Logger): Response 
   if (err instanceof LightboxError) {
     const status = httpStatusOf(err);
     if (status >= 500) log.error('request failed', { err: err.message, code: err.code });
-    return problemResponse(status, titleOf(err.code), err.message, err.details);
+    const res = problemResponse(status, titleOf(err.code), err.message, err.details);
+    // RFC 9110: a 401 names the scheme that would be accepted.
+    if (status === 401) res.headers.set('www-authenticate', 'Bearer realm="lightbox", charset="UTF-8"');
+    return res;
   }
   log.error('unexpected error', { err: err instanceof Error ? err.stack : String(err), path: c.req.path });
   return problemResponse(500, 'Internal error', 'the server could not complete the request');

@@ -20,3 +20,21 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
   }
   return result.data;
 }
+
+/** As `parseJsonBody`, for a route whose body may be left out: no body reads as `{}`. */
+export async function parseOptionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const length = c.req.header('content-length');
+  const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+  if (!hasBody) return parseValue(schema, {});
+  return parseJsonBody(c, schema);
+}
+
+function parseValue<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new LightboxError('validation_failed', 'the body does not match the schema', {
+      errors: result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    });
+  }
+  return result.data;
+}

@@ -10,16 +10,17 @@ import {
   closeCodeName,
   inboxAfterHandshake,
   parseFrame,
+  peerCountersProblem,
   type AgentFrame,
   type AgentToPluginMessage,
   type ErrorFrame,
 } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
-import { agentLinkState, agents } from '../db/schema.js';
+import { agents } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
 import { bearerToken } from '../sites/api-key-auth.js';
-import { hashSecret } from '../sites/secret-hash.js';
+import { agentByToken, promoteNextToken, tokenStillValid } from '../sites/agent-credentials.js';
 import { unauthorized } from '../errors.js';
 import type { LinkHub } from './link-hub.js';
 import { outboxDepth } from '../outbox/outbox-to-agent.js';
@@ -39,18 +40,21 @@ export interface LinkRouteDeps {
   intake: StudyIntake;
 }
 
-/** Agent token → agent, checked before the upgrade so a wrong token gets a plain 401. */
-function agentTokenAuth(database: Database): MiddlewareHandler<AppEnv> {
+/**
+ * Agent token → agent, checked before the upgrade so a wrong token gets a plain 401. A rotated
+ * token not yet used is accepted too; on the link itself (`promote`) it then replaces the old one.
+ */
+function agentTokenAuth(database: Database, promote: boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('an agent token is required');
-    const [row] = await database.db
-      .select({ id: agents.id })
-      .from(agents)
-      .where(eq(agents.tokenHash, hashSecret(token)))
-      .limit(1);
-    if (!row) throw unauthorized('the agent token is not valid');
-    c.set('agentId', row.id);
+    const found = await agentByToken(database, token);
+    if (!found) throw unauthorized('the agent token is not valid');
+    if (promote && found.viaNextToken && (await promoteNextToken(database, found.id, token))) {
+      c.get('log').info('agent linked with its new token; the old token is revoked', { agentId: found.id });
+    }
+    c.set('agentId', found.id);
+    c.set('agentToken', token);
     await next();
   };
 }
@@ -58,15 +62,16 @@ function agentTokenAuth(database: Database): MiddlewareHandler<AppEnv> {
 let nextConnectionId = 1;
 
 export function mountLinkRoute(app: Hono<AppEnv>, deps: LinkRouteDeps): void {
-  app.get('/v1/agents/link-check', agentTokenAuth(deps.database), (c) =>
+  app.get('/v1/agents/link-check', agentTokenAuth(deps.database, false), (c) =>
     c.json({ agentId: c.get('agentId'), protocolVersion: PROTOCOL_VERSION, time: new Date().toISOString() }),
   );
   app.get(
     '/v1/agents/link',
-    agentTokenAuth(deps.database),
+    agentTokenAuth(deps.database, true),
     upgradeWebSocket((c) => {
       // The auth middleware in front of this route set it; the helper's context is untyped.
       const agentId = c.get('agentId') as string;
+      const token = c.get('agentToken') as string;
       const connectionId = nextConnectionId++;
       const log = deps.log.child({ agentId, connectionId });
       let session: AgentSession | null = null;
@@ -74,7 +79,7 @@ export function mountLinkRoute(app: Hono<AppEnv>, deps: LinkRouteDeps): void {
         onOpen: (_event: unknown, ws: { raw?: unknown }) => {
           const raw = ws.raw as WebSocket;
           raw.on('error', (err) => log.warn('link socket error', { err: err.message }));
-          session = new AgentSession(deps, agentId, connectionId, raw, log);
+          session = new AgentSession(deps, agentId, token, connectionId, raw, log);
         },
         onMessage: (event: { data: unknown }) => {
           session?.onRaw(event.data);
@@ -96,6 +101,7 @@ class AgentSession {
   constructor(
     private readonly deps: LinkRouteDeps,
     private readonly agentId: string,
+    private readonly token: string,
     private readonly connectionId: number,
     private readonly ws: WebSocket,
     private readonly log: Logger,
@@ -172,6 +178,13 @@ class AgentSession {
     }
     const { database } = this.deps;
     let state = await readLinkState(database, this.agentId);
+    const problem = peerCountersProblem(hello.lastReceivedSeq, state.lastOutSeq, hello.outboxFloorSeq);
+    if (problem) {
+      // Refused before anything is changed: believing it would drop every message up to its number.
+      this.log.error('agent refused', { reason: problem, agentVersion: hello.agentVersion });
+      this.close(CloseCode.invalidHandshake, problem);
+      return;
+    }
     const { advanceTo } = inboxAfterHandshake(state.lastInSeq, hello.outboxFloorSeq);
     if (advanceTo !== null) {
       this.log.warn('agent had acknowledged messages this database never applied; advancing', {
@@ -179,21 +192,6 @@ class AgentSession {
         to: advanceTo,
       });
       await advanceInbox(database, this.agentId, advanceTo);
-    }
-    if (hello.lastReceivedSeq > state.lastOutSeq) {
-      // The agent has seen numbers we never sent from this database: continue above them, or it
-      // would take our next messages for replays.
-      this.log.warn('agent is ahead of this database; continuing above its numbers', {
-        ours: state.lastOutSeq,
-        agents: hello.lastReceivedSeq,
-      });
-      await database.write(async (tx) => {
-        await tx.insert(agentLinkState).values({ agentId: this.agentId }).onConflictDoNothing();
-        await tx
-          .update(agentLinkState)
-          .set({ lastOutSeq: hello.lastReceivedSeq, ackedOutSeq: hello.lastReceivedSeq })
-          .where(eq(agentLinkState.agentId, this.agentId));
-      });
     }
     // The agent lost messages it had acknowledged (a replaced journal): its worklist needs a full
     // resynchronisation even if more messages are still queued for it.
@@ -253,9 +251,14 @@ class AgentSession {
       peerLastReceivedSeq: Math.max(hello.lastReceivedSeq, state.ackedOutSeq),
     });
     this.endpoint = endpoint;
-    this.deps.hub.attach(this.agentId, this.connectionId, endpoint, () => {
-      this.close(CloseCode.superseded, 'a newer connection of this agent took over');
-    });
+    this.deps.hub.attach(
+      this.agentId,
+      this.connectionId,
+      endpoint,
+      (code = CloseCode.superseded, reason = 'a newer connection of this agent took over') => {
+        this.close(code, reason);
+      },
+    );
     endpoint.start();
     this.log.info('agent linked', {
       agentVersion: hello.agentVersion,
@@ -272,6 +275,12 @@ class AgentSession {
     this.lastHeartbeatWrite = now;
     const depth = frame.outboxDepth;
     try {
+      // A token revoked (or an agent removed) through another plugin instance closes this link too.
+      if (!(await tokenStillValid(this.deps.database, this.agentId, this.token))) {
+        this.log.warn('closing the link: its token was revoked or the agent removed');
+        this.close(CloseCode.credentialsRevoked, 'the agent token was revoked or the agent removed');
+        return;
+      }
       await this.deps.database.write((tx) =>
         tx
           .update(agents)

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { agents } from '../db/schema.js';
 
@@ -18,7 +18,7 @@ export async function loadRouting(tx: Tx, siteId: string): Promise<RouteOrder> {
   const rows = await tx
     .select({ id: agents.id, stationsJson: agents.stationsJson })
     .from(agents)
-    .where(eq(agents.siteId, siteId));
+    .where(and(eq(agents.siteId, siteId), isNull(agents.removedAt)));
   const all = rows.map((r) => ({ id: r.id, stations: JSON.parse(r.stationsJson) as Station[] }));
   const catchAll = all.filter((a) => a.stations.length === 0);
   return (order) => {

@@ -94,8 +94,10 @@ export const orderOperations = [
     tag: 'Orders',
     summary: 'Create an imaging order from an invoice line',
     description:
-      'Idempotent on `(pims.system, pims.siteId, pimsOrderId)`: repeating it answers 200 with the same ' +
-      'order, never a second one. `client` needs `lastName` (a person) or `organization` (a farm, ' +
+      'Idempotent on `(pims.system, pims.siteId, pimsOrderId)`: repeating the same request answers 200 with ' +
+      'the same order, never a second one; the same key with a different body is 409, naming the ' +
+      '`differingFields`. Names (pet, client, vets) may not hold `^`, `=`, `\\` or control characters ' +
+      '(422): they separate DICOM name parts. Dates must be real calendar dates. `client` needs `lastName` (a person) or `organization` (a farm, ' +
       'shelter); `requestingVet` needs `name` or `familyName`. Identifiers a PIMS mints itself are ' +
       'validated and used as given; absent ones are minted.',
     auth: 'apiKey',

@@ -7,7 +7,9 @@ import {
   createOrderBody,
   orderStatus,
   patchOrderBody,
+  type CreateOrderBody,
 } from '@lightbox/protocol';
+import { differingFields } from './order-body-diff.js';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
@@ -26,6 +28,18 @@ export function mountOrderRoutes(app: Hono<AppEnv>, database: Database, commands
   app.post('/v1/orders', async (c) => {
     const body = await parseJsonBody(c, createOrderBody);
     const { order, created } = await commands.create(c.get('siteId'), body);
+    if (!created) {
+      // The same idempotency key with another body is a different order, not a retry: answering
+      // with the stored one would drop the new body silently.
+      const differing = differingFields(JSON.parse(order.requestJson) as CreateOrderBody, body);
+      if (differing.length > 0) {
+        throw new LightboxError(
+          'conflict',
+          `an order with pimsOrderId ${JSON.stringify(body.pimsOrderId)} exists with other values in: ${differing.join(', ')}; correct it with PATCH /v1/orders/${order.id} or use a new pimsOrderId`,
+          { orderId: order.id, differingFields: differing },
+        );
+      }
+    }
     return c.json(
       {
         orderId: order.id,

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
@@ -21,7 +21,7 @@ export function mountProbeRoutes(app: Hono<AppEnv>, database: Database, hub: Lin
     const [row] = await database.db
       .select({ id: agents.id })
       .from(agents)
-      .where(and(eq(agents.id, agentId), eq(agents.siteId, siteId)));
+      .where(and(eq(agents.id, agentId), eq(agents.siteId, siteId), isNull(agents.removedAt)));
     if (!row) throw notFound('agent');
     return row.id;
   };

@@ -38,6 +38,11 @@ export class SecretBox {
     return SecretBox.withKey(Buffer.from(text, 'hex'));
   }
 
+  /** Whether a stored value is already sealed (values from before sealing are in the clear). */
+  isSealed(stored: string): boolean {
+    return stored.startsWith(`${PREFIX}.`);
+  }
+
   seal(plaintext: string, context = ''): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);

@@ -6,6 +6,8 @@ import type { Clock } from './clock.js';
 import { signatureHeader } from './signature.js';
 import { claimLease, findWebhook, headEvent, recordAttempt } from './webhook-store.js';
 import type { SendDelivery } from './webhook-sender.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { webhookSecret } from './webhook-store.js';
 
 export interface LoopDeps {
   database: Database;
@@ -16,6 +18,7 @@ export interface LoopDeps {
   /** This plugin instance, as it holds subscription leases. */
   instanceId: string;
   send: SendDelivery;
+  secrets: SecretBox;
   random?: () => number;
 }
 
@@ -133,7 +136,7 @@ export class SubscriptionLoop {
         'lightbox-event-type': event.type,
         'lightbox-webhook-id': row.id,
         'lightbox-delivery-attempt': String(attempt),
-        'lightbox-signature': signatureHeader(row.secret, at / 1000, body),
+        'lightbox-signature': signatureHeader(webhookSecret(row, this.deps.secrets), at / 1000, body),
       },
       this.deps.timeoutMs,
     );

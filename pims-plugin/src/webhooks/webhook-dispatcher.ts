@@ -5,7 +5,9 @@ import type { Logger } from '../log.js';
 import type { RetryPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { SubscriptionLoop } from './subscription-loop.js';
-import { sendDelivery, type SendDelivery } from './webhook-sender.js';
+import type { OutboundGuard } from '../security/outbound-guard.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { webhookSender, type SendDelivery } from './webhook-sender.js';
 import { activeWebhookIds, releaseLeases } from './webhook-store.js';
 
 export interface WebhookSettings extends RetryPolicy {
@@ -28,6 +30,10 @@ export interface DispatcherDeps {
    * of waiting for its old leases to run out.
    */
   instanceId?: string;
+  /** Every delivery goes through it: checked on the address it dials. */
+  outbound: OutboundGuard;
+  /** Opens the subscriptions' sealed secrets to sign with. */
+  secrets: SecretBox;
   clock?: Clock;
   send?: SendDelivery;
   random?: () => number;
@@ -40,6 +46,7 @@ export interface DispatcherDeps {
 export class WebhookDispatcher {
   private readonly loops = new Map<string, SubscriptionLoop>();
   private readonly clock: Clock;
+  private readonly send: SendDelivery;
   private unsubscribe: () => void = () => {};
   private cancelPoll: () => void = () => {};
   private stopped = false;
@@ -48,6 +55,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.send = deps.send ?? webhookSender(deps.outbound);
     this.instanceId = deps.instanceId ?? `plugin_${randomUUID()}`;
   }
 
@@ -113,7 +121,8 @@ export class WebhookDispatcher {
           policy: this.deps.settings,
           timeoutMs: this.deps.settings.timeoutMs,
           instanceId: this.instanceId,
-          send: this.deps.send ?? sendDelivery,
+          send: this.send,
+          secrets: this.deps.secrets,
           ...(this.deps.random ? { random: this.deps.random } : {}),
         },
         () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,9 +8,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
 import { appendEvent } from '../events/event-store.js';
 import { createLogger } from '../log.js';
+import { OutboundGuard } from '../security/outbound-guard.js';
+import { SecretBox } from '../security/secret-box.js';
 import { WebhookDispatcher, type WebhookSettings } from './webhook-dispatcher.js';
 import { createWebhook, findWebhook } from './webhook-store.js';
 
+/** The receiver listens on loopback, which a site must allow explicitly. */
+const security = {
+  outbound: new OutboundGuard({ allowedRanges: ['127.0.0.0/8'] }),
+  secrets: SecretBox.withKey(randomBytes(32)),
+};
 /**
  * Two plugin instances on one database, both woken by every event: the subscription's lease lets
  * exactly one deliver at a time, and the other takes over when the first stops.
@@ -58,10 +66,13 @@ async function until(what: string, probe: () => boolean, ms = 10_000): Promise<v
 }
 
 it('delivers each event once, in order, while two instances run, and fails over on a clean stop', async () => {
-  const webhook = await createWebhook(database, 'site-a', { url, secret: 'two-instances' });
+  const webhook = await createWebhook(database, security.secrets, 'site-a', {
+    url,
+    secret: 'two-instances-secret',
+  });
   const log = createLogger('error');
-  const a = new WebhookDispatcher({ database, log, settings, instanceId: 'instance-a' });
-  const b = new WebhookDispatcher({ database, log, settings, instanceId: 'instance-b' });
+  const a = new WebhookDispatcher({ ...security, database, log, settings, instanceId: 'instance-a' });
+  const b = new WebhookDispatcher({ ...security, database, log, settings, instanceId: 'instance-b' });
   await a.start();
   await b.start();
   const expected: string[] = [];

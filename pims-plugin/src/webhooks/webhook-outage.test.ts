@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +9,16 @@ import { openDatabase, type Database } from '../db/database.js';
 import { appendEvent } from '../events/event-store.js';
 import { createLogger } from '../log.js';
 import { FakeClock } from './fake-clock.js';
+import { OutboundGuard } from '../security/outbound-guard.js';
+import { SecretBox } from '../security/secret-box.js';
 import { WebhookDispatcher, type WebhookSettings } from './webhook-dispatcher.js';
 import { createWebhook, findWebhook, listDeliveries, resumeWebhook } from './webhook-store.js';
 
+/** The receiver listens on loopback, which a site must allow explicitly. */
+const security = {
+  outbound: new OutboundGuard({ allowedRanges: ['127.0.0.0/8'] }),
+  secrets: SecretBox.withKey(randomBytes(32)),
+};
 /**
  * A PIMS down for a whole day, lived through with a fake clock against a real HTTP receiver: the
  * worker retries with growing waits for 24 hours, marks the subscription failed, and a resume
@@ -81,8 +88,14 @@ const append = (siteId: string, orderId: string) =>
 describe('a subscriber down for 24 hours', () => {
   it('is retried with growing waits for the retry period, then marked failed; resuming delivers all in order', async () => {
     const clock = new FakeClock();
-    const webhook = await createWebhook(database, 'site-a', { url, secret: SECRET });
-    const dispatcher = new WebhookDispatcher({ database, log: createLogger('error'), settings, clock });
+    const webhook = await createWebhook(database, security.secrets, 'site-a', { url, secret: SECRET });
+    const dispatcher = new WebhookDispatcher({
+      ...security,
+      database,
+      log: createLogger('error'),
+      settings,
+      clock,
+    });
     await dispatcher.start();
     const expected = [await append('site-a', 'o1'), await append('site-a', 'o2')];
     await append('site-b', 'not-yours');
@@ -106,7 +119,10 @@ describe('a subscriber down for 24 hours', () => {
     expect(log.length).toBeGreaterThanOrEqual(30);
     expect(log.length).toBeLessThanOrEqual(60);
     expect(new Set(log.map((d) => d.eventId))).toEqual(new Set([expected[0]]));
-    expect(log.every((d) => d.statusCode === 503 && d.error === 'HTTP 503: down for maintenance')).toBe(true);
+    // The status and a classified reason; never the receiver's words, which would let a subscription
+    // read whatever answers at its URL.
+    expect(log.every((d) => d.statusCode === 503 && d.error === 'http_status: HTTP 503')).toBe(true);
+    expect(JSON.stringify(log)).not.toContain('maintenance');
     expect(log.map((d) => d.attempt)).toEqual(log.map((_, i) => i + 1));
     expect(log.at(-1)!.outcome).toBe('gave_up');
     expect(log.slice(0, -1).every((d) => d.outcome === 'retrying')).toBe(true);
@@ -140,8 +156,9 @@ describe('a subscriber down for 24 hours', () => {
     up = false;
     accepted.length = 0;
     const clock = new FakeClock();
-    const webhook = await createWebhook(database, 'site-c', { url, secret: SECRET });
+    const webhook = await createWebhook(database, security.secrets, 'site-c', { url, secret: SECRET });
     const first = new WebhookDispatcher({
+      ...security,
       database,
       log: createLogger('error'),
       settings,
@@ -158,6 +175,7 @@ describe('a subscriber down for 24 hours', () => {
     const before = refused;
 
     const second = new WebhookDispatcher({
+      ...security,
       database,
       log: createLogger('error'),
       settings,

@@ -5,6 +5,7 @@ import type { Database, Db } from '../db/database.js';
 import { events, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { EventRow } from '../events/event-envelope.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -31,21 +32,51 @@ export function webhookView(row: WebhookRow, headEvent: EventRow | undefined) {
   };
 }
 
+/** Binds a sealed secret to its subscription: one row's cannot be copied into another's. */
+const secretContext = (webhookId: string) => `webhook:${webhookId}`;
+
+/** The secret deliveries of this subscription are signed with. */
+export function webhookSecret(row: WebhookRow, secrets: SecretBox): string {
+  return secrets.unseal(row.secret, secretContext(row.id));
+}
+
+/**
+ * Seals secrets stored before they were kept sealed (in the clear, as given). Run at every start;
+ * a sealed secret is recognised by its prefix and left alone.
+ */
+export async function sealStoredWebhookSecrets(database: Database, secrets: SecretBox): Promise<number> {
+  return database.write(async (tx) => {
+    const rows = await tx.select({ id: webhooks.id, secret: webhooks.secret }).from(webhooks);
+    let sealed = 0;
+    for (const row of rows) {
+      if (secrets.isSealed(row.secret)) continue;
+      await tx
+        .update(webhooks)
+        .set({ secret: secrets.seal(row.secret, secretContext(row.id)) })
+        .where(eq(webhooks.id, row.id));
+      sealed++;
+    }
+    return sealed;
+  });
+}
+
 export async function createWebhook(
   database: Database,
+  secrets: SecretBox,
   siteId: string,
   input: { url: string; secret: string; types?: string[] | undefined },
 ): Promise<WebhookRow> {
   return database.write(async (tx) => {
     // A new subscription hears of what happens from now on; what came before is in the feed.
     const [last] = await tx.select({ id: max(events.id) }).from(events);
+    const id = `whk_${randomUUID()}`;
     const [row] = await tx
       .insert(webhooks)
       .values({
-        id: `whk_${randomUUID()}`,
+        id,
         siteId,
         url: input.url,
-        secret: input.secret,
+        secret: secrets.seal(input.secret, secretContext(id)),
         typesJson: input.types ? JSON.stringify([...new Set(input.types)]) : null,
         cursor: last?.id ?? 0,
       })

@@ -36,7 +36,12 @@ const deliveryPage = z.object({
       error: z
         .string()
         .nullable()
-        .meta({ description: 'Why it failed: the status and answer, refused, timed out, …' }),
+        .meta({
+          description:
+            'Why it failed, classified by the plugin: `http_status: HTTP 503`, `timeout: …`, ' +
+            '`connection_refused: …`, `address_loopback: …` (the URL resolved inside the network), … — ' +
+            "never the receiver's answer.",
+        }),
       outcome: z.enum(['delivered', 'retrying', 'gave_up']),
     }),
   ),

@@ -5,6 +5,8 @@ import type { Database } from '../db/database.js';
 import { eventTypes } from '../events/event-catalogue.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
+import type { OutboundGuard } from '../security/outbound-guard.js';
+import type { SecretBox } from '../security/secret-box.js';
 import {
   createWebhook,
   deleteWebhook,
@@ -31,6 +33,9 @@ const httpUrl = z
     }
   }, 'expected an http:// or https:// URL with a host and no user name or password');
 
+/** The shortest webhook secret accepted, in UTF-8 bytes. */
+export const MIN_SECRET_BYTES = 16;
+
 export const createWebhookBody = z.object({
   url: httpUrl.meta({
     description: 'Where each event is POSTed.',
@@ -38,9 +43,14 @@ export const createWebhookBody = z.object({
   }),
   secret: z
     .string({ error: 'expected the secret deliveries are signed with' })
-    .min(1, 'expected the secret deliveries are signed with')
-    .max(512, 'expected at most 512 characters')
-    .meta({ description: 'Signs every delivery (`Lightbox-Signature`); never shown again.' }),
+    // A short secret can be guessed from one signed delivery by trying every value offline.
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_SECRET_BYTES, {
+      message: `expected at least ${MIN_SECRET_BYTES} bytes; a random value such as 32 bytes in hex is best`,
+    })
+    .refine((v) => v.length <= 512, 'expected at most 512 characters')
+    .meta({
+      description: `Signs every delivery (\`Lightbox-Signature\`); at least ${MIN_SECRET_BYTES} bytes, kept sealed, never shown again.`,
+    }),
   types: z
     .array(z.enum(eventTypes, { error: `expected one of ${eventTypes.join(', ')}` }))
     .min(1, 'expected at least one event type; leave `types` out for all of them')
@@ -71,12 +81,16 @@ export function mountWebhookRoutes(
   app: Hono<AppEnv>,
   database: Database,
   worker: SubscriptionsListener,
+  security: { secrets: SecretBox; outbound: OutboundGuard },
 ): void {
   const view = async (row: WebhookRow) => webhookView(row, await headEvent(database.db, row));
 
   app.post('/v1/webhooks', async (c) => {
     const body = await parseJsonBody(c, createWebhookBody);
-    const row = await createWebhook(database, c.get('siteId'), body);
+    // Checked on the literal now (and again on every connection): a URL aimed inside the network
+    // is refused before anything is sent there.
+    await security.outbound.checkUrl(body.url);
+    const row = await createWebhook(database, security.secrets, c.get('siteId'), body);
     worker.subscriptionsChanged();
     return c.json(await view(row), 201);
   });

@@ -9,6 +9,8 @@ export const CloseCode = {
   sequenceGap: 4004,
   heartbeatTimeout: 4005,
   shuttingDown: 4006,
+  /** The agent's token was rotated with immediate effect, or the agent removed. */
+  credentialsRevoked: 4007,
   /** RFC 6455: a frame larger than the receiver accepts. */
   frameTooLarge: 1009,
 } as const;

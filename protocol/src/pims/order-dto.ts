@@ -7,7 +7,25 @@ import { z } from 'zod';
  */
 const text = (max: number) => z.string().trim().min(1).max(max);
 const code = z.object({ code: text(16), scheme: text(16), meaning: text(64) });
-const personName = z.object({ familyName: text(64), givenName: z.string().trim().max(64).optional() });
+
+/**
+ * The rule for names (pets, owners, vets, performers): `^` and `=` separate the components and
+ * groups of a DICOM person name and `\` separates values, so a name holding one would reach the
+ * modality as a different name (`Smith^Max^Evil`); control characters have no place in a name.
+ * Such names are refused with 422, never mapped or passed through. `^`, `=`, ESC and the C1
+ * controls are refused here; `\` and the other controls by the DICOM value check of the worklist
+ * mapping, which reports them together with every other value DICOM cannot carry.
+ */
+export const NAME_FORBIDDEN = /[\^=\u001b\u0080-\u009f]/;
+const NAME_RULE = 'expected no ^, = or control characters (they separate DICOM name parts)';
+const nameText = (max: number) => text(max).refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE);
+const optionalName = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE);
+const personName = z.object({ familyName: nameText(64), givenName: optionalName(64).optional() });
 /** DICOM SH: ≤ 16 characters, no backslash or control characters (PS3.5 6.2). */
 const shIdentifier = z
   .string()
@@ -18,11 +36,25 @@ const uid = z
   .string()
   .max(64, 'expected at most 64 characters (DICOM UI)')
   .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, 'expected digits and dots without leading zeros (DICOM UI)');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** Whether Y-M-D names a day of the calendar (not 2019-13-45, not 2023-02-29). */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((v) => {
+    const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+    return isCalendarDate(y, m, d);
+  }, 'expected a real calendar date as YYYY-MM-DD');
 
 export const orderPatient = z.object({
   id: text(64).meta({ description: "The PIMS's id of the animal (not of its owner): the DICOM Patient ID." }),
-  name: text(64).meta({ description: "The pet's name: Patient's Name becomes `ClientFamily^PetName`." }),
+  name: nameText(64).meta({
+    description:
+      "The pet's name: Patient's Name becomes `ClientFamily^PetName`. No `^`, `=`, `\\` or control characters.",
+  }),
   species: text(64),
   breed: text(64).optional(),
   sex: z.enum(['male', 'female', 'unknown']).optional(),
@@ -37,9 +69,9 @@ export const orderPatient = z.object({
 export const orderClient = z
   .object({
     id: text(64).optional(),
-    lastName: text(64).optional(),
-    firstName: z.string().trim().max(64).optional(),
-    organization: text(64).optional(),
+    lastName: nameText(64).optional(),
+    firstName: optionalName(64).optional(),
+    organization: nameText(64).optional(),
   })
   .refine((c) => c.lastName !== undefined || c.organization !== undefined, {
     message: 'expected lastName (a person) or organization (a farm, shelter)',
@@ -73,9 +105,9 @@ export const orderSchedule = z.object({
 export const requestingVet = z
   .object({
     id: text(64).optional(),
-    name: text(64).optional(),
-    familyName: text(64).optional(),
-    givenName: z.string().trim().max(64).optional(),
+    name: nameText(64).optional(),
+    familyName: nameText(64).optional(),
+    givenName: optionalName(64).optional(),
   })
   .refine((v) => v.name !== undefined || v.familyName !== undefined, {
     message: 'expected name or familyName',
@@ -118,9 +150,9 @@ export const patchOrderBody = z
     client: z
       .object({
         id: text(64).optional(),
-        lastName: text(64).optional(),
-        firstName: z.string().trim().max(64).optional(),
-        organization: text(64).optional(),
+        lastName: nameText(64).optional(),
+        firstName: optionalName(64).optional(),
+        organization: nameText(64).optional(),
       })
       .optional(),
     priority: z.enum(['routine', 'urgent', 'stat']).optional(),

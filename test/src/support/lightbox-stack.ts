@@ -24,7 +24,7 @@ export class LightboxStack {
   agentId = '';
   agentToken = '';
 
-  constructor(private readonly opts: StackOptions = {}) {}
+  constructor(readonly opts: StackOptions = {}) {}
 
   async startPlugin(): Promise<void> {
     const httpPort = await freePort();
