@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from '../db/database.js';
 import { auditLog } from '../db/schema.js';
 import { startInProcessPlugin, type InProcessPlugin } from '../test-support/in-process-plugin.js';
@@ -105,7 +106,7 @@ describe('checking a link', () => {
     expect(await links.verify(tokenOf(url), 'P1')).toBeNull();
     const fresh = await link({ pimsPatientId: 'P1' });
     expect(await links.verify(tokenOf(fresh.url), 'P1')).not.toBeNull();
-    const rows = await database.db.select().from(auditLog);
+    const rows = await database.db.select().from(auditLog).where(eq(auditLog.subjectType, 'site'));
     expect(rows).toEqual([
       expect.objectContaining({ action: 'embed_secret.rotated', actorType: 'api_key', subjectId: 'default' }),
     ]);
