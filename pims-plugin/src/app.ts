@@ -103,6 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     commands,
     hub: deps.hub,
     publicBaseUrl: deps.publicBaseUrl,
+    mediaLinks: deps.mediaLinks,
     timeZone: deps.timeZone,
     notifyAgents,
     webhooksChanged: () => deps.webhooks?.subscriptionsChanged(),

@@ -19,7 +19,9 @@ import { createStaffAccount, signedInPage } from './support/staff-browser.js';
  * in with Chromium and links it, the order completes, the PIMS's webhook receiver hears
  * `order.completed`, and the audit log names the technician.
  */
-const stack = new LightboxStack({ pluginEnv: { LIGHTBOX_STUDY_QUIET_MS: '500' } });
+const stack = new LightboxStack({
+  pluginEnv: { LIGHTBOX_STUDY_QUIET_MS: '500', LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8' },
+});
 const receiver = new PimsReceiver();
 const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
 let browser: Browser;
@@ -27,7 +29,10 @@ let browser: Browser;
 beforeAll(async () => {
   await Promise.all([stack.startAll(), receiver.start()]);
   browser = await launchChromium();
-  const res = await stack.api('POST', '/v1/webhooks', { url: receiver.url, secret: 'reconcile-secret' });
+  const res = await stack.api('POST', '/v1/webhooks', {
+    url: receiver.url,
+    secret: 'reconcile-secret-0123456789',
+  });
   expect(res.status).toBe(201);
   await createStaffAccount(stack, 'anna', 'Anna Berg', 'technician');
 });

@@ -13,7 +13,11 @@ import { createStaffAccount, signedInPage } from './support/staff-browser.js';
  */
 const stack = new LightboxStack({
   stations: [{ aeTitle: 'DR1', modality: 'DX' }],
-  pluginEnv: { LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS: '200', LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS: '1000' },
+  pluginEnv: {
+    LIGHTBOX_WEBHOOK_BACKOFF_MIN_MS: '200',
+    LIGHTBOX_WEBHOOK_BACKOFF_MAX_MS: '1000',
+    LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8',
+  },
 });
 const receiver = new PimsReceiver();
 let browser: Browser;
@@ -28,7 +32,7 @@ beforeAll(async () => {
   await createStaffAccount(stack, 'maria', 'Maria Manager', 'admin');
   await createStaffAccount(stack, 'fred', 'Fred Front', 'front-desk');
   expect(
-    (await stack.api('POST', '/v1/webhooks', { url: receiver.url, secret: 's3cret-s3cret' })).status,
+    (await stack.api('POST', '/v1/webhooks', { url: receiver.url, secret: 's3cret-s3cret-s3cret' })).status,
   ).toBe(201);
   admin = await signedInPage(browser, stack, 'maria');
   adminErrors = collectPageErrors(admin);

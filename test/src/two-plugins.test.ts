@@ -194,7 +194,10 @@ describe('two plugin processes over one database', () => {
   });
 
   it('with both plugins running, a webhook gets each event exactly once, whichever plugin took the order', async () => {
-    const res = await apiB('POST', '/v1/webhooks', { url: receiver.url, secret: 'two-plugins' });
+    const res = await apiB('POST', '/v1/webhooks', {
+      url: receiver.url,
+      secret: 'two-plugins-webhook-secret',
+    });
     expect(res.status).toBe(201);
     const orderIds: string[] = [];
     for (let i = 0; i < 12; i++) {

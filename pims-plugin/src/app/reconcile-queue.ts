@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { auditLog, orderTimeline, orders, performedSteps, studies, studyInstances } from '../db/schema.js';
-import { mediaPath } from '../studies/media-url.js';
+import type { MediaLinker } from '../studies/media-url.js';
 import {
   openOrdersOf,
   performedPatientOf,
@@ -41,7 +41,11 @@ const LIST_LIMIT = 50;
 const THUMBNAILS = 4;
 
 /** The day's repair list: unmatched studies, unscheduled MPPS, orders re-opened by the modality. */
-export async function loadReconcileQueue(db: Db, siteId: string): Promise<ReconcileQueue> {
+export async function loadReconcileQueue(
+  db: Db,
+  siteId: string,
+  media: MediaLinker,
+): Promise<ReconcileQueue> {
   const open = await openOrdersOf(db, siteId);
   const byId = new Map(open.map((o) => [o.id, o]));
   const withOrders = (suggestions: OrderSuggestion[]) =>
@@ -74,7 +78,7 @@ export async function loadReconcileQueue(db: Db, siteId: string): Promise<Reconc
       receivedAt: s.firstReceivedAt,
       station: null,
       modality,
-      thumbnails: instances.map((i, k) => ({ url: mediaPath(i.sha), alt: `Image ${k + 1} of the study` })),
+      thumbnails: instances.map((i, k) => ({ url: media(i.sha), alt: `Image ${k + 1} of the study` })),
       imageCount: s.instanceCount,
       suggestions: withOrders(
         rankForPatient(

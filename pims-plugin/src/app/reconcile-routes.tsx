@@ -16,7 +16,11 @@ export function mountReconcileScreen(app: Hono<AppEnv>, deps: AppScreenDeps, ans
 
   app.get('/app/reconcile', mayView, async (c) => {
     const siteId = c.get('siteId');
-    const queue = await loadReconcileQueue(deps.database.db, siteId);
+    const queue = await loadReconcileQueue(
+      deps.database.db,
+      siteId,
+      await deps.mediaLinks.linker(siteId, { absolute: false }),
+    );
     let linked = null;
     const linkedId = c.req.query('linked');
     if (linkedId) {
