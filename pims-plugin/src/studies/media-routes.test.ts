@@ -50,7 +50,8 @@ describe('media URLs', () => {
     const bad = [
       `/media/site-b/${expires}/${signature}/${file}`,
       `/media/${site}/${Number(expires) + 900}/${signature}/${file}`,
-      `/media/${site}/${expires}/${signature!.slice(0, -1)}A/${file}`,
+      // its last character changed (to one it is not)
+      `/media/${site}/${expires}/${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}/${file}`,
       `/media/${site}/${expires}/${signature}/${file!.replace('.jpg', '.png')}`,
       // site B's own URL, turned to site A: the signature is B's.
       ofB.replace('/site-b/', '/default/'),
