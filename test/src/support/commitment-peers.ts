@@ -43,6 +43,8 @@ export interface CommitmentRequestOptions {
   elements?: Record<string, unknown>;
   /** How long the modality keeps the association open after the N-ACTION answer, for the report. */
   lingerMs: number;
+  /** How this console answers a result sent on its own association (0 = success). */
+  reportStatus?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function requestCommitment(
     ) => {
       reports.push(readReport(report, 'association'));
       const answer = responses.NEventReportResponse.fromRequest(report);
-      answer.setStatus(constants.Status.Success);
+      answer.setStatus(opts.reportStatus ?? constants.Status.Success);
       callback(answer);
     },
   );
