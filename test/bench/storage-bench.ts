@@ -225,7 +225,9 @@ async function withReferenceScp<T>(
         Plugins: [],
       }),
     );
-    child = spawn(ORTHANC, [config], { stdio: 'ignore' });
+    // Orthanc's DICOM server is DCMTK's, so it reads the same TCP_NODELAY switch as storescp; without
+    // it every answer waits on the peer's delayed ACK and the peer looks slower than it is.
+    child = spawn(ORTHANC, [config], { env: dcmtkEnv, stdio: 'ignore' });
   } else if (kind === 'storescp') {
     child = spawn('storescp', ['-aet', 'LIGHTBOX', '-od', dir, port.toString()], {
       env: dcmtkEnv,
