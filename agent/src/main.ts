@@ -29,6 +29,7 @@ import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 import { startWorklistItems } from './worklist/start-locally.js';
+import { LogCode } from './log-codes.js';
 
 async function main(): Promise<void> {
   // Before anything is created: the data folder, database and spool are owner-only.
@@ -174,9 +175,10 @@ async function main(): Promise<void> {
   reload.start();
   forwarder?.start();
   for (const fallback of dimseFallbacks()) {
-    log.warn(`dcmjs-dimse has changed: ${fallback}`, { code: 'dimse_fallback' });
+    log.warn(`dcmjs-dimse has changed: ${fallback}`, { code: LogCode.dimseFallback });
   }
   log.info('agent started', {
+    code: LogCode.agentStarted,
     version: AGENT_VERSION,
     aeTitle: config.aeTitle,
     dicom: `${config.dicomHost}:${dicom.port}`,

@@ -22,6 +22,7 @@ import type { WorklistCopy } from '../worklist/worklist-copy.js';
 import { pluginOutboxDepth, readAgentLinkState } from '../outbox/outbox-to-plugin.js';
 import { backoffDelay } from './backoff.js';
 import { certificateProblem } from './certificate-problem.js';
+import { LogCode } from '../log-codes.js';
 
 const PLUGIN_FRAME_TYPES = ['welcome', 'msg', 'ack', 'heartbeat', 'error'] as const;
 const BASE_BACKOFF_MS = 500;
@@ -150,7 +151,7 @@ export class LinkClient {
         res.resume();
         if (status === 401) {
           const detail = `the plugin refused this agent's token (HTTP 401): check LIGHTBOX_AGENT_TOKEN for agent ${this.opts.agentId}`;
-          log.error(detail);
+          log.error(detail, { code: LogCode.linkRefused, reason: 'token' });
           outcome = { kind: 'unauthorized', detail };
         } else {
           log.warn('the plugin refused the link', { status });
@@ -217,7 +218,8 @@ export class LinkClient {
         if (tlsDetail) {
           outcome = { kind: 'tls-refused', detail: tlsDetail };
           // Once per distinct problem: a retry every few seconds must not bury the log.
-          if (tlsDetail !== this.lastTlsProblem) log.error(tlsDetail);
+          if (tlsDetail !== this.lastTlsProblem)
+            log.error(tlsDetail, { code: LogCode.linkRefused, reason: 'certificate' });
           this.lastTlsProblem = tlsDetail;
           return;
         }
@@ -228,9 +230,18 @@ export class LinkClient {
         const reason = reasonBuf.toString();
         if (code === CloseCode.incompatibleProtocol) {
           outcome = { kind: 'incompatible', detail: `the plugin closed the link: ${reason}` };
-          log.error('link closed: incompatible protocol', { reason });
+          log.error('link closed: incompatible protocol', {
+            code: LogCode.linkRefused,
+            reason: 'protocol',
+            detail: reason,
+          });
         } else {
-          log.info('link closed', { code, name: closeCodeName(code), reason });
+          log.info('link closed', {
+            code: LogCode.linkClosed,
+            closeCode: code,
+            name: closeCodeName(code),
+            reason,
+          });
         }
         const endpoint = this.endpoint;
         this.endpoint = null;
@@ -283,7 +294,7 @@ export class LinkClient {
     const { log, database } = this.opts;
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       const detail = `incompatible protocol: agent speaks ${PROTOCOL_VERSION}, plugin speaks ${welcome.protocolVersion}`;
-      log.error('link refused', { reason: detail });
+      log.error('link refused', { code: LogCode.linkRefused, reason: 'protocol', detail });
       ws.close(CloseCode.incompatibleProtocol, detail);
       return { kind: 'incompatible', detail };
     }
@@ -338,6 +349,7 @@ export class LinkClient {
     this.lastTlsProblem = '';
     this.setStatus('linked', `linked to ${this.opts.pluginUrl}`);
     log.info('linked to the plugin', {
+      code: LogCode.linked,
       heartbeatMs: welcome.config.heartbeatMs,
       agentLastReceived: state.lastInSeq,
       pluginLastReceived: welcome.lastReceivedSeq,

@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
+import { LogCode } from '../log-codes.js';
 
 export type DiskState = 'low' | 'ok';
 
@@ -93,6 +94,7 @@ export class DiskGuard {
     this.state = next;
     if (next === 'low') {
       this.opts.log.error('disk space low: refusing C-STORE until space is freed', {
+        code: LogCode.diskSpaceLow,
         dir: this.opts.dir,
         freeMb: mb(free),
         minFreeMb: mb(min),

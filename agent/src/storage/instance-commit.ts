@@ -13,6 +13,7 @@ import { KeyedLock } from './keyed-lock.js';
 import type { Spool } from './spool.js';
 import { readDatasetHead, type ReceivedFile } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
+import { LogCode } from '../log-codes.js';
 
 export interface CommitRequest {
   /** Every byte written to the temp file; not necessarily on disk yet. */
@@ -91,6 +92,7 @@ export class InstanceCommitter {
     if (same) {
       // A resend (the modality missed our answer, or the tech pressed send twice): nothing to do.
       log.info('instance received again with the same bytes', {
+        code: LogCode.instanceSameAgain,
         sopInstanceUid: request.sopInstanceUid,
         callingAe: request.callingAeTitle,
         path: same.relativePath,
@@ -155,12 +157,13 @@ export class InstanceCommitter {
     };
     if (conflict) {
       log.warn('instance received again with different bytes: both kept, the new one flagged', {
+        code: LogCode.instanceChangedAgain,
         ...fields,
         earlier: versions.map((v) => v.relativePath),
       });
       return { status: StoreStatus.Success, result: 'conflict' };
     }
-    log.info('instance stored', fields);
+    log.info('instance stored', { code: LogCode.instanceStored, ...fields });
     return { status: StoreStatus.Success, result: 'stored' };
   }
 }

@@ -12,6 +12,7 @@ import {
 import { encodeWorklistResponse, parseWorklistQuery, WorklistQueryError } from './encoding/index.js';
 import { answerWorklistQuery, itemForCaller, STATUS_OUT_OF_RESOURCES } from './worklist-find.js';
 import type { WorklistCopy } from './worklist-copy.js';
+import { LogCode } from '../log-codes.js';
 
 export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
 
@@ -99,12 +100,14 @@ export function worklistFindHandler(
       const outcome = await streamFindResponses(ctx.scp, request, limitCallback, datasets(), { signal });
       if (transliterated.size > 0) {
         log.info('worklist answer transliterated to Latin-1', {
+          code: LogCode.worklistTransliterated,
           callingAe: ctx.callingAe,
           values: [...transliterated].slice(0, 20),
         });
       }
       agentMetrics.worklistAnswered(outcome.result, outcome.sent);
       log.info('worklist query answered', {
+        code: LogCode.worklistAnswered,
         callingAe: ctx.callingAe,
         matches: answer.items.length,
         sent: outcome.sent,

@@ -27,6 +27,7 @@ import { outboxDepth } from '../outbox/outbox-to-agent.js';
 import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
 import type { StudyIntake } from './apply-agent-message.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
+import { LogCode } from '../log-codes.js';
 
 const OUTBOX_BACKSTOP_POLL_MS = 5_000;
 
@@ -167,12 +168,20 @@ class AgentSession {
     clearTimeout(this.helloTimer);
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
       const reason = `incompatible protocol: plugin speaks ${PROTOCOL_VERSION}, agent speaks ${hello.protocolVersion}`;
-      this.log.error('agent refused', { reason, agentVersion: hello.agentVersion });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason,
+        agentVersion: hello.agentVersion,
+      });
       this.close(CloseCode.incompatibleProtocol, reason);
       return;
     }
     if (hello.agentId !== this.agentId) {
-      this.log.error('agent refused', { reason: 'hello names another agent', claimed: hello.agentId });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason: 'hello names another agent',
+        claimed: hello.agentId,
+      });
       this.close(CloseCode.invalidHandshake, 'the token belongs to another agent id');
       return;
     }
@@ -181,7 +190,11 @@ class AgentSession {
     const problem = peerCountersProblem(hello.lastReceivedSeq, state.lastOutSeq, hello.outboxFloorSeq);
     if (problem) {
       // Refused before anything is changed: believing it would drop every message up to its number.
-      this.log.error('agent refused', { reason: problem, agentVersion: hello.agentVersion });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason: problem,
+        agentVersion: hello.agentVersion,
+      });
       this.close(CloseCode.invalidHandshake, problem);
       return;
     }
@@ -261,6 +274,7 @@ class AgentSession {
     );
     endpoint.start();
     this.log.info('agent linked', {
+      code: LogCode.agentLinked,
       agentVersion: hello.agentVersion,
       agentLastReceived: hello.lastReceivedSeq,
       pluginLastReceived: state.lastInSeq,
@@ -299,7 +313,12 @@ class AgentSession {
     clearTimeout(this.helloTimer);
     const endpoint = this.endpoint;
     this.endpoint = null;
-    this.log.info('agent link closed', { code, name: closeCodeName(code), reason });
+    this.log.info('agent link closed', {
+      code: LogCode.agentLinkClosed,
+      closeCode: code,
+      name: closeCodeName(code),
+      reason,
+    });
     if (!endpoint) return;
     await endpoint.stop();
     if (this.deps.hub.detach(this.agentId, this.connectionId)) {
