@@ -241,7 +241,9 @@ export const webhooks = sqliteTable(
     /** A JSON list of event types; null for every type. */
     typesJson: text('types_json'),
     /** `active`, or `failed` once one event could not be delivered for the whole retry period. */
-    status: text('status').notNull().default('active'),
+    status: text('status', { enum: ['active', 'failed'] })
+      .notNull()
+      .default('active'),
     /** Events of the site up to this `events.id` are done with: delivered, or of a type not asked for. */
     cursor: integer('cursor').notNull(),
     /** Failed attempts at the event after the cursor. */
@@ -278,7 +280,7 @@ export const webhookDeliveries = sqliteTable(
     statusCode: integer('status_code'),
     error: text('error'),
     /** `delivered`, `retrying` (another attempt is scheduled) or `gave_up` (the subscription failed). */
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome', { enum: ['delivered', 'retrying', 'gave_up'] }).notNull(),
   },
   (t) => [index('webhook_deliveries_webhook').on(t.webhookId, t.id)],
 );

@@ -20,7 +20,7 @@ export function webhookView(row: WebhookRow, headEvent: EventRow | undefined) {
     webhookId: row.id,
     url: row.url,
     types: row.typesJson === null ? null : (JSON.parse(row.typesJson) as string[]),
-    status: row.status as 'active' | 'failed',
+    status: row.status,
     createdAt: row.createdAt,
     delivery: {
       pendingEventId: headEvent?.eventId ?? null,
@@ -230,7 +230,7 @@ export async function recordAttempt(
             }
           : {
               attempts: a.attempt,
-              status: 'failed',
+              status: 'failed' as const,
               nextAttemptAt: null,
               lastError: describe(a),
               failedAt: new Date(o.failedAt).toISOString(),
@@ -302,7 +302,7 @@ export async function listDeliveries(
       durationMs: r.durationMs,
       statusCode: r.statusCode,
       error: r.error,
-      outcome: r.outcome as AttemptOutcome['outcome'],
+      outcome: r.outcome,
     })),
     next: rows.length > q.limit && last ? String(last.id) : null,
   };
