@@ -4,7 +4,6 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { agentToPluginMessage } from '@lightbox/protocol';
 import { encodeGrey16Png } from '@lightbox/agent/rendering/grey16-png';
-import { openDatabase } from '@lightbox/pims-plugin/db/database';
 import { startInProcessPlugin } from '@lightbox/pims-plugin/test-support/in-process-plugin';
 import { applyAgentMessage } from '@lightbox/pims-plugin/link/apply-agent-message';
 import { createLogger } from '@lightbox/pims-plugin/log';
@@ -38,7 +37,7 @@ export async function panelBench(): Promise<BenchRow[]> {
     const base = p.plugin.url;
     const reg = await p.api('POST', '/v1/agents', { name: 'bench', stations: [] });
     const { agentId } = (await reg.json()) as { agentId: string };
-    const database = await openDatabase(p.config.databaseUrl);
+    const database = p.plugin.database;
     const media = new MediaStore(path.join(p.dir, 'media'));
     const log = createLogger('error');
     let seq = 0;
@@ -103,7 +102,6 @@ export async function panelBench(): Promise<BenchRow[]> {
         );
       }
     }
-    database.close();
     const link = await p.api('POST', '/v1/embed-links', { pimsPatientId: 'P-BENCH', ttlSeconds: 3600 });
     const panelUrl = ((await link.json()) as { url: string }).url;
 
