@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, keepOwnerOnly } from '@lightbox/protocol';
 import type { PluginConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { FrameOrigins } from './sites/frame-origins.js';
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import type { AppEnv } from './http/app-env.js';
@@ -125,7 +126,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     outbound,
     embedLinks,
     mediaLinks,
-    pimsOrigins: config.pimsOrigins,
+    frameOrigins: new FrameOrigins(database, config.pimsOrigins),
     pageAssets,
     secureCookies: config.tls !== undefined || config.publicBaseUrl.startsWith('https:'),
   });
