@@ -1,11 +1,6 @@
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { agentToPluginMessage } from '@lightbox/protocol';
-import { applyAgentMessage } from '../link/apply-agent-message.js';
-import { createLogger } from '../log.js';
-import { MediaStore } from '../studies/media-store.js';
 import { startInProcessPlugin, type InProcessPlugin } from '../test-support/in-process-plugin.js';
 
 /**
@@ -33,7 +28,7 @@ beforeAll(async () => {
   });
   expect(order.status).toBe(201);
   const { studyInstanceUid: STUDY_UID } = (await order.json()) as { studyInstanceUid: string };
-  const message = agentToPluginMessage.parse({
+  await p.fromAgent(agentId, {
     kind: 'instance.stored',
     studyInstanceUid: STUDY_UID,
     seriesInstanceUid: `${STUDY_UID}.1`,
@@ -54,19 +49,6 @@ beforeAll(async () => {
     },
     media: { thumbnail: jpeg.toString('base64'), preview: jpeg.toString('base64'), placeholderReason: null },
   });
-  await p.plugin.database.write((tx) =>
-    applyAgentMessage(
-      {
-        tx,
-        agentId,
-        seq: 1,
-        log: createLogger('error'),
-        wake: () => undefined,
-        intake: { media: new MediaStore(path.join(p.dir, 'media')), settings: p.config.studies },
-      },
-      message,
-    ),
-  );
 });
 afterAll(() => p.close());
 
