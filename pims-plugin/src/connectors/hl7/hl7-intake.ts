@@ -34,10 +34,20 @@ interface Candidate {
 }
 
 /**
- * Receives the frames of one connection, a batch at a time: each message is read, mapped and
- * checked, then — in one transaction for the whole batch — recorded with its acknowledgement. `AA`
- * goes out only after that commit: an accepted message is on disk and will be applied, in order,
- * exactly once. A repeated control id gets the acknowledgement the message first got.
+ * Receives the frames of one connection, a batch at a time (group commit): each message is read,
+ * mapped and checked, then — in one transaction for the whole batch — recorded with its
+ * acknowledgement. Why this keeps every acknowledged message:
+ * - `AA` goes out only after that commit returns, and a commit is on disk when it returns (WAL
+ *   with SQLite's default `synchronous=FULL`: the log is fsync'd at every commit). A crash before
+ *   it loses the batch and its answers together; the sender, unanswered, resends.
+ * - The answers leave in the order the frames came, each naming its own control id; one commit
+ *   for many messages only means one fsync for many.
+ * - The control ids already answered (recorded, or earlier in the same batch) are looked up in
+ *   the same transaction, under the plugin's single writer, so a repeat is answered as it was and
+ *   is never a second order.
+ * - Applying to the orders is a separate step (`Hl7Applier`) that reads what was committed here in
+ *   id order, so a stop between this commit and the apply loses nothing: the applier resumes from
+ *   the rows still `accepted`, and marks each applied in the transaction that applies it.
  */
 export class Hl7Intake {
   constructor(private readonly deps: IntakeDeps) {}
