@@ -36,8 +36,8 @@ export function AgentFieldView(props: { agent: AgentRow; staff: StaffContext }) 
       ) : queries.length === 0 ? (
         <p class="muted">No worklist query since the agent started.</p>
       ) : (
-        <div class="scroll-x" tabindex={0} role="region" aria-label={`Worklist queries at ${agent.name}`}>
-          <table class="queries">
+        <div>
+          <table class="queries cards">
             <thead>
               <tr>
                 <th scope="col">Calling AE</th>
@@ -53,8 +53,8 @@ export function AgentFieldView(props: { agent: AgentRow; staff: StaffContext }) 
                   <th scope="row">
                     <code>{q.callingAe}</code>
                   </th>
-                  <td>{secondsTime(q.at)}</td>
-                  <td>
+                  <td data-label="When (UTC)">{secondsTime(q.at)}</td>
+                  <td data-label="Keys with a value">
                     {q.keys.length === 0 ? (
                       <span class="muted">none (every item)</span>
                     ) : (
@@ -68,11 +68,11 @@ export function AgentFieldView(props: { agent: AgentRow; staff: StaffContext }) 
                     )}
                     <div class="muted">{q.requestedKeys} keys asked for</div>
                   </td>
-                  <td>
+                  <td data-label="Items">
                     {q.matched} matched
                     {q.sent !== q.matched ? `, ${q.sent} sent` : ''}
                   </td>
-                  <td>
+                  <td data-label="Outcome">
                     <span class={q.outcome === 'success' ? undefined : 'warn-text'}>{q.outcome}</span>
                     {q.comment ? <div class="muted">{q.comment}</div> : null}
                   </td>

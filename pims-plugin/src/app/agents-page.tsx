@@ -13,6 +13,8 @@ export interface RegisteredAgent {
 }
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+/** A spool of a few images is shown in MiB, not as 0.0 GiB. */
+const size = (bytes: number) => (bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : gib(bytes));
 
 /** `/app/agents`: each agent's link, queues and disk; registering a new one. */
 export function AgentsPage(props: {
@@ -26,8 +28,8 @@ export function AgentsPage(props: {
       <h1>Agents</h1>
       {props.registered ? <Registered agent={props.registered} /> : null}
       {props.agents.length === 0 ? <p class="muted">No agents registered.</p> : null}
-      <div class="scroll-x" tabindex={0} role="region" aria-label="Agents">
-        <table>
+      <div>
+        <table class="cards">
           <thead>
             <tr>
               <th scope="col">Agent</th>
@@ -50,17 +52,17 @@ export function AgentsPage(props: {
                       : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
                   </div>
                 </td>
-                <td>
+                <td data-label="Link">
                   <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
                     {a.connected ? 'connected' : 'not connected'}
                   </span>
                 </td>
-                <td>{shortTime(a.lastSeenAt) || 'never'}</td>
-                <td>{a.version ?? '—'}</td>
-                <td>
+                <td data-label="Last seen (UTC)">{shortTime(a.lastSeenAt) || 'never'}</td>
+                <td data-label="Version">{a.version ?? '—'}</td>
+                <td data-label="Queues">
                   <Queues agent={a} />
                 </td>
-                <td>
+                <td data-label="Spool disk">
                   <Disk agent={a} />
                 </td>
               </tr>
@@ -118,7 +120,7 @@ function Disk(props: { agent: AgentRow }) {
     <>
       {spool ? (
         <div>
-          spool {gib(spool.bytes)} in {spool.files} files
+          spool {size(spool.bytes)} in {spool.files} files
         </div>
       ) : null}
       {a.disk ? (
