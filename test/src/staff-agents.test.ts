@@ -52,7 +52,7 @@ beforeAll(async () => {
   techErrors = collectPageErrors(tech);
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
+  await browser.close();
   await pacs.stop();
   await stack.dispose();
 });

@@ -12,8 +12,8 @@ const secondsTime = (iso: string): string => {
 
 const targetLabel = (t: Pick<EchoTarget, 'aeTitle' | 'host' | 'port'> & { role?: string }): string => {
   const what =
-    t.role === 'pacs' ? 'PACS' : t.role === 'self' ? 'this agent' : t.role === 'station' ? 'station' : '';
-  return `${what ? `${what} ` : ''}${t.aeTitle} at ${t.host}:${t.port}`;
+    t.role === 'pacs' ? 'PACS' : t.role === 'self' ? 'this agent' : t.role === 'station' ? 'console' : '';
+  return `${what ? `${what}: ` : ''}${t.aeTitle} at ${t.host}:${t.port}`;
 };
 
 /**
