@@ -126,15 +126,7 @@ export function mountAdminScreens(app: Hono<AppEnv>, deps: AppScreenDeps, answer
   app.post('/app/webhooks/:webhookId/resume', requirePermission('webhooks.resume', answers), (c) =>
     screenAction(c, deps.pageAssets, '/app/webhooks', async () => {
       const id = c.req.param('webhookId');
-      await resumeWebhook(deps.database, c.get('siteId'), id);
-      await deps.database.write((tx) =>
-        recordAudit(tx, {
-          siteId: c.get('siteId'),
-          actor: c.get('actor'),
-          action: 'webhook.resumed',
-          subject: { type: 'webhook', id },
-        }),
-      );
+      await resumeWebhook(deps.database, c.get('siteId'), id, c.get('actor'));
       deps.webhooksChanged();
       return c.redirect('/app/webhooks', 303);
     }),
