@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 
 /**
- * argon2id at 64 MiB and 4 passes, one lane: about 80 ms per verification on the 2-core server
+ * argon2id at 64 MiB and 4 passes, one lane: about 100 ms of CPU per verification on the 2-core server
  * this runs on when it is quiet (19 MiB × 2 measured 12 ms, too cheap for a guesser). Hashing runs
  * on libuv's thread pool (4 threads by default), so a flood of sign-ins holds at most 256 MiB and
  * queues behind it rather than exhausting memory. The parameters travel in each hash, so hashes
