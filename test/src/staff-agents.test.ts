@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from '@libsql/client';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +8,7 @@ import { dumpToDicom, findscu } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { collectPageErrors, saveScreenshot, seriousAccessibilityViolations } from './support/page-checks.js';
+import { storeStudyImages } from './support/modality-images.js';
 import { freePort } from './support/ports.js';
 import { StorescpPacs } from './support/storescp-pacs.js';
 import { createStaffAccount, signedInPage } from './support/staff-browser.js';
@@ -113,12 +115,26 @@ describe('agents page for a field engineer', () => {
     });
     expect(us.responses).toHaveLength(0);
 
+    // Two images from the console: the spool holds them, the PACS gets them.
+    const images = path.join(stack.dir, 'images');
+    mkdirSync(images, { recursive: true });
+    const sent = await storeStudyImages(stack.dicomPort, images, {
+      studyInstanceUid: `1.2.826.0.1.3680043.10.543.${Date.now()}`,
+      patientId: 'P-AG-1',
+    });
+    expect(sent).toEqual(['Success', 'Success']);
+
     const row = (ae: string) => tech.locator(`tr[data-calling-ae="${ae}"]`);
+    const agentRow = tech.locator('tr', { hasText: stack.agentId });
     await waitUntil(
       'both queries reported',
       async () => {
         await tech.goto(`${stack.pluginUrl}/app/agents`);
-        return (await row('DR1').count()) === 1 && (await row('<i>US9</i>').count()) === 1;
+        return (
+          (await row('DR1').count()) === 1 &&
+          (await row('<i>US9</i>').count()) === 1 &&
+          /spool [\d.]+ MiB in 2 files/.test(await agentRow.innerText())
+        );
       },
       20_000,
       500,
@@ -134,12 +150,11 @@ describe('agents page for a field engineer', () => {
     expect(await hostile.locator('i').count()).toBe(0);
 
     // The queues, spool and disk as the agent reported them: a forwarding queue because a PACS is set.
-    const agentRow = tech.locator('tr', { hasText: stack.agentId });
     const facts = await agentRow.innerText();
     expect(facts).toMatch(/outbox \(to plugin\): \d+/);
     expect(facts).toMatch(/delivery: \d+/);
     expect(facts).toMatch(/forwarding: \d+/);
-    expect(facts).toMatch(/spool [\d.]+ MiB in \d+ files/);
+    expect(facts).toMatch(/spool [\d.]+ MiB in 2 files/);
     expect(facts).toMatch(/[\d.]+ GiB free/);
     await views(tech, 'app-agents-queries');
   });
