@@ -55,4 +55,16 @@ describe('the status report heartbeats carry', () => {
     await reporter.refresh();
     expect(reporter.forHeartbeat(6_500)?.disk).toEqual({ freeBytes: 5e9, minFreeBytes: 1024 });
   });
+
+  it('leaves out a report the link would refuse, rather than risk the link', async () => {
+    const reporter = new StatusReporter({
+      database,
+      disk: { freeBytes: 1, minFreeBytes: 1 },
+      queries: new WorklistQueryLog(),
+      echoTargets: () => [{ id: 'pacs', role: 'pacs', aeTitle: 'PACS', host: 'h'.repeat(300), port: 104 }],
+      forwarding: () => false,
+    });
+    await reporter.refresh();
+    expect(reporter.forHeartbeat()).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import type { AgentStatusReport, EchoTarget } from '@lightbox/protocol';
+import { agentStatusReport, type AgentStatusReport, type EchoTarget } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { deliveryDepth, forwardDepth, outboxCount, spoolUsage } from '../metrics/agent-gauges.js';
 import type { WorklistQueryLog } from '../worklist/worklist-query-log.js';
@@ -58,7 +58,7 @@ export class StatusReporter {
       spoolUsage(db),
     ]);
     const free = this.opts.disk.freeBytes;
-    this.latest = {
+    const report: AgentStatusReport = {
       at: new Date().toISOString(),
       queues: { outbox, delivery, ...(forward !== undefined ? { forwarding: forward } : {}) },
       spool,
@@ -69,5 +69,9 @@ export class StatusReporter {
       worklistQueries: this.opts.queries.list(),
       echoTargets: this.opts.echoTargets(),
     };
+    // Checked against the link's contract here: a heartbeat the plugin refused would cost the
+    // link, where a report left out costs only the page's freshness (e.g. a 300-character host).
+    const checked = agentStatusReport.safeParse(report);
+    this.latest = checked.success ? checked.data : null;
   }
 }
