@@ -12,6 +12,7 @@ import {
 import { encodeWorklistResponse, parseWorklistQuery, WorklistQueryError } from './encoding/index.js';
 import { answerWorklistQuery, itemForCaller, STATUS_OUT_OF_RESOURCES } from './worklist-find.js';
 import type { WorklistCopy } from './worklist-copy.js';
+import type { WorklistQueryLog } from './worklist-query-log.js';
 
 export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
 
@@ -29,9 +30,20 @@ export function worklistFindHandler(
   copy: WorklistCopy,
   settings: AgentConfig['worklist'],
   log: Logger,
+  seen?: WorklistQueryLog,
 ): FindHandler {
   return async (ctx: FindContext, request: CFindRequest, callback) => {
+    let query: ReturnType<typeof parseWorklistQuery> | undefined;
     const fail = (status: number, text: string): void => {
+      seen?.record({
+        callingAe: ctx.callingAe,
+        keys: query?.keys,
+        requested: query?.requested,
+        matched: 0,
+        sent: 0,
+        outcome: 'refused',
+        comment: `${status.toString(16).padStart(4, '0')}: ${text}`,
+      });
       log.warn('worklist query refused', {
         callingAe: ctx.callingAe,
         status: status.toString(16),
@@ -49,7 +61,6 @@ export function worklistFindHandler(
       fail(FindStatus.UnableToProcess, 'unsupported transfer syntax for the identifier');
       return;
     }
-    let query;
     try {
       query = parseWorklistQuery(request);
     } catch (err) {
@@ -104,6 +115,14 @@ export function worklistFindHandler(
         });
       }
       agentMetrics.worklistAnswered(outcome.result, outcome.sent);
+      seen?.record({
+        callingAe: ctx.callingAe,
+        keys: query.keys,
+        requested: query.requested,
+        matched: answer.items.length,
+        sent: outcome.sent,
+        outcome: answer.limitReached ? 'answer limit reached' : outcome.result,
+      });
       log.info('worklist query answered', {
         callingAe: ctx.callingAe,
         matches: answer.items.length,
