@@ -1,5 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { InboxTransaction, LinkStore, PluginToAgentMessage } from '@lightbox/protocol';
+import type {
+  EchoRequestMessage,
+  InboxTransaction,
+  LinkStore,
+  PluginToAgentMessage,
+} from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { deadLetters, linkState } from '../db/schema.js';
 import { forgetAcknowledged, readPluginOutbox } from '../outbox/outbox-to-plugin.js';
@@ -10,6 +15,7 @@ import type { WorklistCopy } from '../worklist/worklist-copy.js';
 export function agentLinkStore(
   database: AgentDatabase,
   worklist: WorklistCopy,
+  echo?: (request: EchoRequestMessage) => void,
 ): LinkStore<PluginToAgentMessage> {
   return {
     readOutbox: (afterSeq, limit) => readPluginOutbox(database.db, afterSeq, limit),
@@ -26,7 +32,10 @@ export function agentLinkStore(
             return row?.lastInSeq ?? 0;
           },
           apply: (seq, body) =>
-            applyPluginMessage({ tx, seq, worklist, afterCommit: (effect) => effects.push(effect) }, body),
+            applyPluginMessage(
+              { tx, seq, worklist, afterCommit: (effect) => effects.push(effect), ...(echo ? { echo } : {}) },
+              body,
+            ),
           recordApplied: async (seq) => {
             await tx.update(linkState).set({ lastInSeq: seq }).where(eq(linkState.id, 1));
           },

@@ -10,6 +10,8 @@ import {
   inboxAfterHandshake,
   parseFrame,
   pluginFrame,
+  type AgentStatusReport,
+  type EchoRequestMessage,
   type PluginFrame,
   type PluginToAgentMessage,
 } from '@lightbox/protocol';
@@ -41,6 +43,10 @@ export interface LinkClientOptions {
   worklist: WorklistCopy;
   status: StatusFile;
   log: Logger;
+  /** The state report a heartbeat carries when one is due (queues, disk, worklist queries). */
+  statusReport?: () => AgentStatusReport | undefined;
+  /** Runs a C-ECHO the plugin asked for. */
+  echo?: (request: EchoRequestMessage) => void;
 }
 
 type Outcome =
@@ -319,7 +325,7 @@ export class LinkClient {
     }
     if (ws.readyState !== WebSocket.OPEN) return { kind: 'linked' };
     const endpoint = new LinkEndpoint<PluginToAgentMessage>({
-      store: agentLinkStore(database, this.opts.worklist),
+      store: agentLinkStore(database, this.opts.worklist, this.opts.echo),
       socket: {
         send: (text) => {
           ws.send(text);
@@ -341,7 +347,8 @@ export class LinkClient {
       peerLastReceivedSeq: Math.max(welcome.lastReceivedSeq, state.ackedOutSeq),
       heartbeatExtras: () => {
         void pluginOutboxDepth(database.db).then((n) => (this.outboxDepth = n));
-        return { outboxDepth: this.outboxDepth };
+        const report = this.opts.statusReport?.();
+        return { outboxDepth: this.outboxDepth, ...(report ? { status: report } : {}) };
       },
     });
     this.endpoint = endpoint;

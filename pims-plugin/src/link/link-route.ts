@@ -16,6 +16,7 @@ import {
   type ErrorFrame,
 } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
+import { recordAgentStatus } from '../agents/agent-status-store.js';
 import { agents } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
@@ -285,9 +286,12 @@ class AgentSession {
 
   private async recordHeartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>): Promise<void> {
     const now = Date.now();
-    if (now - this.lastHeartbeatWrite < 5_000) return;
+    // A status report is always stored (the agent sends one every few seconds at most); a bare
+    // heartbeat only refreshes "last seen", which need not be written more often than this.
+    if (!frame.status && now - this.lastHeartbeatWrite < 5_000) return;
     this.lastHeartbeatWrite = now;
     const depth = frame.outboxDepth;
+    const status = frame.status;
     try {
       // A token revoked (or an agent removed) through another plugin instance closes this link too.
       if (!(await tokenStillValid(this.deps.database, this.agentId, this.token))) {
@@ -295,15 +299,16 @@ class AgentSession {
         this.close(CloseCode.credentialsRevoked, 'the agent token was revoked or the agent removed');
         return;
       }
-      await this.deps.database.write((tx) =>
-        tx
+      await this.deps.database.write(async (tx) => {
+        await tx
           .update(agents)
           .set({
             lastSeenAt: new Date(now).toISOString(),
             ...(depth !== undefined ? { agentOutboxDepth: depth } : {}),
           })
-          .where(eq(agents.id, this.agentId)),
-      );
+          .where(eq(agents.id, this.agentId));
+        if (status) await recordAgentStatus(tx, this.agentId, status, now);
+      });
     } catch (err) {
       this.log.warn('could not record heartbeat', { err: String(err) });
     }

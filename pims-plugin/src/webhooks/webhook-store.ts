@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
+import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db } from '../db/database.js';
 import { events, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { EventRow } from '../events/event-envelope.js';
@@ -117,7 +118,12 @@ export async function deleteWebhook(database: Database, siteId: string, id: stri
  * Restarts a failed subscription at the event it gave up on: nothing was skipped, so the PIMS gets
  * every event from there on, in order, with a fresh retry period.
  */
-export async function resumeWebhook(database: Database, siteId: string, id: string): Promise<WebhookRow> {
+export async function resumeWebhook(
+  database: Database,
+  siteId: string,
+  id: string,
+  actor: Actor,
+): Promise<WebhookRow> {
   return database.write(async (tx) => {
     const [row] = await tx
       .update(webhooks)
@@ -125,6 +131,8 @@ export async function resumeWebhook(database: Database, siteId: string, id: stri
       .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)))
       .returning();
     if (!row) throw notFound();
+    // In the resume's own transaction: the entry exists exactly when the resume does.
+    await recordAudit(tx, { siteId, actor, action: 'webhook.resumed', subject: { type: 'webhook', id } });
     return row;
   });
 }
