@@ -12,7 +12,7 @@ import { createAgentBody } from '../agents/agents-routes.js';
 import type { AppScreenDeps } from './app-screen-deps.js';
 import { loadAgents } from './agents-data.js';
 import { AgentsPage } from './agents-page.js';
-import { requestEcho, waitForEcho } from '../agents/agent-echo.js';
+import { requestEcho, waitForEcho } from '../agent-health/agent-echo.js';
 import { AuditPage } from './audit-page.js';
 import { field, screenAction } from './screen-action.js';
 import { WebhooksPage } from './webhooks-page.js';

@@ -4,8 +4,8 @@ import { agents, events } from '../db/schema.js';
 import type { LinkHub } from '../link/link-hub.js';
 import { outboxDepth } from '../outbox/outbox-to-agent.js';
 import type { AgentStatusReport } from '@lightbox/protocol';
-import { forecastFromSamples, parseSamples, parseStatus } from '../agents/agent-status-store.js';
-import { latestEchoes, type AgentEchoRow } from '../agents/agent-echo.js';
+import { forecastFromSamples, parseSamples, parseStatus } from '../agent-health/agent-status-store.js';
+import { latestEchoes, type AgentEchoRow } from '../agent-health/agent-echo.js';
 
 export interface DiskReport {
   state: 'low' | 'ok';

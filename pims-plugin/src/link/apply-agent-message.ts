@@ -1,6 +1,6 @@
 import type { AgentToPluginMessage } from '@lightbox/protocol';
 import { applyAgentDisk } from './apply-agent-disk.js';
-import { applyEchoResult } from '../agents/agent-echo.js';
+import { applyEchoResult } from '../agent-health/agent-echo.js';
 import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';

@@ -16,7 +16,7 @@ import {
   type ErrorFrame,
 } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
-import { recordAgentStatus } from '../agents/agent-status-store.js';
+import { recordAgentStatus } from '../agent-health/agent-status-store.js';
 import { agents } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';

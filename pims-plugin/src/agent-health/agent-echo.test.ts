@@ -6,8 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentStatusReport } from '@lightbox/protocol';
 import { openDatabase, type Database } from '../db/database.js';
 import { agentOutbox, agents, auditLog, sites } from '../db/schema.js';
-import type { LinkHub } from '../link/link-hub.js';
-import { applyEchoResult, requestEcho, waitForEcho } from './agent-echo.js';
+import { applyEchoResult, requestEcho, waitForEcho, type AgentsOnline } from './agent-echo.js';
 
 let dir: string;
 let database: Database;
@@ -16,7 +15,7 @@ const notified: string[] = [];
 const hub = {
   isConnected: () => connected,
   notify: (id: string) => notified.push(id),
-} as unknown as LinkHub;
+} as unknown as AgentsOnline;
 const maria = { type: 'staff' as const, id: 'acct_1', name: 'Maria' };
 
 const report = (targets: AgentStatusReport['echoTargets']): AgentStatusReport => ({

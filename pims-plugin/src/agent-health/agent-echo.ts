@@ -3,10 +3,15 @@ import { LightboxError, type EchoResultMessage } from '@lightbox/protocol';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db, Tx } from '../db/database.js';
 import { agentEchoes, agents } from '../db/schema.js';
-import type { LinkHub } from '../link/link-hub.js';
 import { enqueueForAgent } from '../outbox/outbox-to-agent.js';
 import { mintId } from '../sites/secret-hash.js';
 import { parseStatus } from './agent-status-store.js';
+
+/** What an echo needs of the link: whether the agent is connected, and a nudge to send it its queue. */
+export interface AgentsOnline {
+  isConnected(agentId: string): boolean;
+  notify(agentId: string): void;
+}
 
 /** An agent that gets the request later than this runs no echo: its answer would mislead. */
 export const ECHO_VALID_MS = 60_000;
@@ -20,7 +25,7 @@ export type AgentEchoRow = typeof agentEchoes.$inferSelect;
  */
 export async function requestEcho(
   database: Database,
-  hub: LinkHub,
+  hub: AgentsOnline,
   req: { siteId: string; agentId: string; targetId: string; actor: Actor },
   nowMs = Date.now(),
 ): Promise<string> {
