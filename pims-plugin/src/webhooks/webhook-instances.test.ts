@@ -23,7 +23,10 @@ const security = {
  * exactly one deliver at a time, and the other takes over when the first stops.
  */
 const settings: WebhookSettings = {
-  timeoutMs: 1_000,
+  // The lease runs for two request timeouts: long enough that a loaded test machine's pauses do
+  // not let it lapse mid-delivery, which would hand the subscription over (at-least-once, as
+  // documented) and deliver one event twice; the clean stop below releases it at once anyway.
+  timeoutMs: 5_000,
   backoffMinMs: 50,
   backoffMaxMs: 200,
   retryForMs: 60_000,
