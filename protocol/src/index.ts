@@ -5,6 +5,8 @@ export * from './link/close-codes.js';
 export * from './link/parse-frame.js';
 export * from './link/link-store.js';
 export * from './link/link-endpoint.js';
+export * from './link/link-tables.js';
+export * from './link/durable-link.js';
 export * from './link/handshake.js';
 export * from './errors.js';
 export * from './support/async-mutex.js';
