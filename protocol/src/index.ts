@@ -11,6 +11,5 @@ export * from './link/handshake.js';
 export * from './errors.js';
 export * from './support/async-mutex.js';
 export * from './support/logger.js';
-export * from './pims/order-dto.js';
 export * from './support/pino-logger.js';
 export * from './files/owner-only.js';

@@ -1,10 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import {
-  LightboxError,
-  type CreateOrderBody,
-  type OrderStatus,
-  type PatchOrderBody,
-} from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/protocol';
+import { type CreateOrderBody, type OrderStatus, type PatchOrderBody } from './order-dto.js';
 import type { Database, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
 import { appendEvent } from '../events/event-store.js';

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@lightbox/protocol';
+import type { OrderStatus } from './order-dto.js';
 import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/protocol';
 import type { Db, Tx } from '../db/database.js';

@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrderBody, LightboxError, type PerformedStepMessage } from '@lightbox/protocol';
+import { LightboxError, type PerformedStepMessage } from '@lightbox/protocol';
+import { createOrderBody } from '../orders/order-dto.js';
 import type { Database } from '../db/database.js';
 import {
   siteWithAgent,
