@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
-          include: ['{protocol,pims-plugin,agent}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['{protocol,runtime,pims-plugin,agent}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
       {

@@ -8,8 +8,3 @@ export * from './link/link-endpoint.js';
 export * from './link/link-tables.js';
 export * from './link/durable-link.js';
 export * from './link/handshake.js';
-export * from './errors.js';
-export * from './support/async-mutex.js';
-export * from './support/logger.js';
-export * from './support/pino-logger.js';
-export * from './files/owner-only.js';

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { type CreateOrderBody, type OrderStatus, type PatchOrderBody } from './order-dto.js';
 import type { Database, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database, Tx } from '../../db/database.js';
 import type { Logger } from '../../log.js';
 import type { OrderCommands } from '../../orders/order-commands.js';

@@ -1,4 +1,4 @@
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { createOrderBody, type CreateOrderBody } from '../../orders/order-dto.js';
 import { refId, type ProvetApiClient } from './provet-api-client.js';
 import type { ProvetSettings } from './provet-settings.js';
