@@ -13,6 +13,7 @@ import { openApiOperations } from './openapi/openapi-routes.js';
 import { webhookOperations } from './webhooks/webhooks-openapi.js';
 import { staffAccountOperations } from './staff/staff-accounts-openapi.js';
 import { apiKeyOperations } from './sites/api-keys-openapi.js';
+import { siteSettingsOperations } from './sites/site-settings-openapi.js';
 
 /**
  * Every documented operation, in the order the docs page shows their tags. A module with routes
@@ -23,6 +24,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...performedStepOperations,
   ...studyOperations,
   ...embedLinkOperations,
+  ...siteSettingsOperations,
   ...eventOperations,
   ...webhookOperations,
   ...connectorOperations,

@@ -38,6 +38,8 @@ import { mountStaffAccountRoutes } from './staff/staff-accounts-routes.js';
 import type { MediaLinks } from './studies/media-links.js';
 import { mountViewerPages } from './viewer/viewer-routes.js';
 import { mountApiKeyRoutes } from './sites/api-keys-routes.js';
+import type { FrameOrigins } from './sites/frame-origins.js';
+import { mountSiteSettingsRoutes } from './sites/site-settings-routes.js';
 import { requireJsonBodies } from './http/content-type-guard.js';
 import { securityHeaders } from './http/security-headers.js';
 
@@ -63,7 +65,7 @@ export interface AppDeps {
   /** Signs and checks the sites' media URLs. */
   mediaLinks: MediaLinks;
   /** Origins allowed to frame the chart panel. */
-  pimsOrigins: readonly string[];
+  frameOrigins: FrameOrigins;
   /** Scripts and style sheets of the pages, built at start. */
   pageAssets: PageAssets;
   /** Session cookies are `Secure`: the plugin serves TLS itself or is reached by an https URL. */
@@ -126,6 +128,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountPerformedStepRoutes(app, deps.database);
   mountStudyRoutes(app, deps.database, deps.mediaLinks);
   mountEmbedLinkRoutes(app, deps.database, deps.embedLinks);
+  mountSiteSettingsRoutes(app, deps.database, deps.frameOrigins);
   mountEventRoutes(app, deps.database);
   mountStaffAccountRoutes(app, deps.database, deps.publicBaseUrl);
   mountWebhookRoutes(app, deps.database, deps.webhooks ?? { subscriptionsChanged: () => undefined }, {

@@ -156,7 +156,10 @@ export const pluginSettingsSchema = z.object({
    * `/media/{sha256}.{ext}` URLs. Anyone holding such a URL sees the image.
    */
   LIGHTBOX_MEDIA_BARE_URLS: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
-  /** The PIMS origins that may show the chart panel in an iframe (`frame-ancestors`). */
+  /**
+   * The PIMS origins that may show the chart panel in an iframe (`frame-ancestors`), for every site
+   * that names none of its own (`PATCH /v1/site-settings`).
+   */
   LIGHTBOX_PIMS_ORIGINS: z
     .string()
     .transform((v) =>
@@ -311,7 +314,7 @@ export function loadPluginConfig(env: NodeJS.ProcessEnv = process.env): PluginCo
 }
 
 /** A scheme, host and optional port, nothing else: what a CSP source and an Origin header are. */
-function isOrigin(v: string): boolean {
+export function isOrigin(v: string): boolean {
   try {
     const u = new URL(v);
     return (u.protocol === 'http:' || u.protocol === 'https:') && v.replace(/\/$/, '') === u.origin;

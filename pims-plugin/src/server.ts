@@ -7,7 +7,8 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '@lightbox/protocol';
 import { keepOwnerOnly } from '@lightbox/runtime';
 import type { PluginConfig } from './config.js';
-import { openDatabase } from './db/database.js';
+import { openDatabase, type Database } from './db/database.js';
+import { FrameOrigins } from './sites/frame-origins.js';
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import type { AppEnv } from './http/app-env.js';
@@ -41,6 +42,8 @@ export interface RunningPlugin {
   routes: readonly { method: string; path: string }[];
   /** The application itself, for in-process requests (`app.request(...)`) in tests. */
   app: Hono<AppEnv>;
+  /** Its one database handle: a second connection in the same process would wait on this one's locks. */
+  database: Database;
   close(): Promise<void>;
 }
 
@@ -124,7 +127,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     outbound,
     embedLinks,
     mediaLinks,
-    pimsOrigins: config.pimsOrigins,
+    frameOrigins: new FrameOrigins(database, config.pimsOrigins),
     pageAssets,
     secureCookies: config.tls !== undefined || config.publicBaseUrl.startsWith('https:'),
   });
@@ -148,6 +151,7 @@ export async function startPlugin(config: PluginConfig, log: Logger): Promise<Ru
     generatedApiKey,
     routes: app.routes,
     app,
+    database,
     close: async () => {
       stability.stop();
       outboxWatcher.stop();

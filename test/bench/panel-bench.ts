@@ -1,14 +1,8 @@
 import { Agent, get } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import path from 'node:path';
 import sharp from 'sharp';
-import { agentToPluginMessage } from '@lightbox/protocol';
 import { encodeGrey16Png } from '@lightbox/agent/rendering/grey16-png';
-import { openDatabase } from '@lightbox/pims-plugin/db/database';
 import { startInProcessPlugin } from '@lightbox/pims-plugin/test-support/in-process-plugin';
-import { applyAgentMessage } from '@lightbox/pims-plugin/link/apply-agent-message';
-import { createLogger } from '@lightbox/pims-plugin/log';
-import { MediaStore } from '@lightbox/pims-plugin/studies/media-store';
 import { launchChromium } from '../src/support/chromium.js';
 import { freePort } from '../src/support/ports.js';
 import { median, printTable, type BenchRow } from './bench-table.js';
@@ -38,10 +32,6 @@ export async function panelBench(): Promise<BenchRow[]> {
     const base = p.plugin.url;
     const reg = await p.api('POST', '/v1/agents', { name: 'bench', stations: [] });
     const { agentId } = (await reg.json()) as { agentId: string };
-    const database = await openDatabase(p.config.databaseUrl);
-    const media = new MediaStore(path.join(p.dir, 'media'));
-    const log = createLogger('error');
-    let seq = 0;
     for (let s = 0; s < STUDIES; s++) {
       const res = await p.api('POST', '/v1/orders', {
         pims: { system: 'bench', siteId: 'main' },
@@ -65,7 +55,7 @@ export async function panelBench(): Promise<BenchRow[]> {
           .jpeg({ quality: 70 })
           .toBuffer();
         const withRendition = s === STUDIES - 1 && i === 0;
-        const body = agentToPluginMessage.parse({
+        await p.fromAgent(agentId, {
           kind: 'instance.stored',
           studyInstanceUid,
           seriesInstanceUid: `${studyInstanceUid}.${1 + (i % 3)}`,
@@ -88,22 +78,8 @@ export async function panelBench(): Promise<BenchRow[]> {
             ...(withRendition ? { rendition: await wlRendition() } : {}),
           },
         });
-        await database.write((tx) =>
-          applyAgentMessage(
-            {
-              tx,
-              agentId,
-              seq: ++seq,
-              log,
-              wake: () => undefined,
-              intake: { media, settings: p.config.studies },
-            },
-            body,
-          ),
-        );
       }
     }
-    database.close();
     const link = await p.api('POST', '/v1/embed-links', { pimsPatientId: 'P-BENCH', ttlSeconds: 3600 });
     const panelUrl = ((await link.json()) as { url: string }).url;
 

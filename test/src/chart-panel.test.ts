@@ -237,10 +237,13 @@ describe('the chart panel', () => {
     expect(days.slice(1)).toEqual(['Fri, 20 Nov 2026', 'Sun, 15 Nov 2026', 'Sun, 1 Nov 2026']);
     // The pet's name is text, never markup.
     expect(await page.locator('.patient').innerText()).toBe('Bella <b> · Canine');
-    // Thumbnails: lazy, all loaded once in view; the CT stands as one tile of 200.
+    // Thumbnails: the newest study's row comes with the page, the others lazily; all loaded once in
+    // view; the CT stands as one tile of 200.
     const imgs = page.locator('.tiles img');
     expect(await imgs.count()).toBe(1 + 1 + 3);
-    expect(await imgs.first().getAttribute('loading')).toBe('lazy');
+    expect(await imgs.first().getAttribute('loading')).toBe('eager');
+    expect(await imgs.nth(1).getAttribute('loading')).toBe('lazy');
+    expect(await imgs.last().getAttribute('loading')).toBe('lazy');
     await imgs.last().scrollIntoViewIfNeeded();
     await expect
       .poll(() =>

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { recordAudit } from '../audit/audit-log.js';
+import type { Tx } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { htmlResponse } from '../pages/html-response.js';
 import { requirePermission, type GuardAnswers } from '../staff/staff-guard.js';
@@ -50,76 +51,69 @@ export function mountOrderScreens(app: Hono<AppEnv>, deps: AppScreenDeps, answer
 
   const back = (id: string) => `/app/orders/${encodeURIComponent(id)}`;
 
-  app.post('/app/orders/:orderId/cancel', mayEdit, (c) =>
-    screenAction(c, deps.pageAssets, back(c.req.param('orderId')), async () => {
-      const reason = requiredReason(await c.req.parseBody());
-      const orderId = c.req.param('orderId');
-      const wake = await deps.database.write(async (tx) => {
-        const r = await deps.commands.cancelWithin(tx, c.get('siteId'), orderId, reason);
-        await recordAudit(tx, {
-          siteId: c.get('siteId'),
-          actor: c.get('actor'),
-          action: 'order.cancelled',
-          subject: { type: 'order', id: orderId },
-          detail: { reason },
+  /**
+   * One change to an order from its page: the change and its audit entry in one transaction, then
+   * the agents woken and the order's page shown again.
+   */
+  const orderChange = (
+    action: 'cancel' | 'complete' | 'correct',
+    audited: string,
+    permission: typeof mayEdit,
+    read: (form: Record<string, unknown>) => { detail: Record<string, unknown>; change: OrderChange },
+  ) =>
+    app.post(`/app/orders/:orderId/${action}`, permission, (c) =>
+      screenAction(c, deps.pageAssets, back(c.req.param('orderId')), async () => {
+        const { detail, change } = read(await c.req.parseBody());
+        const orderId = c.req.param('orderId');
+        const siteId = c.get('siteId');
+        const wake = await deps.database.write(async (tx) => {
+          const r = await change(tx, siteId, orderId);
+          await recordAudit(tx, {
+            siteId,
+            actor: c.get('actor'),
+            action: audited,
+            subject: { type: 'order', id: orderId },
+            detail,
+          });
+          return r.wake;
         });
-        return r.wake;
-      });
-      deps.notifyAgents(wake);
-      return c.redirect(back(orderId), 303);
-    }),
-  );
+        deps.notifyAgents(wake);
+        return c.redirect(back(orderId), 303);
+      }),
+    );
 
-  app.post('/app/orders/:orderId/complete', mayComplete, (c) =>
-    screenAction(c, deps.pageAssets, back(c.req.param('orderId')), async () => {
-      const reason = requiredReason(await c.req.parseBody());
-      const orderId = c.req.param('orderId');
-      const wake = await deps.database.write(async (tx) => {
-        const r = await deps.commands.completeManuallyWithin(tx, c.get('siteId'), orderId, reason);
-        await recordAudit(tx, {
-          siteId: c.get('siteId'),
-          actor: c.get('actor'),
-          action: 'order.completed_manually',
-          subject: { type: 'order', id: orderId },
-          detail: { reason },
-        });
-        return r.wake;
-      });
-      deps.notifyAgents(wake);
-      return c.redirect(back(orderId), 303);
-    }),
-  );
+  orderChange('cancel', 'order.cancelled', mayEdit, (form) => {
+    const reason = requiredReason(form);
+    return { detail: { reason }, change: (tx, site, id) => deps.commands.cancelWithin(tx, site, id, reason) };
+  });
 
-  app.post('/app/orders/:orderId/correct', mayEdit, (c) =>
-    screenAction(c, deps.pageAssets, back(c.req.param('orderId')), async () => {
-      const form = await c.req.parseBody();
-      const station = (field(form, 'station') ?? '').trim();
-      const atText = (field(form, 'at') ?? '').trim();
-      const at = atText ? new Date(`${atText.slice(0, 16)}:00Z`) : null;
-      if (at && Number.isNaN(at.getTime())) {
-        throw new LightboxError('validation_failed', 'the scheduled time is not a date and time');
-      }
-      const orderId = c.req.param('orderId');
-      const scheduled = {
-        ...(station ? { stationAeTitle: station } : {}),
-        ...(at ? { at: at.toISOString() } : {}),
-      };
-      const wake = await deps.database.write(async (tx) => {
-        const r = await deps.commands.correctWithin(tx, c.get('siteId'), orderId, { scheduled });
-        await recordAudit(tx, {
-          siteId: c.get('siteId'),
-          actor: c.get('actor'),
-          action: 'order.corrected',
-          subject: { type: 'order', id: orderId },
-          detail: { scheduled },
-        });
-        return r.wake;
-      });
-      deps.notifyAgents(wake);
-      return c.redirect(back(orderId), 303);
-    }),
-  );
+  orderChange('complete', 'order.completed_manually', mayComplete, (form) => {
+    const reason = requiredReason(form);
+    return {
+      detail: { reason },
+      change: (tx, site, id) => deps.commands.completeManuallyWithin(tx, site, id, reason),
+    };
+  });
+
+  orderChange('correct', 'order.corrected', mayEdit, (form) => {
+    const station = (field(form, 'station') ?? '').trim();
+    const atText = (field(form, 'at') ?? '').trim();
+    const at = atText ? new Date(`${atText.slice(0, 16)}:00Z`) : null;
+    if (at && Number.isNaN(at.getTime())) {
+      throw new LightboxError('validation_failed', 'the scheduled time is not a date and time');
+    }
+    const scheduled = {
+      ...(station ? { stationAeTitle: station } : {}),
+      ...(at ? { at: at.toISOString() } : {}),
+    };
+    return {
+      detail: { scheduled },
+      change: (tx, site, id) => deps.commands.correctWithin(tx, site, id, { scheduled }),
+    };
+  });
 }
+
+type OrderChange = (tx: Tx, siteId: string, orderId: string) => Promise<{ wake: string[] }>;
 
 function requiredReason(form: Record<string, unknown>): string {
   const reason = (field(form, 'reason') ?? '').trim();

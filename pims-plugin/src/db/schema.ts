@@ -13,6 +13,8 @@ const createdAt = () =>
 export const sites = sqliteTable('sites', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** The PIMS origins that may frame this site's chart panel; null: LIGHTBOX_PIMS_ORIGINS. */
+  pimsOriginsJson: text('pims_origins_json'),
   createdAt: createdAt(),
 });
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
 import { forbiddenPage } from '../pages/forbidden-page.js';
 import type { PageAssets } from '../pages/page-assets.js';
+import type { FrameOrigins } from '../sites/frame-origins.js';
 import type { MediaLinks } from '../studies/media-links.js';
 import type { MediaLinker } from '../studies/media-url.js';
 import type { EmbedLinks } from './embed-links.js';
@@ -25,7 +26,7 @@ export async function embedAccess(
     embedLinks: EmbedLinks;
     mediaLinks: MediaLinks;
     pageAssets: PageAssets;
-    pimsOrigins: readonly string[];
+    frameOrigins: FrameOrigins;
   },
 ): Promise<EmbedAccess | Response> {
   const pimsPatientId = c.req.param('pimsPatientId') ?? '';
@@ -33,7 +34,7 @@ export async function embedAccess(
   const claims = await deps.embedLinks.verify(token, pimsPatientId);
   if (!claims) {
     c.get('log').info('embed link refused', { code: 'embed_link_refused' });
-    return forbiddenPage(deps.pageAssets, deps.pimsOrigins);
+    return forbiddenPage(deps.pageAssets, await deps.frameOrigins.any());
   }
   const expires = Math.ceil(claims.e / 900) * 900;
   const link = await deps.mediaLinks.linker(claims.s, { expires });

@@ -11,6 +11,7 @@ import { htmlResponse } from '../pages/html-response.js';
 import type { PageAssets } from '../pages/page-assets.js';
 import { pageHeaders } from '../pages/page-headers.js';
 import { PageShell } from '../pages/page-shell.js';
+import type { FrameOrigins } from '../sites/frame-origins.js';
 import type { MediaLinks } from '../studies/media-links.js';
 import { embedAccess, embedHref } from './embed-access.js';
 import type { EmbedLinks } from './embed-links.js';
@@ -23,7 +24,7 @@ export interface EmbedPageDeps {
   mediaLinks: MediaLinks;
   pageAssets: PageAssets;
   /** Origins allowed to frame the pages (`frame-ancestors`). */
-  pimsOrigins: readonly string[];
+  frameOrigins: FrameOrigins;
   timeZone: string;
 }
 
@@ -79,7 +80,7 @@ export function mountEmbedPages(app: Hono<AppEnv>, deps: EmbedPageDeps): void {
           </div>
         </main>
       </PageShell>,
-      { frameAncestors: deps.pimsOrigins },
+      { frameAncestors: await deps.frameOrigins.of(claims.s) },
     );
   });
 
@@ -96,7 +97,9 @@ export function mountEmbedPages(app: Hono<AppEnv>, deps: EmbedPageDeps): void {
         viewerHref={(id) => embedHref(pimsPatientId, `/studies/${encodeURIComponent(id)}`, token)}
       />
     ) as HtmlEscapedString | Promise<HtmlEscapedString>;
-    return new Response((await fragment).toString(), { headers: pageHeaders(deps.pimsOrigins) });
+    return new Response((await fragment).toString(), {
+      headers: pageHeaders(await deps.frameOrigins.of(claims.s)),
+    });
   });
 
   // Server-sent events: `changed` when the patient's studies or orders change; `expired` when the

@@ -40,6 +40,7 @@ export function PanelList({ entries, timeZone, viewerHref }: PanelListProps) {
   if (entries.length === 0) {
     return <p class="muted empty">No imaging for this patient yet.</p>;
   }
+  const firstWithImages = entries.find((e) => e.tiles.length > 0 && e.studyId);
   const days: { day: string; label: string; entries: PanelEntry[] }[] = [];
   for (const e of entries) {
     const { day } = siteWallTime(e.atMs, timeZone);
@@ -55,7 +56,7 @@ export function PanelList({ entries, timeZone, viewerHref }: PanelListProps) {
             <time datetime={d.day}>{d.label}</time>
           </h2>
           {d.entries.map((e) => (
-            <StudyCard entry={e} timeZone={timeZone} viewerHref={viewerHref} />
+            <StudyCard entry={e} timeZone={timeZone} viewerHref={viewerHref} first={e === firstWithImages} />
           ))}
         </section>
       ))}
@@ -67,10 +68,13 @@ function StudyCard({
   entry: e,
   timeZone,
   viewerHref,
+  first,
 }: {
   entry: PanelEntry;
   timeZone: string;
   viewerHref: (studyId: string) => string;
+  /** The newest study with images: what the vet looks at first. */
+  first: boolean;
 }) {
   const { time } = siteWallTime(e.atMs, timeZone);
   const href = e.studyId ? viewerHref(e.studyId) : null;
@@ -99,7 +103,11 @@ function StudyCard({
                 <img
                   src={t.thumbnailUrl}
                   alt={`${e.procedure}: ${t.label}`}
-                  loading="lazy"
+                  // The newest study's row is fetched with the page (the browser's preload scanner
+                  // finds it before the styles arrive); every other row waits until it is scrolled near.
+                  loading={first ? 'eager' : 'lazy'}
+                  fetchpriority={first ? 'high' : 'auto'}
+                  decoding="async"
                   width="112"
                   height="112"
                 />

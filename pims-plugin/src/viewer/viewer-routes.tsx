@@ -10,6 +10,7 @@ import { forbiddenPage } from '../pages/forbidden-page.js';
 import { htmlResponse } from '../pages/html-response.js';
 import type { PageAssets } from '../pages/page-assets.js';
 import { PageShell } from '../pages/page-shell.js';
+import type { FrameOrigins } from '../sites/frame-origins.js';
 import type { MediaLinks } from '../studies/media-links.js';
 import { viewerStudy, type ViewerStudy } from './viewer-data.js';
 
@@ -18,7 +19,7 @@ export interface ViewerPageDeps {
   embedLinks: EmbedLinks;
   mediaLinks: MediaLinks;
   pageAssets: PageAssets;
-  pimsOrigins: readonly string[];
+  frameOrigins: FrameOrigins;
   timeZone: string;
 }
 
@@ -36,7 +37,7 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
     const shown: ViewerStudy[] = [];
     for (const id of [...new Set(ids)].slice(0, 2)) {
       const study = await viewerStudy(deps.database.db, claims.s, pimsPatientId, id, link);
-      if (!study) return forbiddenPage(deps.pageAssets, deps.pimsOrigins);
+      if (!study) return forbiddenPage(deps.pageAssets, await deps.frameOrigins.any());
       shown.push(study);
     }
     await deps.database.write((tx) =>
@@ -118,7 +119,7 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
           ))}
         </main>
       </PageShell>,
-      { frameAncestors: deps.pimsOrigins },
+      { frameAncestors: await deps.frameOrigins.of(claims.s) },
     );
   });
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
 
 /**
  * A stand-in for ezyVet's API, for tests only: ezyVet's servers cannot be reached from here. It
@@ -18,7 +17,7 @@ import type { AddressInfo } from 'node:net';
  * Attachment"]. Results: /v1/diagnosticresult [SPI scopes read-/write-diagnosticresult]. List
  * answers are `{ items: [{ <resource>: {...} }] }` as ezyVet's v1 lists are [API].
  */
-export class EzyvetStandIn {
+export class EzyvetStandIn extends VendorStandIn {
   readonly attachments: {
     id: number;
     record_type: string;
@@ -34,41 +33,14 @@ export class EzyvetStandIn {
     status: string;
     result_url: string;
   }[] = [];
-  /** Every request, for tests that count calls (token fetches, retries). */
-  readonly log: { method: string; path: string; status: number; at: number }[] = [];
   private readonly tokens = new Map<string, number>();
-  private server: http.Server | null = null;
   private throttle: { count: number; retryAfterSeconds: number } = { count: 0, retryAfterSeconds: 0 };
-  private failures: { count: number; status: number } = { count: 0, status: 500 };
-  private stalls = 0;
-  /** Requests that fail after the data is stored, as a lost answer would: the client cannot tell. */
-  private lostAnswers = 0;
-  port = 0;
 
   constructor(
     readonly credentials: { partnerId: string; clientId: string; clientSecret: string },
     private readonly tokenTtlSeconds = 3600,
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      void this.handle(req, res).catch((err: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: String(err) }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  ) {
+    super();
   }
 
   /** Every token issued so far stops working, as at the end of its TTL. */
@@ -80,43 +52,15 @@ export class EzyvetStandIn {
     this.throttle = { count, retryAfterSeconds };
   }
 
-  failNext(count: number, status = 500): void {
-    this.failures = { count, status };
-  }
-
-  stallNext(count: number): void {
-    this.stalls = count;
-  }
-
-  loseNextAnswers(count: number): void {
-    this.lostAnswers = count;
-  }
-
   tokenRequests(): number {
     return this.log.filter((l) => l.path === '/v1/oauth/access_token').length;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', this.url);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.log.push({ method: req.method ?? '', path: url.pathname, status, at: Date.now() });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-      return true;
-    };
-    if (this.stalls > 0) {
-      // No answer at all: the client's deadline decides.
-      this.stalls--;
-      this.log.push({ method: req.method ?? '', path: url.pathname, status: 0, at: Date.now() });
-      return false;
-    }
-    if (this.failures.count > 0) {
-      this.failures.count--;
-      return send(this.failures.status, { error: 'internal error' });
-    }
+  protected errorBody(message: string): unknown {
+    return { error: message };
+  }
+
+  protected async route({ req, raw, url, send }: StandInRequest): Promise<boolean> {
     if (this.throttle.count > 0) {
       // [API] over the rate limit: 429, with when to come back.
       this.throttle.count--;
@@ -161,14 +105,8 @@ export class EzyvetStandIn {
     if (until === undefined) return send(401, { error: 'invalid_token' });
     if (until <= Date.now()) return send(401, { error: 'invalid_token', error_description: 'token expired' });
 
-    const lose = () => {
-      if (this.lostAnswers === 0) return false;
-      this.lostAnswers--;
-      // Stored, but the answer never arrives.
-      req.socket.destroy();
-      this.log.push({ method: req.method ?? '', path: url.pathname, status: 0, at: Date.now() });
-      return true;
-    };
+    // Stored, but the answer never arrives.
+    const lose = () => this.answerLost(req, url.pathname);
 
     if (url.pathname === '/v1/attachment' && req.method === 'GET') {
       const q = url.searchParams;

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
 
 /**
  * A stand-in for Provet Cloud, for tests only: Provet's servers cannot be reached from here. It does
@@ -20,7 +19,7 @@ import type { AddressInfo } from 'node:net';
  * Django REST framework, so refusals are `{ "detail": ... }` and lists `{ count, next, previous,
  * results }`, as its pages show.
  */
-export class ProvetStandIn {
+export class ProvetStandIn extends VendorStandIn {
   readonly worklists = new Map<string, Record<string, unknown>>();
   readonly referrals = new Map<string, Record<string, unknown>>();
   readonly consultations = new Map<string, Record<string, unknown>>();
@@ -34,49 +33,12 @@ export class ProvetStandIn {
   }[] = [];
   /** Status and link changes to worklist entries, in the order they arrived. */
   readonly patches: { worklistId: string; body: Record<string, unknown> }[] = [];
-  readonly log: { method: string; path: string; status: number; at: number }[] = [];
-  private server: http.Server | null = null;
-  private failures = { count: 0, status: 500 };
-  private stalls = 0;
-  private lostAnswers = 0;
-  port = 0;
 
   constructor(
     readonly apiToken: string,
     readonly provetId: string,
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      void this.handle(req, res).catch((err: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ detail: String(err) }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  failNext(count: number, status = 500): void {
-    this.failures = { count, status };
-  }
-
-  stallNext(count: number): void {
-    this.stalls = count;
-  }
-
-  loseNextAnswers(count: number): void {
-    this.lostAnswers = count;
+  ) {
+    super();
   }
 
   /** A referral as a veterinarian creates it in Provet: the entry, its referral, consultation and patient. */
@@ -155,26 +117,11 @@ export class ProvetStandIn {
     return answers;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', this.url);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.log.push({ method: req.method ?? '', path: url.pathname, status, at: Date.now() });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-      return true;
-    };
-    if (this.stalls > 0) {
-      this.stalls--;
-      this.log.push({ method: req.method ?? '', path: url.pathname, status: 0, at: Date.now() });
-      return false;
-    }
-    if (this.failures.count > 0) {
-      this.failures.count--;
-      return send(this.failures.status, { detail: 'Server error' });
-    }
+  protected errorBody(message: string): unknown {
+    return { detail: message };
+  }
+
+  protected async route({ req, raw, url, send }: StandInRequest): Promise<boolean> {
     // [RIS] REST API authentication: `Authorization: Token <token>`.
     const token = /^Token (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return send(401, { detail: 'Authentication credentials were not provided.' });
@@ -252,13 +199,8 @@ export class ProvetStandIn {
         bytes: Buffer.from(await (file as Blob).arrayBuffer()),
       };
       this.attachments.push(a);
-      if (this.lostAnswers > 0) {
-        // Stored, but the answer never arrives.
-        this.lostAnswers--;
-        req.socket.destroy();
-        this.log.push({ method: 'POST', path: url.pathname, status: 0, at: Date.now() });
-        return false;
-      }
+      // Stored, but the answer never arrives.
+      if (this.answerLost(req, url.pathname)) return false;
       return send(201, { id: a.id, name: a.name });
     }
     return notFound();

@@ -1,0 +1,1 @@
+ALTER TABLE `sites` ADD `pims_origins_json` text;
