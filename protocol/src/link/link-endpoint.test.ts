@@ -149,6 +149,22 @@ async function disconnect(sides: Side[]): Promise<void> {
 const msgSeq = (text: string) => /^\{"type":"msg","seq":(\d+),/.exec(text)?.[1];
 const isAck = (text: string) => text.startsWith('{"type":"ack"');
 
+/** `count` messages sent and applied over a link that loses every ack, which then drops. */
+async function appliedWithAcksLost(count: number): Promise<[Peer, Peer]> {
+  const a = new Peer();
+  const b = new Peer();
+  await a.enqueue(range(1, count));
+  const first = connect(a, b);
+  first[1].socket.tamper = (text) => (isAck(text) ? [] : [text]);
+  await until('applied', () => b.applied.length === count);
+  await settle();
+  // Nothing was acknowledged, so the sender still holds every message.
+  expect(a.outbox).toHaveLength(count);
+  expect(a.counters.ackedOutSeq).toBe(0);
+  await disconnect(first);
+  return [a, b];
+}
+
 describe('LinkEndpoint over the durable link', () => {
   it('applies every message once and in order both ways, and forgets what was acknowledged', async () => {
     const a = new Peer();
@@ -243,17 +259,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('replays what was applied but never acknowledged (acks lost), without applying it twice', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 20));
-    const first = connect(a, b);
-    // Every ack from the receiver is lost on the way.
-    first[1].socket.tamper = (text) => (isAck(text) ? [] : [text]);
-    await until('applied', () => b.applied.length === 20);
-    await settle();
-    expect(a.outbox).toHaveLength(20);
-    expect(a.counters.ackedOutSeq).toBe(0);
-    await disconnect(first);
+    const [a, b] = await appliedWithAcksLost(20);
     // The receiver's handshake says it applied 20, so the sender does not even resend them.
     const second = connect(a, b);
     await until('acknowledged', () => a.outbox.length === 0 && a.counters.ackedOutSeq === 20);
@@ -262,14 +268,8 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('when the receiver dies between applying and acknowledging, the resent messages are not applied again', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 20));
-    const first = connect(a, b);
-    first[1].socket.tamper = (text) => (isAck(text) ? [] : [text]);
-    await until('applied', () => b.applied.length === 20);
     // The receiver crashes after its commit and before any ack left; the sender never learnt more.
-    await disconnect(first);
+    const [a, b] = await appliedWithAcksLost(20);
     b.restart();
     // The restarted receiver's handshake counter was read before that commit landed: the sender
     // replays everything it still holds.
