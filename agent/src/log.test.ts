@@ -16,23 +16,32 @@ describe('the agent log file', () => {
       file: { path: path.join(dir, 'logs', 'agent.log'), maxBytes: 8 * 1024, keep: 2 },
     });
     const detail = 'x'.repeat(150);
-    for (let i = 0; i < 400; i++) {
-      log.info('association accepted', { n: i, detail });
-      // pino-roll checks the size as it writes; give it its turn now and then, as a real agent does.
-      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
-    }
-    // Rotation and the removal of old files run behind the writes: poll for the settled state.
     const logs = path.join(dir, 'logs');
     let files: string[] = [];
     let last: Record<string, unknown> | undefined;
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+    const look = () => {
       files = readdirSync(logs).sort((a, b) => numberOf(a) - numberOf(b));
       // The newest file with anything in it (a file just rotated to may still be empty).
       const written = files.filter((f) => statSync(path.join(logs, f)).size > 0);
-      const lines = readFileSync(path.join(logs, written.at(-1)!), 'utf8').split('\n');
+      const lines =
+        written.length > 0 ? readFileSync(path.join(logs, written.at(-1)!), 'utf8').split('\n') : [];
       const complete = lines.at(-1) === '' ? lines.at(-2) : undefined;
       last = complete ? (JSON.parse(complete) as Record<string, unknown>) : undefined;
+    };
+    for (let i = 0; i < 400; i++) {
+      log.info('association accepted', { n: i, detail });
+      // pino-roll checks the size as each write lands; let every 20 lines land, as on an agent
+      // that logs between DIMSE messages, so a busy machine does not merge them into one write.
+      for (let wait = 0; i % 20 === 19 && wait < 100; wait++) {
+        await new Promise((r) => setTimeout(r, 10));
+        look();
+        if (Number(last?.n) >= i) break;
+      }
+    }
+    // Rotation and the removal of old files run behind the writes: poll for the settled state.
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      look();
       if (files.length === 3 && last?.n === 399) break;
     }
     // ~80 KB written at 8 KB a file: rotated many times, yet only the active file and two more stay.

@@ -10,6 +10,10 @@ import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { openAgentDatabase } from './db/agent-database.js';
 import { startDicomListener } from './dicom/dicom-listener.js';
 import { LinkClient } from './link/link-client.js';
+import { EchoOnRequest } from './echo/echo-on-request.js';
+import { echoTargetsOf } from './echo/echo-targets.js';
+import { StatusReporter } from './status/status-report.js';
+import { WorklistQueryLog } from './worklist/worklist-query-log.js';
 import { createAgentLogger } from './log.js';
 import { mppsDimseHandler } from './mpps/mpps-dimse-handler.js';
 import { MppsService } from './mpps/mpps-service.js';
@@ -29,6 +33,7 @@ import { storageService } from './storage/storage-service.js';
 import { WorklistCopy } from './worklist/worklist-copy.js';
 import { worklistFindHandler } from './worklist/worklist-find-handler.js';
 import { startWorklistItems } from './worklist/start-locally.js';
+import { LogCode } from './log-codes.js';
 
 async function main(): Promise<void> {
   // Before anything is created: the data folder, database and spool are owner-only.
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
     afterForward: () => config.commitAfterForward && config.forwarding !== undefined,
     log: log.child({ part: 'commitment' }),
   });
+  const worklistQueries = new WorklistQueryLog();
   const dicom = await startDicomListener({
     host: config.dicomHost,
     port: config.dicomPort,
@@ -127,7 +133,7 @@ async function main(): Promise<void> {
     limits: config.dicomLimits,
     log: log.child({ part: 'dicom' }),
     handlers: {
-      find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' })),
+      find: worklistFindHandler(worklist, config.worklist, log.child({ part: 'worklist' }), worklistQueries),
       store: storageService({
         spool,
         database,
@@ -174,17 +180,36 @@ async function main(): Promise<void> {
   reload.start();
   forwarder?.start();
   for (const fallback of dimseFallbacks()) {
-    log.warn(`dcmjs-dimse has changed: ${fallback}`, { code: 'dimse_fallback' });
+    log.warn(`dcmjs-dimse has changed: ${fallback}`, { code: LogCode.dimseFallback });
   }
   log.info('agent started', {
+    code: LogCode.agentStarted,
     version: AGENT_VERSION,
     aeTitle: config.aeTitle,
     dicom: `${config.dicomHost}:${dicom.port}`,
     dataDir: config.dataDir,
     spoolDir: config.spoolDir,
   });
+  const echoTargets = () => echoTargetsOf(config, dicom.port);
+  const statusReporter = new StatusReporter({
+    database,
+    disk: diskGuard,
+    queries: worklistQueries,
+    echoTargets,
+    forwarding: () => config.forwarding !== undefined,
+  });
+  void statusReporter.refresh();
+  const echo = new EchoOnRequest({
+    database,
+    aeTitle: config.aeTitle,
+    targets: echoTargets,
+    wake: () => link?.notifyOutbox(),
+    log: log.child({ part: 'echo' }),
+  });
   if (config.link) {
     link = new LinkClient({
+      statusReport: () => statusReporter.forHeartbeat(),
+      echo: (request) => void echo.run(request),
       ...config.link,
       agentVersion: AGENT_VERSION,
       reconnectMaxMs: config.reconnectMaxMs,

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAgentConfig, type AgentConfig, type ForwardingConfig } from './config.js';
 import type { Logger } from './log.js';
+import { LogCode } from './log-codes.js';
 
 /** Where `npm run agent -- reload` leaves its request; Windows services get no SIGHUP. */
 export const reloadRequestFile = (dataDir: string): string => path.join(dataDir, 'reload.request');
@@ -56,7 +57,12 @@ export class SettingsReload {
       next = this.load();
     } catch (err) {
       const lines = err instanceof ConfigError ? err.lines : [String(err)];
-      for (const line of lines) this.log.error(`settings not reloaded: ${line}`, { trigger });
+      for (const line of lines)
+        this.log.error(`settings not reloaded: ${line}`, {
+          code: LogCode.settingsNotReloaded,
+          trigger,
+          problem: line,
+        });
       return;
     }
     const cur = this.current;
@@ -97,6 +103,6 @@ export class SettingsReload {
         setting: key,
         trigger,
       });
-    this.log.info('settings reloaded', { trigger, changed });
+    this.log.info('settings reloaded', { code: LogCode.settingsReloaded, trigger, changed });
   }
 }

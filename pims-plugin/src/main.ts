@@ -3,6 +3,7 @@ import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';
 import { createAdminCommand } from './staff/create-admin-command.js';
+import { LogCode } from './log-codes.js';
 
 async function main(): Promise<void> {
   // Before anything is created: the data folder, databases, secrets and media are owner-only.
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { proc: 'plugin' }, config.logFormat);
   const plugin = await startPlugin(config, log);
   log.info('plugin listening', {
+    code: LogCode.pluginListening,
     url: plugin.url,
     dataDir: config.dataDir,
     database: redact(config.databaseUrl),

@@ -8,3 +8,4 @@ export * from './link/link-endpoint.js';
 export * from './link/link-tables.js';
 export * from './link/durable-link.js';
 export * from './link/handshake.js';
+export * from './link/log-codes.js';

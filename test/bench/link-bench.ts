@@ -31,7 +31,7 @@ async function replayLatency(stack: LightboxStack): Promise<number> {
   const { probeId } = (await res.json()) as { probeId: string };
   const from = stack.agent.lines.length;
   stack.agent.start();
-  const linked = await stack.agent.waitForLog((l) => l.msg === 'linked to the plugin', 30_000, from);
+  const linked = await stack.agent.waitForCode('link_up', { timeoutMs: 30_000, from });
   await waitUntil('replayed', async () => (await probeReplies(stack, probeId)) >= 200, 30_000, 20);
   const db = createClient({ url: `file:${stack.agentDbFile}` });
   const first = await db.execute({

@@ -153,7 +153,7 @@ export async function worklistBench(
 
     /** The agent's log line for the query just made: its own time, and a check of what it sent. */
     const agentAnswered = async (from: number, expected: number): Promise<number> => {
-      const line = await stack.agent.waitForLog((l) => l.msg === 'worklist query answered', 5_000, from);
+      const line = await stack.agent.waitForCode('worklist_answered', { timeoutMs: 5_000, from });
       if (line.sent !== expected)
         throw new Error(`the agent sent ${String(line.sent)}, expected ${expected}`);
       return line.ms as number;
@@ -228,7 +228,7 @@ export async function worklistBench(
         stack.agent.env = offline;
         const from = stack.agent.lines.length;
         stack.agent.start();
-        await stack.agent.waitForLog((l) => l.msg === 'agent started', 30_000, from);
+        await stack.agent.waitForCode('agent_started', { timeoutMs: 30_000, from });
         seeding.steps.push({ n, seconds: (performance.now() - seedStarted) / 1000, viaRest: false });
       }
       for (const item of await agentItems(stack.agentDbFile)) {

@@ -120,7 +120,7 @@ describe('agent doctor', () => {
       LIGHTBOX_TLS_CERT_FILE: cert.cert,
       LIGHTBOX_TLS_KEY_FILE: cert.key,
     }).start();
-    await tlsPlugin.waitForLog((l) => l.msg === 'plugin listening', 30_000);
+    await tlsPlugin.waitForCode('plugin_listening', { timeoutMs: 30_000 });
     const url = `https://127.0.0.1:${port}`;
     const refused = await doctor({
       ...healthy,

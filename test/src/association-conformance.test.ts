@@ -41,7 +41,7 @@ async function startAgent(
     LIGHTBOX_AGENT_TOKEN: '',
     ...env,
   }).start();
-  await agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
   return { agent, port };
 }
 
@@ -71,9 +71,9 @@ describe('association conformance', () => {
     // rejected-permanent, DICOM UL service-provider (ACSE), protocol-version-not-supported.
     expect(rejectOf(answer)).toEqual({ result: 1, source: 2, reason: 2 });
     peer.destroy();
-    await agent.waitForLog(
-      (l) => l.msg === 'association refused: protocol version not supported' && l.protocolVersion === 2,
-    );
+    await agent.waitForCode('association_refused', {
+      where: (l) => l.reason === 'protocol_version' && l.protocolVersion === 2,
+    });
     expect(await echoscu(port)).toBe(true);
   });
 
@@ -155,7 +155,7 @@ describe('association conformance', () => {
     const openFor = await peer.closed;
     expect(openFor).toBeGreaterThanOrEqual(1_900);
     expect(openFor).toBeLessThan(5_000);
-    await agent.waitForLog((l) => l.msg === 'association aborted: idle too long' && l.callingAe === 'RAW');
+    await agent.waitForCode('association_idle', { where: (l) => l.callingAe === 'RAW' });
     expect(await echoscu(port)).toBe(true);
   });
 
@@ -176,7 +176,7 @@ describe('association conformance', () => {
     } finally {
       clearInterval(drip);
     }
-    await agent.waitForLog((l) => l.msg === 'connection closed: ARTIM expired');
+    await agent.waitForCode('artim_expired');
     expect(agent.running).toBe(true);
     expect(await echoscu(port)).toBe(true);
   });
@@ -215,9 +215,9 @@ describe('association cap', () => {
       },
     );
     expect(refused).toMatch(/Local Limit Exceeded/i);
-    await agent.waitForLog(
-      (l) => l.msg === 'association refused: local limit exceeded' && l.maxAssociations === 2,
-    );
+    await agent.waitForCode('association_refused', {
+      where: (l) => l.reason === 'limit' && l.maxAssociations === 2,
+    });
     // The associations within the cap are served on as before.
     for (const [i, peer] of held.entries()) expect(await peer.echo(1, i + 1)).toBe(0);
     held[0]!.send(releaseRq());

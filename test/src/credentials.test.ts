@@ -136,8 +136,8 @@ describe('agent tokens and agents', () => {
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
     // The agent hears it: its link closed with the revocation's close code.
-    const closed = await stack.agent.waitForLog((l) => l.msg === 'link closed', 5_000, from);
-    expect(closed.code).toBe(4007);
+    const closed = await stack.agent.waitForCode('link_closed', { timeoutMs: 5_000, from });
+    expect(closed.closeCode).toBe(4007);
     expect(closed.receivedAt - asked).toBeLessThan(1_000);
     expect(await agentConnected(key)).toBe(false);
     expect((await linkCheck(old)).status).toBe(401);
@@ -154,8 +154,8 @@ describe('agent tokens and agents', () => {
     const from = stack.agent.lines.length;
     const asked = Date.now();
     expect((await stack.api('DELETE', `/v1/agents/${stack.agentId}`, undefined, key)).status).toBe(204);
-    const closed = await stack.agent.waitForLog((l) => l.msg === 'link closed', 5_000, from);
-    expect(closed.code).toBe(4007);
+    const closed = await stack.agent.waitForCode('link_closed', { timeoutMs: 5_000, from });
+    expect(closed.closeCode).toBe(4007);
     expect(closed.receivedAt - asked).toBeLessThan(1_000);
     expect((await stack.api('GET', `/v1/agents/${stack.agentId}`, undefined, key)).status).toBe(404);
     expect((await linkCheck(stack.agentToken)).status).toBe(401);

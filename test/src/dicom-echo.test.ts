@@ -34,9 +34,9 @@ describe('C-ECHO at the agent', () => {
     const r = await echoscu(stack.dicomPort, 'INTRUDER');
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/Calling AE Title Not Recognized/i);
-    await stack.agent.waitForLog(
-      (l) => l.msg === 'association refused: calling AE title not allowed' && l.callingAe === 'INTRUDER',
-    );
+    await stack.agent.waitForCode('association_refused', {
+      where: (l) => l.reason === 'calling_ae' && l.callingAe === 'INTRUDER',
+    });
   });
 
   it('lives through a peer that sends garbage and one that hangs up mid-PDU', async () => {

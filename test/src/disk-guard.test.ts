@@ -94,7 +94,7 @@ describe('the disk guard', () => {
     // Something else fills the disk to 2 MB free: the three delivered images (about 3 MB) are not
     // enough to get back above 6.6 MB, so the guard stays low after freeing them.
     writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes() - 2 * MB)));
-    await stack.agent.waitForLog((l) => String(l.msg).startsWith('disk space low'), 10_000);
+    await stack.agent.waitForCode('disk_space_low', { timeoutMs: 10_000 });
     const purged = await waitUntil(
       'the delivered originals removed',
       async () => {

@@ -178,7 +178,7 @@ describe('images to the patient record', () => {
         writeSyntheticImage(dir, `kill-${i}`, dxImage({ studyInstanceUid: order.studyInstanceUid })),
       ),
     );
-    const stored = (): number => stack.agent.lines.filter((l) => l.msg === 'instance stored').length;
+    const stored = (): number => stack.agent.linesWith('instance_stored').length;
     const before = stored();
     const sender = spawnStorescu(stack.dicomPort, files);
     const exited = new Promise<void>((resolve) => sender.once('exit', () => resolve()));

@@ -111,7 +111,7 @@ describe('a CT series burst', () => {
     );
     const caughtUpMs = Date.now() - lastAnswerAt;
     // Rendering began once storage paused, not before.
-    const resumed = stack.agent.lines.find((l) => l.msg === 'rendering resumed after storage');
+    const [resumed] = stack.agent.linesWith('rendering_resumed');
     expect(resumed?.why).toBe('quiet');
     expect(resumed!.receivedAt).toBeGreaterThanOrEqual(lastAnswerAt - 1_000 + QUIET_MS);
     process.stdout.write(
@@ -122,7 +122,7 @@ describe('a CT series burst', () => {
   it('delivers every acknowledged slice exactly once when the agent is SIGKILLed mid-burst', async () => {
     const order = await createOrder(stack, 'burst-kill');
     const files = await ctSeries(path.join(dir, 'kill'), order.studyInstanceUid, 'kill');
-    const stored = (): number => stack.agent.lines.filter((l) => l.msg === 'instance stored').length;
+    const stored = (): number => stack.agent.linesWith('instance_stored').length;
     const before = stored();
     const sender = spawnStorescu(stack.dicomPort, files, ['-xe']);
     const exited = new Promise<void>((resolve) => sender.once('exit', () => resolve()));

@@ -105,9 +105,10 @@ describe('durable link under SIGKILL', () => {
     // The kills really happened, with messages in flight: the agent started four times, the plugin three.
     expect(killsMidStream).toBeGreaterThanOrEqual(3);
     // Replays start exactly after the peer's last applied number, so a gap never has to be repaired.
-    const gaps = [...stack.agent.lines, ...stack.plugin.lines].filter((l) =>
-      /sequence gap/.test(String(l.msg)),
-    );
+    const gaps = [
+      ...stack.agent.linesWith('link_sequence_gap'),
+      ...stack.plugin.linesWith('link_sequence_gap'),
+    ];
     expect(gaps).toEqual([]);
     expect(stack.agent.starts).toBe(4);
     expect(stack.plugin.starts).toBe(3);

@@ -20,14 +20,10 @@ describe('half-open link detection', () => {
     const from = stack.agent.lines.length;
     const frozenAt = Date.now();
     stack.plugin.signal('SIGSTOP');
-    const dropped = await stack.agent.waitForLog(
-      (l) => l.msg === 'link silent for too long; dropping it',
-      5_000,
-      from,
-    );
+    const dropped = await stack.agent.waitForCode('link_silent', { timeoutMs: 5_000, from });
     expect(droppedAt(dropped) - frozenAt).toBeLessThanOrEqual(2 * HEARTBEAT_MS);
     stack.plugin.signal('SIGCONT');
-    await stack.agent.waitForLog((l) => l.msg === 'linked to the plugin', 20_000, from);
+    await stack.agent.waitForCode('link_up', { timeoutMs: 20_000, from });
     await stack.waitLinked();
   });
 
@@ -35,11 +31,11 @@ describe('half-open link detection', () => {
     const from = stack.plugin.lines.length;
     const frozenAt = Date.now();
     stack.agent.signal('SIGSTOP');
-    const dropped = await stack.plugin.waitForLog(
-      (l) => l.msg === 'link silent for too long; dropping it' && l.agentId === stack.agentId,
-      5_000,
+    const dropped = await stack.plugin.waitForCode('link_silent', {
+      where: (l) => l.agentId === stack.agentId,
+      timeoutMs: 5_000,
       from,
-    );
+    });
     expect(droppedAt(dropped) - frozenAt).toBeLessThanOrEqual(2 * HEARTBEAT_MS);
     await waitUntil('agent shown as disconnected', async () => {
       const res = await stack.api('GET', `/v1/agents/${stack.agentId}`);
@@ -47,6 +43,6 @@ describe('half-open link detection', () => {
     });
     stack.agent.signal('SIGCONT');
     await stack.waitLinked();
-    await stack.plugin.waitForLog((l) => l.msg === 'agent linked', 20_000, from);
+    await stack.plugin.waitForCode('agent_linked', { timeoutMs: 20_000, from });
   });
 });

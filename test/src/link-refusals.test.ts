@@ -19,10 +19,8 @@ describe('refused links', () => {
       LIGHTBOX_AGENT_TOKEN: 'lbx_agt_this-is-not-the-token',
       LIGHTBOX_RECONNECT_MAX_MS: '4000',
     });
-    const refusal = await stack.agent.waitForLog(
-      (l) => l.level === 'error' && /HTTP 401/.test(String(l.msg)),
-    );
-    expect(refusal.msg).toMatch(/token/);
+    const refusal = await stack.agent.waitForCode('link_refused');
+    expect(refusal).toMatchObject({ level: 'error', reason: 'token' });
     await waitUntil('status file says unauthorized', () => {
       const status = JSON.parse(readFileSync(path.join(stack.dir, 'agent', 'status.json'), 'utf8')) as {
         link: string;
@@ -63,7 +61,7 @@ describe('refused links', () => {
     const { code, reason } = await closed;
     expect(code).toBe(4001);
     expect(reason).toMatch(/incompatible protocol: plugin speaks 1, agent speaks 99/);
-    const logged = await stack.plugin.waitForLog((l) => l.msg === 'agent refused');
+    const logged = await stack.plugin.waitForCode('agent_refused');
     expect(String(logged.reason)).toMatch(/incompatible protocol/);
   });
 
@@ -126,8 +124,11 @@ describe('refused links', () => {
       LIGHTBOX_DATA_DIR: path.join(stack.dir, 'agent-future'),
     }).start();
     try {
-      const logged = await agent.waitForLog((l) => l.msg === 'link refused');
-      expect(String(logged.reason)).toBe('incompatible protocol: agent speaks 1, plugin speaks 2');
+      const logged = await agent.waitForCode('link_refused');
+      expect(logged).toMatchObject({
+        reason: 'protocol',
+        detail: 'incompatible protocol: agent speaks 1, plugin speaks 2',
+      });
       await waitUntil('close seen by the other side', () => Promise.resolve(closes.length > 0));
       expect(closes[0]).toEqual({
         code: 4001,

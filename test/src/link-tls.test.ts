@@ -34,7 +34,7 @@ async function startPlugin(name: string, cert: { cert: string; key: string }): P
     LIGHTBOX_TLS_KEY_FILE: cert.key,
   }).start();
   processes.push(plugin);
-  const listening = await plugin.waitForLog((l) => l.msg === 'plugin listening', 30_000);
+  const listening = await plugin.waitForCode('plugin_listening', { timeoutMs: 30_000 });
   expect(listening.url).toBe(`https://127.0.0.1:${port}`);
   return `https://127.0.0.1:${port}`;
 }
@@ -70,18 +70,15 @@ describe('the link over TLS', () => {
 
   it('links over wss:// to a plugin whose certificate the configured CA signed', async () => {
     const agent = await startAgent('agent-trusting', pluginUrl, ca.cert);
-    await agent.waitForLog((l) => l.msg === 'linked to the plugin', 30_000);
-    await plugin.waitForLog((l) => l.msg === 'agent linked' && l.agentId === agentId, 10_000);
+    await agent.waitForCode('link_up', { timeoutMs: 30_000 });
+    await plugin.waitForCode('agent_linked', { where: (l) => l.agentId === agentId, timeoutMs: 10_000 });
     await agent.stop();
   });
 
   it('refuses a certificate from another CA with one clear line and a status', async () => {
     const agent = await startAgent('agent-other-ca', pluginUrl, otherCa.cert);
-    const line = await agent.waitForLog((l) => String(l.msg).startsWith('link refused:'), 20_000);
-    expect(line.level).toBe('error');
-    expect(line.msg).toBe(
-      "link refused: the plugin's TLS certificate is not signed by a trusted CA (the system CAs, or LIGHTBOX_PLUGIN_CA_FILE) (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
-    );
+    const line = await agent.waitForCode('link_refused', { timeoutMs: 20_000 });
+    expect(line).toMatchObject({ level: 'error', reason: 'certificate' });
     const status = await waitUntil(
       'status.json says tls-refused',
       () => {
@@ -93,11 +90,13 @@ describe('the link over TLS', () => {
       },
       10_000,
     );
-    expect(status.detail).toBe(line.msg);
+    expect(status.detail).toBe(
+      "link refused: the plugin's TLS certificate is not signed by a trusted CA (the system CAs, or LIGHTBOX_PLUGIN_CA_FILE) (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
+    );
     // Retries do not repeat the line.
     await new Promise((r) => setTimeout(r, 2_500));
-    expect(agent.lines.filter((l) => String(l.msg).startsWith('link refused:'))).toHaveLength(1);
-    expect(agent.lines.some((l) => l.msg === 'linked to the plugin')).toBe(false);
+    expect(agent.linesWith('link_refused')).toHaveLength(1);
+    expect(agent.linesWith('link_up')).toEqual([]);
     await agent.stop();
   });
 

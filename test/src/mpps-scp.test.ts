@@ -357,9 +357,9 @@ describe('MPPS from a modality to the order', () => {
     expect(a!.status).toBe(0);
     await orderStatus(order.orderId, 'completed');
     expect((await getPerformedStep(stack, uid))?.status).toBe('COMPLETED');
-    await stack.agent.waitForLog(
-      (l) => l.msg === 'MPPS tolerated' && String(l.warning).includes('"COMPLETE"'),
-    );
+    await stack.agent.waitForCode('mpps_tolerated', {
+      where: (l) => String(l.warning).includes('"COMPLETE"'),
+    });
   });
 
   it('ten IN PROGRESS N-SETs (one per image, some repeated) add no order events or timeline entries', async () => {

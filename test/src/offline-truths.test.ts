@@ -52,7 +52,7 @@ describe('offline truths', () => {
       async () => (await worklistFor(order.accessionNumber, 'DR1')).length === 1,
     );
     await stack.plugin.stop();
-    await stack.agent.waitForLog((l) => l.msg === 'link closed', 15_000);
+    await stack.agent.waitForCode('link_closed', { timeoutMs: 15_000 });
     // The first console picks the patient and starts the exam.
     const uid = freshUid();
     const [created] = await sendMpps({ port: stack.dicomPort }, [
@@ -72,11 +72,9 @@ describe('offline truths', () => {
       callingAe: 'DR2',
     });
     expect(started.responses).toHaveLength(1);
-    await stack.agent.waitForLog(
-      (l) =>
-        l.msg?.startsWith('worklist items started here') === true &&
-        (l.orderIds as string[]).includes(order.orderId),
-    );
+    await stack.agent.waitForCode('worklist_items_started', {
+      where: (l) => (l.orderIds as string[]).includes(order.orderId),
+    });
     // The link comes back: the step reaches the plugin and the order is in progress there.
     stack.plugin.start();
     await stack.waitPluginReady();
@@ -119,13 +117,9 @@ describe('spool and journal at start', () => {
     writeFileSync(junk, 'not a DICOM file');
     const second = await startStorageAgent(path.join(dir, 'second'));
     try {
-      const recorded = await second.agent.waitForLog(
-        (l) => l.msg === 'spool file without a journal row recorded',
-      );
+      const recorded = await second.agent.waitForCode('spool_orphan_recorded');
       expect(recorded.path).toBe(row!.relative_path);
-      const removed = await second.agent.waitForLog(
-        (l) => l.msg === 'spool file without a journal row removed',
-      );
+      const removed = await second.agent.waitForCode('spool_orphan_removed');
       expect(removed.reason).toBe('not a Part-10 file');
       expect(existsSync(junk)).toBe(false);
       const rows = await storedRows(path.join(dir, 'second'));
@@ -134,7 +128,7 @@ describe('spool and journal at start', () => {
       ]);
       // The modality never heard success and sends it again: answered at once, still one row.
       expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
-      await second.agent.waitForLog((l) => l.msg === 'instance received again with the same bytes');
+      await second.agent.waitForCode('instance_same_again');
       expect(await storedRows(path.join(dir, 'second'))).toHaveLength(1);
     } finally {
       await second.agent.stop();

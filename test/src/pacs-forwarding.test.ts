@@ -164,7 +164,7 @@ function agentForwardingTo(folder: string, extra: Record<string, string> = {}) {
   beforeAll(async () => {
     await pacs.start();
     await stack.startAgent(forwardEnv(pacs, extra));
-    await stack.agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+    await stack.agent.waitForCode('agent_started', { timeoutMs: 30_000 });
   }, 60_000);
   afterAll(async () => {
     await pacs.stop();
@@ -230,7 +230,7 @@ describe('forwarding to a PACS', () => {
     sent.push(...batch.uids);
     // The modality hears success: storage does not wait for the PACS.
     await send(stack, batch.files);
-    await stack.agent.waitForLog((l) => l.msg === 'PACS unavailable; forwarding will retry', 10_000, from);
+    await stack.agent.waitForCode('pacs_unavailable', { timeoutMs: 10_000, from });
     await pacs.start();
     await pacs.waitForFiles(10);
     expect(await pacs.sopUids()).toEqual([...sent].sort());
@@ -242,7 +242,7 @@ describe('forwarding to a PACS', () => {
     const batch = await images(3);
     sent.push(...batch.uids);
     await send(stack, batch.files);
-    await stack.agent.waitForLog((l) => l.msg === 'PACS unavailable; forwarding will retry', 10_000, from);
+    await stack.agent.waitForCode('pacs_unavailable', { timeoutMs: 10_000, from });
     await stack.agent.kill('SIGKILL');
     await pacs.start();
     // Nothing arrives while the agent is down: what follows is the restarted agent's doing.
@@ -304,14 +304,8 @@ describe('forwarding to a PACS that refuses instances', () => {
     breakPacsDisk();
     const doomed = await images(1);
     await send(stack, doomed.files);
-    await stack.agent.waitForLog(
-      (l) => l.msg === 'PACS refused an instance; will retry' && l.status === 'A700',
-      10_000,
-    );
-    const gaveUp = await stack.agent.waitForLog(
-      (l) => l.msg === 'gave up forwarding an instance to PACS',
-      10_000,
-    );
+    await stack.agent.waitForCode('pacs_refused', { where: (l) => l.status === 'A700', timeoutMs: 10_000 });
+    const gaveUp = await stack.agent.waitForCode('pacs_gave_up', { timeoutMs: 10_000 });
     expect(gaveUp).toMatchObject({ sopInstanceUid: doomed.uids[0], status: 'A700' });
     const [record] = await forwardRows(stack);
     expect(record).toMatchObject({ sop: doomed.uids[0], outcome: 'gave_up', status: 'A700' });
@@ -320,11 +314,11 @@ describe('forwarding to a PACS that refuses instances', () => {
     const from = stack.agent.lines.length;
     const saved = await images(1);
     await send(stack, saved.files);
-    await stack.agent.waitForLog(
-      (l) => l.msg === 'PACS refused an instance; will retry' && l.sopInstanceUid === saved.uids[0],
-      10_000,
+    await stack.agent.waitForCode('pacs_refused', {
+      where: (l) => l.sopInstanceUid === saved.uids[0],
+      timeoutMs: 10_000,
       from,
-    );
+    });
     repairPacsDisk();
     await pacs.waitForFiles(1);
     // The given-up instance is not sent again; the refused one arrived once the PACS could store.

@@ -45,7 +45,7 @@ beforeAll(async () => {
   });
   writeConfig(['DR1']);
   agent = new ManagedProcess('agent', 'agent/src/main.ts', env, ['--config', configFile]).start();
-  await agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
 }, 60_000);
 afterAll(async () => {
   await agent.stop();
@@ -65,7 +65,7 @@ describe('settings reload', () => {
     writeConfig(['US1']);
     const from = agent.lines.length;
     agent.signal('SIGHUP');
-    const reloaded = await agent.waitForLog((l) => l.msg === 'settings reloaded', 10_000, from);
+    const reloaded = await agent.waitForCode('settings_reloaded', { timeoutMs: 10_000, from });
     expect(reloaded).toMatchObject({ trigger: 'SIGHUP', changed: ['allowed calling AE titles'] });
 
     // DR1 may no longer associate...
@@ -96,20 +96,16 @@ describe('settings reload', () => {
       { cwd: repoRoot, env: { ...process.env, ...env } },
     );
     expect(stdout).toMatch(/^reload requested/);
-    const reloaded = await agent.waitForLog((l) => l.msg === 'settings reloaded', 10_000, from);
+    const reloaded = await agent.waitForCode('settings_reloaded', { timeoutMs: 10_000, from });
     expect(reloaded.trigger).toBe('reload request');
     expect((await storescu({ port, files: [small.file], callingAe: 'CT9' })).responses).toEqual(['Success']);
 
     writeFileSync(configFile, JSON.stringify({ allowedCallingAeTitles: ['CT9'], alowedCallingAeTitles: [] }));
     const before = agent.lines.length;
     agent.signal('SIGHUP');
-    const error = await agent.waitForLog(
-      (l) => String(l.msg).startsWith('settings not reloaded:'),
-      10_000,
-      before,
-    );
-    expect(error.msg).toBe(
-      `settings not reloaded: invalid setting ${configFile} field "alowedCallingAeTitles": not a setting of the agent`,
+    const error = await agent.waitForCode('settings_not_reloaded', { timeoutMs: 10_000, from: before });
+    expect(error.problem).toBe(
+      `invalid setting ${configFile} field "alowedCallingAeTitles": not a setting of the agent`,
     );
     // The running list (US1, CT9) still applies.
     expect((await storescu({ port, files: [small.file], callingAe: 'US1' })).responses).toEqual(['Success']);

@@ -44,7 +44,7 @@ async function startAgent(
     LIGHTBOX_AGENT_TOKEN: '',
     ...env,
   }).start();
-  await agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
   return { agent, port };
 }
 
@@ -148,18 +148,18 @@ describe('Storage Commitment SCP', () => {
       lingerMs: 0,
       reportStatus: 0x0110,
     });
-    const line = await agent.waitForLog(
-      (l) => String(l.msg).startsWith('storage commitment result not accepted by DR1'),
-      10_000,
+    const line = await agent.waitForCode('commitment_not_accepted', {
+      where: (l) => l.callingAe === 'DR1',
+      timeoutMs: 10_000,
       from,
-    );
-    expect(String(line.msg)).toContain('status 0110');
+    });
+    expect(line.status).toBe('0110');
     modality.answerStatus = 0;
-    await agent.waitForLog(
-      (l) => l.msg === 'storage commitment reported' && l.transactionUid === transactionUid,
-      15_000,
+    await agent.waitForCode('commitment_reported', {
+      where: (l) => l.transactionUid === transactionUid,
+      timeoutMs: 15_000,
       from,
-    );
+    });
     expect(agent.running).toBe(true);
   });
 

@@ -61,7 +61,7 @@ describe('Storage SCP durability', () => {
   });
 
   it('answers C-ECHO during the ingest, and keeps every acknowledged instance across a SIGKILL', async () => {
-    const stored = (): number => agent.lines.filter((l) => l.msg === 'instance stored').length;
+    const stored = (): number => agent.linesWith('instance_stored').length;
     const sender = spawnStorescu(
       port,
       slices.map((s) => s.file),
@@ -81,7 +81,7 @@ describe('Storage SCP durability', () => {
     expect(acknowledged).toBeLessThan(200);
 
     agent.start();
-    await agent.waitForLog((l) => l.msg === 'agent started', 30_000, agent.lines.length);
+    await agent.waitForCode('agent_started', { timeoutMs: 30_000, from: agent.lines.length });
     const rows = await storedRows(dataDir);
     const bySop = new Map(rows.map((r) => [r.sop_instance_uid, r]));
     // storescu sends in order: the first `acknowledged` slices are the ones it heard success for.

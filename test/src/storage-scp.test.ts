@@ -141,7 +141,7 @@ describe('Storage SCP at the agent process', () => {
     const from = agent.lines.length;
     const r = await storescu({ port, files: [f.file], args: ['-xe'] });
     expect(r.responses).toEqual(['Success']);
-    await agent.waitForLog((l) => l.msg === 'instance received again with the same bytes', 5_000, from);
+    await agent.waitForCode('instance_same_again', { timeoutMs: 5_000, from });
     expect((await storedRows(dataDir)).length).toBe(before.length);
   });
 
@@ -153,11 +153,8 @@ describe('Storage SCP at the agent process', () => {
     const from = agent.lines.length;
     const r = await storescu({ port, files: [changed], args: ['-xe'] });
     expect(r.responses, r.log).toEqual(['Success']);
-    await agent.waitForLog(
-      (l) => l.level === 'warn' && String(l.msg).includes('different bytes'),
-      5_000,
-      from,
-    );
+    const flagged = await agent.waitForCode('instance_changed_again', { timeoutMs: 5_000, from });
+    expect(flagged.level).toBe('warn');
     const versions = (await storedRows(dataDir)).filter((row) => row.sop_instance_uid === f.sopInstanceUid);
     expect(versions.map((v) => v.conflict)).toEqual([0, 1]);
     expect(versions[1]!.patient_id).toBe('PET-2');

@@ -174,12 +174,9 @@ describe('two plugin processes over one database', () => {
       );
       // The agent's answer to the first query that listed it (i + 1 items by then): when the
       // modality had it, without what starting and ending a findscu process costs on a busy machine.
-      const answer = await stack.agent.waitForLog(
-        (l) =>
-          l.msg === 'worklist query answered' &&
-          Number(l.matches) >= i + 1 &&
-          Date.parse(String(l.t)) >= order.at,
-      );
+      const answer = await stack.agent.waitForCode('worklist_answered', {
+        where: (l) => Number(l.matches) >= i + 1 && Date.parse(String(l.t)) >= order.at,
+      });
       answered.push(Date.parse(String(answer.t)) - order.at);
       exited.push(seen.at - order.at);
     }
@@ -189,8 +186,8 @@ describe('two plugin processes over one database', () => {
     );
     expect(Math.max(...answered), `answered after ${answered.join(', ')} ms`).toBeLessThan(1_000);
     // The link to A carried them: B never had the agent.
-    expect(pluginB.lines.some((l) => l.msg === 'agent linked')).toBe(false);
-    expect(stack.plugin.lines.some((l) => l.msg === 'agent linked')).toBe(true);
+    expect(pluginB.linesWith('agent_linked')).toEqual([]);
+    expect(stack.plugin.linesWith('agent_linked')).not.toEqual([]);
   });
 
   it('with both plugins running, a webhook gets each event exactly once, whichever plugin took the order', async () => {

@@ -356,9 +356,9 @@ ${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`.replace('(0010,0020) LO 
     );
     expect(reks.responses[0]).toMatchObject({ PatientName: 'Lukasiewicz^Reks' });
     expect(reks.rawResponses[0]!.includes(Buffer.from('ISO_IR 100'))).toBe(true);
-    await stack.agent.waitForLog(
-      (l) => /translitera/i.test(String(l.msg)) && JSON.stringify(l).includes('Lukasiewicz'),
-    );
+    await stack.agent.waitForCode('worklist_transliterated', {
+      where: (l) => (l.values as string[]).some((v) => v.includes('Lukasiewicz')),
+    });
   });
 });
 

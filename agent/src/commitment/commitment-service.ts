@@ -14,6 +14,7 @@ import {
   type CommitmentResult,
   type ReportOutcome,
 } from './event-report.js';
+import { LogCode } from '../log-codes.js';
 
 export interface CommitmentServiceOptions {
   database: AgentDatabase;
@@ -213,6 +214,7 @@ export class CommitmentService {
       this.warnedNoAddress.delete(transactionUid);
       agentMetrics.commitmentReported(result.committed.length, result.failed.length);
       log.info('storage commitment reported', {
+        code: LogCode.commitmentReported,
         callingAe,
         transactionUid,
         committed: result.committed.length,
@@ -233,8 +235,10 @@ export class CommitmentService {
         .where(eq(storageCommitments.transactionUid, transactionUid)),
     );
     log.warn(`storage commitment result not accepted by ${peer}: ${error}; retrying`, {
+      code: LogCode.commitmentNotAccepted,
       callingAe,
       transactionUid,
+      ...(outcome.kind === 'answered' ? { status: outcome.status.toString(16).padStart(4, '0') } : {}),
       retryInMs: delay,
     });
   }

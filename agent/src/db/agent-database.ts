@@ -1,5 +1,5 @@
 import { keepOwnerOnly } from '@lightbox/runtime';
-import { createClient, type Client } from '@libsql/client';
+import { createClient, type Client, type InStatement } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { open } from 'node:fs/promises';
@@ -31,6 +31,12 @@ export interface AgentDatabase {
   client: Client;
   /** One write transaction at a time: libsql fails a second concurrent writer instead of waiting. */
   write<T>(work: (tx: AgentTx) => Promise<T>): Promise<T>;
+  /**
+   * Plain statements in one write transaction, durable as `write` is: for the per-instance rows of
+   * a storage burst, where building each statement through drizzle and its transaction cost more
+   * CPU than the commit (see `insertStatement`).
+   */
+  writeBatch(statements: InStatement[]): Promise<void>;
   close(): void;
 }
 
@@ -57,19 +63,28 @@ export async function openAgentDatabase(file: string): Promise<AgentDatabase> {
   // SQLite itself does for a new WAL under FULL.
   await fsyncFolder(path.dirname(file));
   const lock = new AsyncMutex();
+  // Per connection, and the pool may open new ones: set before each write, where it costs nothing
+  // (SQLite refuses to change it inside a transaction). A connection that missed it stays on FULL:
+  // slower, never less durable.
+  const normalSync = () => client.execute('PRAGMA synchronous=NORMAL');
   return {
     db,
     client,
     write: async (work) => {
       const result = await lock.run(async () => {
-        // Per connection, and the pool may open new ones: set before each write, where it costs
-        // nothing (SQLite refuses to change it inside a transaction). A connection that missed it
-        // stays on FULL: slower, never less durable.
-        await client.execute('PRAGMA synchronous=NORMAL');
+        await normalSync();
         return db.transaction(work, { behavior: 'immediate' });
       });
       await walSync.sync(wal);
       return result;
+    },
+    writeBatch: async (statements) => {
+      await lock.run(async () => {
+        await normalSync();
+        // BEGIN IMMEDIATE … COMMIT on one connection; rolled back whole when a statement fails.
+        await client.batch(statements, 'write');
+      });
+      await walSync.sync(wal);
     },
     close: () => {
       client.close();

@@ -11,7 +11,7 @@ export const instanceForwards = sqliteTable(
     sopInstanceUid: text('sop_instance_uid').notNull(),
     sha256: text('sha256').notNull(),
     /** `forwarded` or `gave_up`. */
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome', { enum: ['forwarded', 'gave_up'] }).notNull(),
     /** The PACS's DIMSE status as 4 hex digits; null when it never answered. */
     status: text('status'),
     /** Warning or failure text: the Error Comment, or why the association failed. */

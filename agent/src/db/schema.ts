@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { MPPS_STATUSES, WORKLIST_ITEM_STATUSES } from '@lightbox/protocol';
 
 const createdAt = () =>
   text('created_at')
@@ -46,7 +47,7 @@ export const probes = sqliteTable(
 export const worklistItems = sqliteTable('worklist_items', {
   orderId: text('order_id').primaryKey(),
   revision: integer('revision').notNull(),
-  status: text('status').notNull(),
+  status: text('status', { enum: WORKLIST_ITEM_STATUSES }).notNull(),
   attributesJson: text('attributes_json').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
@@ -57,7 +58,7 @@ export const worklistItems = sqliteTable('worklist_items', {
  */
 export const mppsSteps = sqliteTable('mpps_steps', {
   sopInstanceUid: text('sop_instance_uid').primaryKey(),
-  status: text('status').notNull(),
+  status: text('status', { enum: MPPS_STATUSES }).notNull(),
   callingAeTitle: text('calling_ae_title').notNull(),
   /** The data set as N-CREATE and the N-SETs since left it (N-SET replaces what it carries). */
   attributesJson: text('attributes_json').notNull(),
@@ -71,8 +72,8 @@ export const mppsSteps = sqliteTable('mpps_steps', {
 export const mppsOperations = sqliteTable('mpps_operations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   sopInstanceUid: text('sop_instance_uid').notNull(),
-  operation: text('operation').notNull(),
-  status: text('status').notNull(),
+  operation: text('operation', { enum: ['N-CREATE', 'N-SET'] }).notNull(),
+  status: text('status', { enum: MPPS_STATUSES }).notNull(),
   callingAeTitle: text('calling_ae_title').notNull(),
   /** The outbox sequence number of the message it caused; null when the plugin had nothing to learn. */
   outSeq: integer('out_seq'),

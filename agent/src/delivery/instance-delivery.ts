@@ -12,6 +12,7 @@ import { placeholderImages } from '../rendering/placeholder-image.js';
 import type { RenderPool, RenderResult } from '../rendering/render-pool.js';
 import { deliveryMessages } from './delivery-messages.js';
 import type { IngestActivity } from '../storage/ingest-activity.js';
+import { LogCode } from '../log-codes.js';
 
 type StoredRow = typeof storedInstances.$inferSelect;
 
@@ -138,7 +139,11 @@ export class InstanceDelivery {
     const waitedFrom = performance.now();
     const why = await ingest.settle(Date.parse(receivedAt), () => this.runner.isStopped);
     // Once per pause; during a burst longer than the bound, once per instance: debug only then.
-    const fields = { why, waitedMs: Math.round(performance.now() - waitedFrom) };
+    const fields = {
+      code: LogCode.renderingResumed,
+      why,
+      waitedMs: Math.round(performance.now() - waitedFrom),
+    };
     if (why === 'quiet') this.opts.log.info('rendering resumed after storage', fields);
     else this.opts.log.debug('rendering resumed after storage', fields);
   }

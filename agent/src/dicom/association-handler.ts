@@ -10,6 +10,7 @@ import { answerEcho } from './echo-service.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
 import { actionResponse } from './storage-commitment-sop.js';
 import type { AssociationSlots } from './association-slots.js';
+import { LogCode } from '../log-codes.js';
 
 const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
@@ -116,6 +117,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       this.stopArtim();
       this.artim = setTimeout(() => {
         policy.log.warn('connection closed: ARTIM expired', {
+          code: LogCode.artimExpired,
           waitingFor,
           artimMs: policy.artimMs,
           peer: this.peer,
@@ -135,6 +137,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       if (!this.open) return;
       this.open = false;
       policy.log.warn('association aborted: idle too long', {
+        code: LogCode.associationIdle,
         callingAe: this.callingAe,
         idleTimeoutMs: policy.idleTimeoutMs,
         peer: this.peer,
@@ -164,6 +167,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         const version = this.head.length >= PROTOCOL_VERSION_END ? this.head.readUInt16BE(6) : 0;
         if ((version & 1) === 0) {
           policy.log.warn('association refused: protocol version not supported', {
+            code: LogCode.associationRefused,
+            reason: 'protocol_version',
             protocolVersion: version,
             callingAe: this.callingAe,
             peer: this.peer,
@@ -178,6 +183,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         const allow = policy.allowedCallingAeTitles;
         if (allow.length > 0 && !allow.includes(this.callingAe)) {
           policy.log.warn('association refused: calling AE title not allowed', {
+            code: LogCode.associationRefused,
+            reason: 'calling_ae',
             callingAe: this.callingAe,
             calledAe,
             peer: this.peer,
@@ -187,6 +194,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         }
         if (!policy.slots.tryTake()) {
           policy.log.warn('association refused: local limit exceeded', {
+            code: LogCode.associationRefused,
+            reason: 'limit',
             maxAssociations: policy.slots.max,
             callingAe: this.callingAe,
             peer: this.peer,

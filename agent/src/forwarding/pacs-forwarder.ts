@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { CoalescingRunner } from '../support/coalescing-runner.js';
 import { PendingInstanceScan, storedRowid } from '../storage/pending-instance-scan.js';
 import { sendBatch, type BatchResult, type SendItem, type SendOutcome } from './pacs-sender.js';
+import { LogCode } from '../log-codes.js';
 
 /** Instances per association: enough to amortise the handshake, few enough to bound memory. */
 const BATCH_INSTANCES = 32;
@@ -224,6 +225,7 @@ export class PacsForwarder {
     }
     for (const o of givenUp) {
       this.opts.log.error('gave up forwarding an instance to PACS', {
+        code: LogCode.pacsGaveUp,
         pacs: this.pacsName,
         sopInstanceUid: byKey.get(o.key)!.sopInstanceUid,
         receivedAt: byKey.get(o.key)!.receivedAt,
@@ -238,6 +240,7 @@ export class PacsForwarder {
       const delay = this.retryDelay(this.associationFailures++);
       this.pausedUntil = now + delay;
       this.opts.log.warn('PACS unavailable; forwarding will retry', {
+        code: LogCode.pacsUnavailable,
         pacs: this.pacsName,
         error: associationError,
         pending: retry.length,
@@ -253,6 +256,7 @@ export class PacsForwarder {
       const delay = this.retryDelay(attempts - 1);
       f.nextAt = now + delay;
       this.opts.log.warn('PACS refused an instance; will retry', {
+        code: LogCode.pacsRefused,
         pacs: this.pacsName,
         sopInstanceUid: byKey.get(o.key)!.sopInstanceUid,
         status: o.status,

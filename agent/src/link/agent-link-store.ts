@@ -1,4 +1,9 @@
-import { durableLinkStore, type LinkStore, type PluginToAgentMessage } from '@lightbox/protocol';
+import {
+  durableLinkStore,
+  type EchoRequestMessage,
+  type LinkStore,
+  type PluginToAgentMessage,
+} from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { pluginLinkTables } from '../outbox/link-tables.js';
 import { applyPluginMessage } from './apply-plugin-message.js';
@@ -8,12 +13,13 @@ import type { WorklistCopy } from '../worklist/worklist-copy.js';
 export function agentLinkStore(
   database: AgentDatabase,
   worklist: WorklistCopy,
+  echo?: (request: EchoRequestMessage) => void,
 ): LinkStore<PluginToAgentMessage> {
   return durableLinkStore({
     tables: pluginLinkTables,
     db: database.db,
     write: (work) => database.write(work),
     apply: ({ tx, seq, afterCommit }, body: PluginToAgentMessage) =>
-      applyPluginMessage({ tx, seq, worklist, afterCommit }, body),
+      applyPluginMessage({ tx, seq, worklist, afterCommit, ...(echo ? { echo } : {}) }, body),
   });
 }

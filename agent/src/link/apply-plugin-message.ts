@@ -1,4 +1,4 @@
-import type { PluginToAgentMessage } from '@lightbox/protocol';
+import type { EchoRequestMessage, PluginToAgentMessage } from '@lightbox/protocol';
 import type { AgentTx } from '../db/agent-database.js';
 import { applyProbe } from '../probes/apply-probe.js';
 import { applyWorklistMessage } from '../worklist/apply-worklist-message.js';
@@ -10,6 +10,8 @@ export interface PluginMessageContext {
   worklist: WorklistCopy;
   /** Runs once the link's transaction has committed (in-memory state follows the journal). */
   afterCommit: (effect: () => void) => void;
+  /** Runs a C-ECHO the plugin asked for; absent where nothing can (then it is answered as such). */
+  echo?: (request: EchoRequestMessage) => void;
 }
 
 /** Applies one plugin→agent message inside the link's inbox transaction. */
@@ -27,5 +29,11 @@ export async function applyPluginMessage(
     case 'worklist.sync-end':
       ctx.afterCommit(await applyWorklistMessage(ctx.tx, body, ctx.worklist));
       return;
+    case 'echo.request': {
+      // Run once the request is durably applied: a DICOM round trip must not hold the journal.
+      const echo = ctx.echo;
+      if (echo) ctx.afterCommit(() => echo(body));
+      return;
+    }
   }
 }

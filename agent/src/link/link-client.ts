@@ -11,6 +11,8 @@ import {
   parseFrame,
   pluginFrame,
   realignCounters,
+  type AgentStatusReport,
+  type EchoRequestMessage,
   type PluginFrame,
   type PluginToAgentMessage,
 } from '@lightbox/protocol';
@@ -23,6 +25,7 @@ import { pluginOutboxDepth, readAgentLinkState } from '../outbox/outbox-to-plugi
 import { pluginLinkTables } from '../outbox/link-tables.js';
 import { backoffDelay } from './backoff.js';
 import { certificateProblem } from './certificate-problem.js';
+import { LogCode } from '../log-codes.js';
 
 const PLUGIN_FRAME_TYPES = ['welcome', 'msg', 'ack', 'heartbeat', 'error'] as const;
 const BASE_BACKOFF_MS = 500;
@@ -41,6 +44,10 @@ export interface LinkClientOptions {
   worklist: WorklistCopy;
   status: StatusFile;
   log: Logger;
+  /** The state report a heartbeat carries when one is due (queues, disk, worklist queries). */
+  statusReport?: () => AgentStatusReport | undefined;
+  /** Runs a C-ECHO the plugin asked for. */
+  echo?: (request: EchoRequestMessage) => void;
 }
 
 type Outcome =
@@ -151,7 +158,7 @@ export class LinkClient {
         res.resume();
         if (status === 401) {
           const detail = `the plugin refused this agent's token (HTTP 401): check LIGHTBOX_AGENT_TOKEN for agent ${this.opts.agentId}`;
-          log.error(detail);
+          log.error(detail, { code: LogCode.linkRefused, reason: 'token' });
           outcome = { kind: 'unauthorized', detail };
         } else {
           log.warn('the plugin refused the link', { status });
@@ -218,7 +225,8 @@ export class LinkClient {
         if (tlsDetail) {
           outcome = { kind: 'tls-refused', detail: tlsDetail };
           // Once per distinct problem: a retry every few seconds must not bury the log.
-          if (tlsDetail !== this.lastTlsProblem) log.error(tlsDetail);
+          if (tlsDetail !== this.lastTlsProblem)
+            log.error(tlsDetail, { code: LogCode.linkRefused, reason: 'certificate' });
           this.lastTlsProblem = tlsDetail;
           return;
         }
@@ -229,9 +237,18 @@ export class LinkClient {
         const reason = reasonBuf.toString();
         if (code === CloseCode.incompatibleProtocol) {
           outcome = { kind: 'incompatible', detail: `the plugin closed the link: ${reason}` };
-          log.error('link closed: incompatible protocol', { reason });
+          log.error('link closed: incompatible protocol', {
+            code: LogCode.linkRefused,
+            reason: 'protocol',
+            detail: reason,
+          });
         } else {
-          log.info('link closed', { code, name: closeCodeName(code), reason });
+          log.info('link closed', {
+            code: LogCode.linkClosed,
+            closeCode: code,
+            name: closeCodeName(code),
+            reason,
+          });
         }
         const endpoint = this.endpoint;
         this.endpoint = null;
@@ -284,7 +301,7 @@ export class LinkClient {
     const { log, database } = this.opts;
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       const detail = `incompatible protocol: agent speaks ${PROTOCOL_VERSION}, plugin speaks ${welcome.protocolVersion}`;
-      log.error('link refused', { reason: detail });
+      log.error('link refused', { code: LogCode.linkRefused, reason: 'protocol', detail });
       ws.close(CloseCode.incompatibleProtocol, detail);
       return { kind: 'incompatible', detail };
     }
@@ -306,7 +323,7 @@ export class LinkClient {
     }
     if (ws.readyState !== WebSocket.OPEN) return { kind: 'linked' };
     const endpoint = new LinkEndpoint<PluginToAgentMessage>({
-      store: agentLinkStore(database, this.opts.worklist),
+      store: agentLinkStore(database, this.opts.worklist, this.opts.echo),
       socket: {
         send: (text) => {
           ws.send(text);
@@ -328,7 +345,8 @@ export class LinkClient {
       peerLastReceivedSeq: Math.max(welcome.lastReceivedSeq, state.ackedOutSeq),
       heartbeatExtras: () => {
         void pluginOutboxDepth(database.db).then((n) => (this.outboxDepth = n));
-        return { outboxDepth: this.outboxDepth };
+        const report = this.opts.statusReport?.();
+        return { outboxDepth: this.outboxDepth, ...(report ? { status: report } : {}) };
       },
     });
     this.endpoint = endpoint;
@@ -336,6 +354,7 @@ export class LinkClient {
     this.lastTlsProblem = '';
     this.setStatus('linked', `linked to ${this.opts.pluginUrl}`);
     log.info('linked to the plugin', {
+      code: LogCode.linked,
       heartbeatMs: welcome.config.heartbeatMs,
       agentLastReceived: state.lastInSeq,
       pluginLastReceived: welcome.lastReceivedSeq,

@@ -1,7 +1,47 @@
 import { isNull, sql } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
-import { instanceDeliveries, instanceForwards, outbox, storedInstances } from '../db/schema.js';
+import { instanceDeliveries, instanceForwards, outbox, spoolPurges, storedInstances } from '../db/schema.js';
+
+type Db = AgentDatabase['db'];
+const count = async (query: Promise<{ n: number }[]>): Promise<number> => (await query)[0]?.n ?? 0;
+
+/** Messages for the plugin not yet acknowledged by it. */
+export const outboxCount = (db: Db): Promise<number> =>
+  count(db.select({ n: sql<number>`count(*)` }).from(outbox));
+
+/** Stored instances not yet rendered and handed to the link. */
+export const deliveryDepth = (db: Db): Promise<number> =>
+  count(
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(storedInstances)
+      .leftJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
+      .where(isNull(instanceDeliveries.outSeq)),
+  );
+
+/** Stored instances the PACS has not taken yet (and not given up on). */
+export const forwardDepth = (db: Db): Promise<number> =>
+  count(
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(storedInstances)
+      .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
+      .where(isNull(instanceForwards.outcome)),
+  );
+
+/** Files in the spool and their bytes, from the journal: the retention policy has not removed them. */
+export async function spoolUsage(db: Db): Promise<{ bytes: number; files: number }> {
+  const [row] = await db
+    .select({
+      bytes: sql<number>`coalesce(sum(${storedInstances.fileBytes}), 0)`,
+      files: sql<number>`count(*)`,
+    })
+    .from(storedInstances)
+    .leftJoin(spoolPurges, sameInstanceVersion(spoolPurges))
+    .where(isNull(spoolPurges.purgedAt));
+  return { bytes: row?.bytes ?? 0, files: row?.files ?? 0 };
+}
 
 /** The queues a practice watches, read from the journal at each scrape (every 15 s or so). */
 export function agentGauges(opts: {
@@ -11,12 +51,11 @@ export function agentGauges(opts: {
   forwarding: boolean;
 }) {
   const { db } = opts.database;
-  const count = async (query: Promise<{ n: number }[]>): Promise<number> => (await query)[0]?.n ?? 0;
   const gauges = [
     {
       name: 'lightbox_agent_outbox_depth',
       help: 'Messages for the plugin not yet acknowledged by it.',
-      read: () => count(db.select({ n: sql<number>`count(*)` }).from(outbox)),
+      read: () => outboxCount(db),
     },
     {
       name: 'lightbox_agent_outbox_lag_seconds',
@@ -29,14 +68,7 @@ export function agentGauges(opts: {
     {
       name: 'lightbox_agent_delivery_depth',
       help: 'Stored instances not yet rendered and handed to the link.',
-      read: () =>
-        count(
-          db
-            .select({ n: sql<number>`count(*)` })
-            .from(storedInstances)
-            .leftJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
-            .where(isNull(instanceDeliveries.outSeq)),
-        ),
+      read: () => deliveryDepth(db),
     },
     {
       name: 'lightbox_agent_render_queue_depth',
@@ -53,14 +85,7 @@ export function agentGauges(opts: {
     gauges.push({
       name: 'lightbox_agent_forward_depth',
       help: 'Stored instances the PACS has not taken yet (and not given up on).',
-      read: () =>
-        count(
-          db
-            .select({ n: sql<number>`count(*)` })
-            .from(storedInstances)
-            .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
-            .where(isNull(instanceForwards.outcome)),
-        ),
+      read: () => forwardDepth(db),
     });
   return gauges;
 }

@@ -1,8 +1,8 @@
-import type { PerformedStepMessage } from '@lightbox/protocol';
+import type { MppsStatus, PerformedStepMessage } from '@lightbox/protocol';
 import { MppsStatusCode, refusal, type MppsRefusal } from './mpps-status.js';
 
 /** A step's state as PS3.3 C.4.14 names it. */
-export type MppsState = 'IN PROGRESS' | 'COMPLETED' | 'DISCONTINUED';
+export type MppsState = MppsStatus;
 /** A data set in dcmjs's naturalised form (keyword → value; sequences as lists of items). */
 export type DicomAttributes = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AgentTx } from '../db/agent-database.js';
 import { mppsOperations, mppsSteps } from '../db/schema.js';
-import type { DicomAttributes, MppsState, PluginView } from './mpps-attributes.js';
+import type { DicomAttributes, PluginView } from './mpps-attributes.js';
 import type { MppsRecord } from './mpps-state-machine.js';
 
 /** The step as the journal holds it, inside the caller's transaction. */
@@ -10,7 +10,7 @@ export async function loadStep(tx: AgentTx, sopInstanceUid: string): Promise<Mpp
   if (!row) return undefined;
   return {
     sopInstanceUid: row.sopInstanceUid,
-    status: row.status as MppsState,
+    status: row.status,
     callingAeTitle: row.callingAeTitle,
     attributes: JSON.parse(row.attributesJson) as DicomAttributes,
     notifiedView: JSON.parse(row.notifiedViewJson) as PluginView | null,

@@ -16,6 +16,7 @@ import { loadStep, saveStep } from './mpps-journal.js';
 import { decideCreate, decideSet, type MppsDecision, type MppsRecord } from './mpps-state-machine.js';
 import { MppsStatusCode, refusal } from './mpps-status.js';
 import { mintUid } from './mint-uid.js';
+import { LogCode } from '../log-codes.js';
 
 /** What the modality is answered. */
 export interface MppsAnswer {
@@ -146,11 +147,13 @@ export class MppsService {
     if (started && started.orderIds.length > 0) {
       started.apply();
       log.info('worklist items started here: off this worklist until the plugin says otherwise', {
+        code: LogCode.worklistItemsStarted,
         ...fields,
         orderIds: started.orderIds,
       });
     }
-    for (const warning of decision.warnings) log.warn('MPPS tolerated', { ...fields, warning });
+    for (const warning of decision.warnings)
+      log.warn('MPPS tolerated', { code: LogCode.mppsTolerated, ...fields, warning });
     log.info('MPPS recorded', {
       ...fields,
       status: decision.record.status,

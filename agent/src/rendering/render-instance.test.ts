@@ -220,9 +220,12 @@ describe('large uncompressed objects, read from disk for the frame shown', () =>
     frames: 31,
     pixel: (x, _y, f) => (f !== 15 ? [0, 0, 0] : x < 320 ? [230, 20, 20] : [20, 20, 230]),
   });
+  // Written once for both tests: 28 MB of synthetic pixels take longer to make than to render.
+  let largeCineFile: Promise<string> | undefined;
+  const writeLargeCine = () => (largeCineFile ??= writeSyntheticImage(dir, 'large-cine', largeCine()));
 
   it('a colour cine loop shows its middle frame in its own colours', async () => {
-    const r = await render(await writeSyntheticImage(dir, 'large-cine', largeCine()));
+    const r = await render(await writeLargeCine());
     expect(r.placeholderReason).toBeNull();
     expect(r.numberOfFrames).toBe(31);
     expect(r.frame).toBe(15);
@@ -230,7 +233,7 @@ describe('large uncompressed objects, read from disk for the frame shown', () =>
   });
 
   it('a cine loop cut short inside the frame shown gets a placeholder', async () => {
-    const file = await writeSyntheticImage(dir, 'large-cine-cut', largeCine());
+    const file = await writeLargeCine();
     const whole = await readFile(file);
     // 16 of 31 frames: the file ends in the middle frame, still above the size read from disk.
     const cut = path.join(dir, 'large-cine-cut-short.dcm');

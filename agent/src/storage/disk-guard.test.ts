@@ -27,3 +27,34 @@ describe('DiskGuard', () => {
     expect(changes).toEqual(['low', 'ok']);
   });
 });
+
+describe('DiskGuard.noteWritten', () => {
+  it('reads the free space again only once what was stored could use half the headroom', async () => {
+    let free = 1_000 * MB;
+    let reads = 0;
+    const guard = new DiskGuard({
+      dir: '/spool',
+      minFreeBytes: 100 * MB,
+      log: createLogger('error'),
+      freeBytes: () => {
+        reads++;
+        return Promise.resolve(free);
+      },
+    });
+    await guard.check();
+    reads = 0;
+    // A CT series of 300 half-megabyte slices: 150 MB against 900 MB of headroom.
+    for (let i = 0; i < 300; i++) {
+      free -= MB / 2;
+      guard.noteWritten(MB / 2);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reads).toBe(0);
+    // A large study brings the stored total to half the headroom: the disk is read, and found low.
+    free = 50 * MB;
+    guard.noteWritten(300 * MB);
+    await expect.poll(() => guard.low).toBe(true);
+    expect(reads).toBe(1);
+    await guard.stop();
+  });
+});

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentDatabase } from '../db/agent-database.js';
+import { insertStatement } from '../db/insert-statement.js';
 import { storedInstances } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { isSafeUid } from '../dicom/codec/dicom-uid.js';
@@ -13,6 +14,7 @@ import { KeyedLock } from './keyed-lock.js';
 import type { Spool } from './spool.js';
 import { readDatasetHead, type ReceivedFile } from './store-ingest.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
+import { LogCode } from '../log-codes.js';
 
 export interface CommitRequest {
   /** Every byte written to the temp file; not necessarily on disk yet. */
@@ -25,7 +27,7 @@ export interface CommitRequest {
   callingAeTitle: string;
 }
 
-type NewRow = typeof storedInstances.$inferInsert;
+type NewRow = Required<typeof storedInstances.$inferInsert>;
 
 /** As far into a data set as its header is looked for: no modality writes a longer one. */
 const LONG_HEADER_BYTES = 1024 * 1024;
@@ -48,18 +50,22 @@ export class InstanceCommitter {
   private readonly perInstance = new KeyedLock();
   private readonly directories: CoalescedFsync;
   private readonly rows: GroupCommit<NewRow>;
+  /** Built once: drizzle's query building per instance cost more CPU than the query. */
+  private readonly versionsOf;
 
   constructor(
     private readonly spool: Spool,
-    private readonly database: AgentDatabase,
+    database: AgentDatabase,
     private readonly log: Logger,
   ) {
     this.directories = new CoalescedFsync((dir) => spool.syncFolder(dir));
-    this.rows = new GroupCommit((batch) =>
-      database.write(async (tx) => {
-        await tx.insert(storedInstances).values(batch);
-      }),
-    );
+    const insert = insertStatement(database.db, storedInstances);
+    this.rows = new GroupCommit((batch) => database.writeBatch(batch.map(insert)));
+    this.versionsOf = database.db
+      .select({ sha256: storedInstances.sha256, relativePath: storedInstances.relativePath })
+      .from(storedInstances)
+      .where(eq(storedInstances.sopInstanceUid, sql.placeholder('sopInstanceUid')))
+      .prepare();
   }
 
   async commit(request: CommitRequest): Promise<StoreOutcome> {
@@ -83,14 +89,12 @@ export class InstanceCommitter {
   private async store(request: CommitRequest, header: InstanceHeader): Promise<StoreOutcome> {
     const { file } = request;
     const { spool, log } = this;
-    const versions = await this.database.db
-      .select({ sha256: storedInstances.sha256, relativePath: storedInstances.relativePath })
-      .from(storedInstances)
-      .where(eq(storedInstances.sopInstanceUid, request.sopInstanceUid));
+    const versions = await this.versionsOf.all({ sopInstanceUid: request.sopInstanceUid });
     const same = versions.find((v) => v.sha256 === file.sha256);
     if (same) {
       // A resend (the modality missed our answer, or the tech pressed send twice): nothing to do.
       log.info('instance received again with the same bytes', {
+        code: LogCode.instanceSameAgain,
         sopInstanceUid: request.sopInstanceUid,
         callingAe: request.callingAeTitle,
         path: same.relativePath,
@@ -155,12 +159,13 @@ export class InstanceCommitter {
     };
     if (conflict) {
       log.warn('instance received again with different bytes: both kept, the new one flagged', {
+        code: LogCode.instanceChangedAgain,
         ...fields,
         earlier: versions.map((v) => v.relativePath),
       });
       return { status: StoreStatus.Success, result: 'conflict' };
     }
-    log.info('instance stored', fields);
+    log.info('instance stored', { code: LogCode.instanceStored, ...fields });
     return { status: StoreStatus.Success, result: 'stored' };
   }
 }

@@ -10,6 +10,7 @@ import { checkHeader } from './instance-commit.js';
 import { MalformedDataset } from './instance-header.js';
 import type { Spool } from './spool.js';
 import { readStoredHeader } from './stored-header.js';
+import { LogCode } from '../log-codes.js';
 
 /**
  * Study folders changed this long before the newest journal row are not looked into: a file can
@@ -55,11 +56,18 @@ export async function reconcileSpool(opts: {
       const outcome = await recordOrphan(database, file, relativePath, study.name, m[1]!, m[2] !== undefined);
       if (outcome.recorded) {
         recorded++;
-        log.warn('spool file without a journal row recorded', { path: relativePath });
+        log.warn('spool file without a journal row recorded', {
+          code: LogCode.spoolOrphanRecorded,
+          path: relativePath,
+        });
       } else {
         await rm(file, { force: true });
         removed++;
-        log.warn('spool file without a journal row removed', { path: relativePath, reason: outcome.reason });
+        log.warn('spool file without a journal row removed', {
+          code: LogCode.spoolOrphanRemoved,
+          path: relativePath,
+          reason: outcome.reason,
+        });
       }
     }
   }

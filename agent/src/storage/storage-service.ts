@@ -32,7 +32,7 @@ export function storageService(opts: {
   /** Told after each new instance is recorded, so its delivery starts at once. */
   onStored?: () => void;
   /** When low, C-STOREs are refused before anything is written. */
-  diskGuard?: Pick<DiskGuard, 'low' | 'refusalComment' | 'kick'>;
+  diskGuard?: Pick<DiskGuard, 'low' | 'refusalComment' | 'noteWritten'>;
   /** Told of every C-STORE, so rendering and delivery can keep out of its way. */
   activity?: Pick<IngestActivity, 'noteStore'>;
 }): StoreHandler {
@@ -149,7 +149,7 @@ export function storageService(opts: {
               });
               if (outcome.result === 'stored' || outcome.result === 'conflict') {
                 opts.onStored?.();
-                opts.diskGuard?.kick();
+                opts.diskGuard?.noteWritten(received.file.headerBytes + received.file.datasetBytes);
               }
               if (outcome.result === 'refused') {
                 log.warn('C-STORE refused', {

@@ -60,4 +60,31 @@ describe('one C-STORE data set on its way to disk', () => {
     expect(result.kind).toBe('failed');
     expect(result.kind === 'failed' && (result.error as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
+
+  it('writes the file meta group in front of the first fragments and keeps the head of the data set', async () => {
+    const file = path.join(dir, 'd.part');
+    const ingest = new StoreIngest(opened(file), meta, undefined);
+    // Small fragments, as a peer with a small PDU size sends them: the head spans several.
+    const fragments = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1024, i));
+    for (const f of fragments) ingest.stream.write(f);
+    ingest.stream.end();
+    const result = await ingest.result();
+    if (result.kind !== 'received') throw new Error('not received');
+    const written = readFileSync(file);
+    expect(written.subarray(128, 132).toString('latin1')).toBe('DICM');
+    expect(written.subarray(result.file.headerBytes)).toEqual(Buffer.concat(fragments));
+    expect(result.file.prefix.length).toBeGreaterThanOrEqual(16 * 1024);
+    expect(result.file.prefix).toEqual(Buffer.concat(fragments).subarray(0, result.file.prefix.length));
+  });
+
+  it('writes the file meta group alone for an empty data set', async () => {
+    const file = path.join(dir, 'e.part');
+    const ingest = new StoreIngest(opened(file), meta, undefined);
+    ingest.stream.end();
+    const result = await ingest.result();
+    if (result.kind !== 'received') throw new Error('not received');
+    expect(result.file.datasetBytes).toBe(0);
+    expect(readFileSync(file).length).toBe(result.file.headerBytes);
+    expect(readFileSync(file).subarray(128, 132).toString('latin1')).toBe('DICM');
+  });
 });

@@ -33,10 +33,12 @@ class BackpressureWritable extends Writable {
 
 /**
  * The header fields the agent records sit in the first few kilobytes of nearly every data set, so
- * only this much is copied aside while the data arrives: a CT slice is not copied whole. A header
- * that runs longer is read back from the file (`readDatasetHead`).
+ * only the first fragments, up to this much, are kept while the data arrives — kept, not copied:
+ * they are dcmjs-dimse's own buffers, which nothing writes into again. Usually that is the first
+ * P-DATA fragment alone (tens of kilobytes). A header that runs longer is read back from the file
+ * (`readDatasetHead`).
  */
-const MAX_PREFIX_BYTES = 64 * 1024;
+const MIN_PREFIX_BYTES = 16 * 1024;
 /** Above this much written but not yet on disk, the socket is paused: memory stays bounded. */
 const HIGH_WATER_MARK = 256 * 1024;
 /**
@@ -85,7 +87,7 @@ export type IngestResult = { kind: 'received'; file: ReceivedFile } | { kind: 'f
 /**
  * One C-STORE data set on its way to the spool. dcmjs-dimse writes each P-DATA fragment into
  * `stream`; the bytes go to a temp file behind our own file meta group, are hashed, and the first
- * 64 KB are kept for the header (MAX_PREFIX_BYTES).
+ * fragments are kept for the header (MIN_PREFIX_BYTES).
  *
  * Every file operation runs on the thread pool, never on the event loop: under heavy ingest a
  * write into the page cache can wait on the file system's journal for tens of milliseconds, and a
@@ -105,6 +107,8 @@ export class StoreIngest {
   private prefixBytes = 0;
   private datasetBytes = 0;
   private headerBytes = 0;
+  /** Our file meta group until it is written, in front of the data set's first bytes. */
+  private header: Buffer | null = null;
   /** The file operation in flight; cleanup waits for it rather than closing under it. */
   private pending: Promise<void> = Promise.resolve();
   /** The flush started while the data set still arrives, if any; the file is not closed under it. */
@@ -192,7 +196,7 @@ export class StoreIngest {
         headerBytes: this.headerBytes,
         datasetBytes: this.datasetBytes,
         sha256: this.sha256,
-        prefix: Buffer.concat(this.prefix),
+        prefix: this.prefix.length === 1 ? this.prefix[0]! : Buffer.concat(this.prefix),
       },
     };
   }
@@ -224,9 +228,9 @@ export class StoreIngest {
       const file = await openTempFile();
       this.tempFile = file.path;
       this.fd = file.fd;
-      const header = part10Header(this.meta);
-      await this.writeAll([header]);
-      this.headerBytes = header.length;
+      // Written with the first fragments: one trip through the thread pool fewer per instance.
+      this.header = part10Header(this.meta);
+      this.headerBytes = this.header.length;
     } catch (err) {
       await this.failWith(err);
     }
@@ -236,15 +240,14 @@ export class StoreIngest {
     for (const chunk of chunks) {
       this.datasetBytes += chunk.length;
       this.hash.update(chunk);
-      if (this.prefixBytes < MAX_PREFIX_BYTES) {
-        const part = chunk.subarray(0, MAX_PREFIX_BYTES - this.prefixBytes);
-        this.prefix.push(Buffer.from(part));
-        this.prefixBytes += part.length;
+      if (this.prefixBytes < MIN_PREFIX_BYTES && chunk.length > 0) {
+        this.prefix.push(chunk);
+        this.prefixBytes += chunk.length;
       }
     }
     if (this.failure || this.abandoned || this.fd === null) return;
     try {
-      await this.writeAll(chunks);
+      await this.writeAll(this.withHeader(chunks));
     } catch (err) {
       await this.failWith(err);
       return;
@@ -268,11 +271,21 @@ export class StoreIngest {
     );
   }
 
+  /** The chunks to write, behind the file meta group while that is not written yet. */
+  private withHeader(chunks: Buffer[]): Buffer[] {
+    const header = this.header;
+    if (!header) return chunks;
+    this.header = null;
+    return [header, ...chunks];
+  }
+
   private async flush(): Promise<void> {
     await this.earlyFlush;
     const fd = this.fd;
     if (this.failure || this.abandoned || fd === null) return;
     try {
+      // An empty data set: the file is the file meta group alone.
+      if (this.header) await this.writeAll(this.withHeader([]));
       await fsyncFile(fd);
     } catch (err) {
       await this.failWith(err);

@@ -30,7 +30,7 @@ export class WorklistCopy {
       this.items.set(r.orderId, {
         orderId: r.orderId,
         revision: r.revision,
-        status: r.status as WorklistItem['status'],
+        status: r.status,
         attributes,
       });
       this.index.add(r.orderId, attributes);

@@ -12,6 +12,8 @@ import {
 import { encodeWorklistResponse, parseWorklistQuery, WorklistQueryError } from './encoding/index.js';
 import { answerWorklistQuery, itemForCaller, STATUS_OUT_OF_RESOURCES } from './worklist-find.js';
 import type { WorklistCopy } from './worklist-copy.js';
+import type { WorklistQueryLog } from './worklist-query-log.js';
+import { LogCode } from '../log-codes.js';
 
 export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
 
@@ -29,9 +31,20 @@ export function worklistFindHandler(
   copy: WorklistCopy,
   settings: AgentConfig['worklist'],
   log: Logger,
+  seen?: WorklistQueryLog,
 ): FindHandler {
   return async (ctx: FindContext, request: CFindRequest, callback) => {
+    let query: ReturnType<typeof parseWorklistQuery> | undefined;
     const fail = (status: number, text: string): void => {
+      seen?.record({
+        callingAe: ctx.callingAe,
+        keys: query?.keys,
+        requested: query?.requested,
+        matched: 0,
+        sent: 0,
+        outcome: 'refused',
+        comment: `${status.toString(16).padStart(4, '0')}: ${text}`,
+      });
       log.warn('worklist query refused', {
         callingAe: ctx.callingAe,
         status: status.toString(16),
@@ -49,7 +62,6 @@ export function worklistFindHandler(
       fail(FindStatus.UnableToProcess, 'unsupported transfer syntax for the identifier');
       return;
     }
-    let query;
     try {
       query = parseWorklistQuery(request);
     } catch (err) {
@@ -99,12 +111,22 @@ export function worklistFindHandler(
       const outcome = await streamFindResponses(ctx.scp, request, limitCallback, datasets(), { signal });
       if (transliterated.size > 0) {
         log.info('worklist answer transliterated to Latin-1', {
+          code: LogCode.worklistTransliterated,
           callingAe: ctx.callingAe,
           values: [...transliterated].slice(0, 20),
         });
       }
       agentMetrics.worklistAnswered(outcome.result, outcome.sent);
+      seen?.record({
+        callingAe: ctx.callingAe,
+        keys: query.keys,
+        requested: query.requested,
+        matched: answer.items.length,
+        sent: outcome.sent,
+        outcome: answer.limitReached ? 'answer limit reached' : outcome.result,
+      });
       log.info('worklist query answered', {
+        code: LogCode.worklistAnswered,
         callingAe: ctx.callingAe,
         matches: answer.items.length,
         sent: outcome.sent,

@@ -12,11 +12,13 @@ import { createAgentBody } from '../agents/agents-routes.js';
 import type { AppScreenDeps } from './app-screen-deps.js';
 import { loadAgents } from './agents-data.js';
 import { AgentsPage } from './agents-page.js';
+import { requestEcho, waitForEcho } from '../agent-health/agent-echo.js';
 import { AuditPage } from './audit-page.js';
 import { field, screenAction } from './screen-action.js';
 import { WebhooksPage } from './webhooks-page.js';
 
 const AUDIT_PAGE = 100;
+const ECHO_PAGE_WAIT_MS = 8_000;
 
 /** Agents, webhook deliveries and the audit log: the practice manager's and engineer's screens. */
 export function mountAdminScreens(app: Hono<AppEnv>, deps: AppScreenDeps, answers: GuardAnswers): void {
@@ -80,6 +82,23 @@ export function mountAdminScreens(app: Hono<AppEnv>, deps: AppScreenDeps, answer
     }),
   );
 
+  app.post('/app/agents/:agentId/echo', requirePermission('agents.echo', answers), (c) =>
+    screenAction(c, deps.pageAssets, '/app/agents', async () => {
+      const form = await c.req.parseBody();
+      const agentId = c.req.param('agentId');
+      const echoId = await requestEcho(deps.database, deps.hub, {
+        siteId: c.get('siteId'),
+        agentId,
+        targetId: (field(form, 'target') ?? '').slice(0, 80),
+        actor: c.get('actor'),
+      });
+      // The page comes back with the answer when the agent gives it within a few seconds (an
+      // unreachable peer takes the agent's 5 s timeout); later, a reload shows it.
+      await waitForEcho(deps.database.db, echoId, ECHO_PAGE_WAIT_MS);
+      return c.redirect(`/app/agents#echo-${encodeURIComponent(agentId)}`, 303);
+    }),
+  );
+
   app.get('/app/webhooks', requirePermission('webhooks.view', answers), async (c) => {
     const siteId = c.get('siteId');
     const subscriptions = await listWebhooks(deps.database.db, siteId);
@@ -107,15 +126,7 @@ export function mountAdminScreens(app: Hono<AppEnv>, deps: AppScreenDeps, answer
   app.post('/app/webhooks/:webhookId/resume', requirePermission('webhooks.resume', answers), (c) =>
     screenAction(c, deps.pageAssets, '/app/webhooks', async () => {
       const id = c.req.param('webhookId');
-      await resumeWebhook(deps.database, c.get('siteId'), id);
-      await deps.database.write((tx) =>
-        recordAudit(tx, {
-          siteId: c.get('siteId'),
-          actor: c.get('actor'),
-          action: 'webhook.resumed',
-          subject: { type: 'webhook', id },
-        }),
-      );
+      await resumeWebhook(deps.database, c.get('siteId'), id, c.get('actor'));
       deps.webhooksChanged();
       return c.redirect('/app/webhooks', 303);
     }),

@@ -4,6 +4,7 @@ import type { StaffContext } from '../staff/staff-context.js';
 import { AppShell, CsrfField } from './app-shell.js';
 import { shortTime } from './format.js';
 import type { AgentRow } from './agents-data.js';
+import { AgentFieldView } from './agent-field-view.js';
 
 export interface RegisteredAgent {
   agentId: string;
@@ -12,6 +13,8 @@ export interface RegisteredAgent {
 }
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+/** A spool of a few images is shown in MiB, not as 0.0 GiB. */
+const size = (bytes: number) => (bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : gib(bytes));
 
 /** `/app/agents`: each agent's link, queues and disk; registering a new one. */
 export function AgentsPage(props: {
@@ -25,61 +28,51 @@ export function AgentsPage(props: {
       <h1>Agents</h1>
       {props.registered ? <Registered agent={props.registered} /> : null}
       {props.agents.length === 0 ? <p class="muted">No agents registered.</p> : null}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Link</th>
-            <th scope="col">Last seen (UTC)</th>
-            <th scope="col">Version</th>
-            <th scope="col">Queues</th>
-            <th scope="col">Spool disk</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.agents.map((a) => (
+      <div>
+        <table class="cards">
+          <thead>
             <tr>
-              <td>
-                <strong>{a.name}</strong>
-                <div class="muted">{a.id}</div>
-                <div class="muted">
-                  {a.stations.length === 0
-                    ? 'stations: any'
-                    : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
-                </div>
-              </td>
-              <td>
-                <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
-                  {a.connected ? 'connected' : 'not connected'}
-                </span>
-              </td>
-              <td>{shortTime(a.lastSeenAt) || 'never'}</td>
-              <td>{a.version ?? '—'}</td>
-              <td>
-                to agent {a.toAgent} · from agent {a.fromAgent}
-              </td>
-              <td>
-                {a.disk ? (
-                  <>
-                    <span class={a.disk.state === 'low' ? 'danger-text' : undefined}>
-                      {gib(a.disk.freeBytes)} free
-                      {a.disk.state === 'low' ? ' — below the minimum, images refused' : ''}
-                    </span>
-                    <div class="muted">
-                      reported {shortTime(a.disk.at)}
-                      {a.daysUntilFull !== null
-                        ? ` · full in about ${Math.max(0, Math.floor(a.daysUntilFull))} days at the recent rate`
-                        : ' · no trend yet'}
-                    </div>
-                  </>
-                ) : (
-                  <span class="muted">no report yet (sent when the threshold is crossed)</span>
-                )}
-              </td>
+              <th scope="col">Agent</th>
+              <th scope="col">Link</th>
+              <th scope="col">Last seen (UTC)</th>
+              <th scope="col">Version</th>
+              <th scope="col">Queues</th>
+              <th scope="col">Spool disk</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.agents.map((a) => (
+              <tr>
+                <td>
+                  <strong>{a.name}</strong>
+                  <div class="muted">{a.id}</div>
+                  <div class="muted">
+                    {a.stations.length === 0
+                      ? 'stations: any'
+                      : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
+                  </div>
+                </td>
+                <td data-label="Link">
+                  <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
+                    {a.connected ? 'connected' : 'not connected'}
+                  </span>
+                </td>
+                <td data-label="Last seen (UTC)">{shortTime(a.lastSeenAt) || 'never'}</td>
+                <td data-label="Version">{a.version ?? '—'}</td>
+                <td data-label="Queues">
+                  <Queues agent={a} />
+                </td>
+                <td data-label="Spool disk">
+                  <Disk agent={a} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.agents.map((a) => (
+        <AgentFieldView agent={a} staff={props.staff} />
+      ))}
 
       {can(props.staff.role, 'agents.register') ? (
         <section aria-labelledby="register-h">
@@ -99,6 +92,54 @@ export function AgentsPage(props: {
         </section>
       ) : null}
     </AppShell>
+  );
+}
+
+function Queues(props: { agent: AgentRow }) {
+  const a = props.agent;
+  const q = a.status?.queues;
+  return (
+    <ul class="plain">
+      <li>to agent: {a.toAgent}</li>
+      <li>outbox (to plugin): {q ? q.outbox : a.fromAgent}</li>
+      {q ? (
+        <>
+          <li>delivery: {q.delivery}</li>
+          <li>forwarding: {q.forwarding ?? 'no PACS configured'}</li>
+        </>
+      ) : null}
+      {a.status ? <li class="muted">reported {shortTime(a.status.at)}</li> : null}
+    </ul>
+  );
+}
+
+function Disk(props: { agent: AgentRow }) {
+  const a = props.agent;
+  const spool = a.status?.spool;
+  return (
+    <>
+      {spool ? (
+        <div>
+          spool {size(spool.bytes)} in {spool.files} files
+        </div>
+      ) : null}
+      {a.disk ? (
+        <>
+          <span class={a.disk.state === 'low' ? 'danger-text' : undefined}>
+            {gib(a.disk.freeBytes)} free
+            {a.disk.state === 'low' ? ' — below the minimum, images refused' : ''}
+          </span>
+          <div class="muted">
+            minimum {gib(a.disk.minFreeBytes)} · reported {shortTime(a.disk.at)}
+            {a.daysUntilFull !== null
+              ? ` · full in about ${Math.max(0, Math.floor(a.daysUntilFull))} days at the recent rate`
+              : ' · no trend yet'}
+          </div>
+        </>
+      ) : (
+        <span class="muted">no report yet</span>
+      )}
+    </>
   );
 }
 

@@ -136,7 +136,7 @@ export async function connectorView(db: Db, row: ConnectorRow, sealer: SecretSea
     connectorId: row.id,
     kind: row.kind,
     name: row.name,
-    status: row.status as 'active' | 'disabled',
+    status: row.status,
     settings: JSON.parse(row.settingsJson) as Record<string, unknown>,
     secretsSet: secretNames,
     createdAt: row.createdAt,

@@ -58,7 +58,7 @@ export class TrafficLog {
 export async function readTraffic(
   db: Db,
   connectorId: string,
-  q: { limit: number; before?: number | undefined; outcome?: string | undefined },
+  q: { limit: number; before?: number | undefined; outcome?: TrafficEntry['outcome'] | undefined },
 ) {
   const rows = await db
     .select()
@@ -76,10 +76,10 @@ export async function readTraffic(
   return {
     items: page.map((r) => ({
       id: r.id,
-      direction: r.direction as 'in' | 'out',
+      direction: r.direction,
       at: r.at,
       label: r.label,
-      outcome: r.outcome as TrafficEntry['outcome'],
+      outcome: r.outcome,
       detail: r.detail,
       excerpt: r.excerpt,
     })),

@@ -19,8 +19,9 @@ export const connectors = sqliteTable(
     /** `hl7`, `ezyvet`, `provet`. */
     kind: text('kind').notNull(),
     name: text('name').notNull(),
-    /** `active` or `disabled`. */
-    status: text('status').notNull().default('active'),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
     /** The dialect's settings, validated by its own schema; nothing secret. */
     settingsJson: text('settings_json').notNull(),
     /** The dialect's secrets as one JSON object, sealed (encrypted); never shown again. */
@@ -57,7 +58,9 @@ export const connectorOutbox = sqliteTable(
     label: text('label').notNull(),
     payloadJson: text('payload_json').notNull(),
     /** `pending`, `delivered`, or `rejected` (the PIMS refused it for good; kept for a person). */
-    status: text('status').notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'rejected'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** Epoch milliseconds before which the next attempt must not start; null means now. */
     nextAttemptAt: integer('next_attempt_at'),
@@ -78,12 +81,12 @@ export const connectorTraffic = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     connectorId: text('connector_id').notNull(),
     /** `in` (from the PIMS) or `out` (to it). */
-    direction: text('direction').notNull(),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
     at: text('at').notNull(),
     /** `ORM^O01 NW`, `webhook diagnostic_imaging_worklist.created`, `POST /v2/attachment`. */
     label: text('label').notNull(),
     /** `ok`, `rejected` (answered with an error), `failed` (not delivered; will be retried). */
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'rejected', 'failed'] }).notNull(),
     detail: text('detail'),
     /** The message or request as sent, cut to a few kilobytes. */
     excerpt: text('excerpt'),

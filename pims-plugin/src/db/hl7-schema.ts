@@ -21,7 +21,7 @@ export const hl7Inbound = sqliteTable(
     /** The acknowledgement sent, as HL7 text in UTF-8. */
     ack: text('ack').notNull(),
     /** `accepted` (to apply), `applied`, `failed` (could not be applied; see error), `rejected`. */
-    status: text('status').notNull(),
+    status: text('status', { enum: ['accepted', 'applied', 'failed', 'rejected'] }).notNull(),
     error: text('error'),
     orderId: text('order_id'),
     receivedAt: text('received_at')

@@ -61,9 +61,38 @@ export const agents = sqliteTable(
     lastSeenAt: text('last_seen_at'),
     /** The agent's own outbox depth, as its heartbeats last reported it. */
     agentOutboxDepth: integer('agent_outbox_depth').notNull().default(0),
+    /** The agent's last status report (queues, spool, disk, worklist queries, echo targets), JSON. */
+    statusJson: text('status_json'),
+    /** Free spool disk over time, `[[epochMs, freeBytes], …]`: the forecast's recent rate. */
+    diskSamplesJson: text('disk_samples_json').notNull().default('[]'),
     createdAt: createdAt(),
   },
   (t) => [index('agents_site').on(t.siteId)],
+);
+
+/**
+ * C-ECHOs asked of an agent from the agents page, and what it answered. `ok` stays null until the
+ * answer arrives; one that never does (the agent restarted meanwhile) shows as unanswered.
+ */
+export const agentEchoes = sqliteTable(
+  'agent_echoes',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    targetId: text('target_id').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    requestedAt: text('requested_at').notNull(),
+    answeredAt: text('answered_at'),
+    ok: integer('ok', { mode: 'boolean' }),
+    ms: integer('ms'),
+    error: text('error'),
+    /** The peer as the agent named it in its answer: AE title, host, port. */
+    targetJson: text('target_json'),
+  },
+  (t) => [index('agent_echoes_agent').on(t.agentId, t.requestedAt)],
 );
 
 /** Both directions of one agent's link: what we sent and had acknowledged, what we applied. */
@@ -243,7 +272,9 @@ export const webhooks = sqliteTable(
     /** A JSON list of event types; null for every type. */
     typesJson: text('types_json'),
     /** `active`, or `failed` once one event could not be delivered for the whole retry period. */
-    status: text('status').notNull().default('active'),
+    status: text('status', { enum: ['active', 'failed'] })
+      .notNull()
+      .default('active'),
     /** Events of the site up to this `events.id` are done with: delivered, or of a type not asked for. */
     cursor: integer('cursor').notNull(),
     /** Failed attempts at the event after the cursor. */
@@ -280,7 +311,7 @@ export const webhookDeliveries = sqliteTable(
     statusCode: integer('status_code'),
     error: text('error'),
     /** `delivered`, `retrying` (another attempt is scheduled) or `gave_up` (the subscription failed). */
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome', { enum: ['delivered', 'retrying', 'gave_up'] }).notNull(),
   },
   (t) => [index('webhook_deliveries_webhook').on(t.webhookId, t.id)],
 );

@@ -7,6 +7,7 @@ import type { MediaLinks } from '../studies/media-links.js';
 import type { MediaLinker } from '../studies/media-url.js';
 import type { EmbedLinks } from './embed-links.js';
 import type { EmbedClaims } from './embed-token.js';
+import { LogCode } from '../log-codes.js';
 
 export interface EmbedAccess {
   claims: EmbedClaims;
@@ -33,7 +34,7 @@ export async function embedAccess(
   const token = c.req.query('token') ?? '';
   const claims = await deps.embedLinks.verify(token, pimsPatientId);
   if (!claims) {
-    c.get('log').info('embed link refused', { code: 'embed_link_refused' });
+    c.get('log').info('embed link refused', { code: LogCode.embedLinkRefused });
     return forbiddenPage(deps.pageAssets, await deps.frameOrigins.any());
   }
   const expires = Math.ceil(claims.e / 900) * 900;

@@ -1,5 +1,6 @@
 import type { AgentToPluginMessage } from '@lightbox/protocol';
 import { applyAgentDisk } from './apply-agent-disk.js';
+import { applyEchoResult } from '../agent-health/agent-echo.js';
 import type { Tx } from '../db/database.js';
 import { probeReplies } from '../db/schema.js';
 import type { Logger } from '../log.js';
@@ -48,6 +49,9 @@ export async function applyAgentMessage(ctx: ApplyContext, body: AgentToPluginMe
       return;
     case 'instance.frames':
       await recordFramePreviews(ctx.tx, body, ctx.intake.media);
+      return;
+    case 'echo.result':
+      await applyEchoResult(ctx.tx, ctx.agentId, body);
       return;
   }
 }

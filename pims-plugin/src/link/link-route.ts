@@ -16,6 +16,7 @@ import {
   type ErrorFrame,
 } from '@lightbox/protocol';
 import type { Database } from '../db/database.js';
+import { recordAgentStatus } from '../agent-health/agent-status-store.js';
 import { agents } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
@@ -27,6 +28,7 @@ import { outboxDepth } from '../outbox/outbox-to-agent.js';
 import { resyncWorklistIfNeeded } from '../orders/worklist-resync.js';
 import type { StudyIntake } from './apply-agent-message.js';
 import { advanceInbox, pluginLinkStore, readLinkState } from './plugin-link-store.js';
+import { LogCode } from '../log-codes.js';
 
 const OUTBOX_BACKSTOP_POLL_MS = 5_000;
 
@@ -167,12 +169,20 @@ class AgentSession {
     clearTimeout(this.helloTimer);
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
       const reason = `incompatible protocol: plugin speaks ${PROTOCOL_VERSION}, agent speaks ${hello.protocolVersion}`;
-      this.log.error('agent refused', { reason, agentVersion: hello.agentVersion });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason,
+        agentVersion: hello.agentVersion,
+      });
       this.close(CloseCode.incompatibleProtocol, reason);
       return;
     }
     if (hello.agentId !== this.agentId) {
-      this.log.error('agent refused', { reason: 'hello names another agent', claimed: hello.agentId });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason: 'hello names another agent',
+        claimed: hello.agentId,
+      });
       this.close(CloseCode.invalidHandshake, 'the token belongs to another agent id');
       return;
     }
@@ -181,7 +191,11 @@ class AgentSession {
     const problem = peerCountersProblem(hello.lastReceivedSeq, state.lastOutSeq, hello.outboxFloorSeq);
     if (problem) {
       // Refused before anything is changed: believing it would drop every message up to its number.
-      this.log.error('agent refused', { reason: problem, agentVersion: hello.agentVersion });
+      this.log.error('agent refused', {
+        code: LogCode.agentRefused,
+        reason: problem,
+        agentVersion: hello.agentVersion,
+      });
       this.close(CloseCode.invalidHandshake, problem);
       return;
     }
@@ -261,6 +275,7 @@ class AgentSession {
     );
     endpoint.start();
     this.log.info('agent linked', {
+      code: LogCode.agentLinked,
       agentVersion: hello.agentVersion,
       agentLastReceived: hello.lastReceivedSeq,
       pluginLastReceived: state.lastInSeq,
@@ -271,9 +286,12 @@ class AgentSession {
 
   private async recordHeartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>): Promise<void> {
     const now = Date.now();
-    if (now - this.lastHeartbeatWrite < 5_000) return;
+    // A status report is always stored (the agent sends one every few seconds at most); a bare
+    // heartbeat only refreshes "last seen", which need not be written more often than this.
+    if (!frame.status && now - this.lastHeartbeatWrite < 5_000) return;
     this.lastHeartbeatWrite = now;
     const depth = frame.outboxDepth;
+    const status = frame.status;
     try {
       // A token revoked (or an agent removed) through another plugin instance closes this link too.
       if (!(await tokenStillValid(this.deps.database, this.agentId, this.token))) {
@@ -281,15 +299,16 @@ class AgentSession {
         this.close(CloseCode.credentialsRevoked, 'the agent token was revoked or the agent removed');
         return;
       }
-      await this.deps.database.write((tx) =>
-        tx
+      await this.deps.database.write(async (tx) => {
+        await tx
           .update(agents)
           .set({
             lastSeenAt: new Date(now).toISOString(),
             ...(depth !== undefined ? { agentOutboxDepth: depth } : {}),
           })
-          .where(eq(agents.id, this.agentId)),
-      );
+          .where(eq(agents.id, this.agentId));
+        if (status) await recordAgentStatus(tx, this.agentId, status, now);
+      });
     } catch (err) {
       this.log.warn('could not record heartbeat', { err: String(err) });
     }
@@ -299,7 +318,12 @@ class AgentSession {
     clearTimeout(this.helloTimer);
     const endpoint = this.endpoint;
     this.endpoint = null;
-    this.log.info('agent link closed', { code, name: closeCodeName(code), reason });
+    this.log.info('agent link closed', {
+      code: LogCode.agentLinkClosed,
+      closeCode: code,
+      name: closeCodeName(code),
+      reason,
+    });
     if (!endpoint) return;
     await endpoint.stop();
     if (this.deps.hub.detach(this.agentId, this.connectionId)) {

@@ -1,12 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import { type CreateOrderBody, type OrderStatus, type PatchOrderBody } from './order-dto.js';
 import type { Database, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
-import { appendEvent } from '../events/event-store.js';
+import { appendEvent, appendEvents } from '../events/event-store.js';
 import { mintOrderId, mintOrderIdentifiers, mintStudyInstanceUid } from './identifiers.js';
 import { mapOrderToWorklist, type FieldError, type OrderIdentifiers } from './worklist-mapping.js';
-import { publishOrder } from './worklist-publisher.js';
+import { publishNewOrders, publishOrder } from './worklist-publisher.js';
 import { orderEventData } from './order-event-data.js';
 import { nextOrderStatus } from './order-state-machine.js';
 
@@ -22,6 +22,29 @@ export interface OrderCommandDeps {
 
 function validationFailed(errors: FieldError[]): LightboxError {
   return new LightboxError('validation_failed', 'the order has values DICOM cannot carry', { errors });
+}
+
+function accessionTaken(accessionNumber: string): LightboxError {
+  return new LightboxError('conflict', `accession number ${accessionNumber} is already used in this site`, {
+    errors: [{ field: 'accessionNumber', message: 'already used by another order of this site' }],
+  });
+}
+
+function studyUidTaken(): LightboxError {
+  return new LightboxError(
+    'conflict',
+    'the Study Instance UID is already used by another order of this site',
+    {
+      errors: [{ field: 'studyInstanceUid', message: 'already used by another order of this site' }],
+    },
+  );
+}
+
+/** Values per IN list: well inside SQLite's limit on bound parameters. */
+function chunked(values: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < values.length; i += 500) out.push(values.slice(i, i + 500));
+  return out;
 }
 
 async function recordChange(tx: Tx, order: OrderRow, change: string, reason: string | null): Promise<void> {
@@ -99,6 +122,118 @@ export class OrderCommands {
     const wake = await publishOrder(tx, order!);
     await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
     return { order: order!, created: true, wake };
+  }
+
+  /**
+   * `createWithin` for several orders of one PIMS site, with a few statements for the whole list
+   * rather than a dozen per order (a connector applying a burst of messages). Results are in the
+   * list's order; an order that exists already is returned as it is (`created: false`). Throws, as
+   * `createWithin` would for the first order at fault, when one cannot be created, and then nothing
+   * of the list was written: the caller may retry the orders one by one.
+   */
+  async createManyWithin(
+    tx: Tx,
+    siteId: string,
+    bodies: CreateOrderBody[],
+  ): Promise<{ results: { order: OrderRow; created: boolean }[]; wake: string[] }> {
+    const first = bodies[0];
+    const samePims = bodies.every(
+      (b) => b.pims.system === first?.pims.system && b.pims.siteId === first.pims.siteId,
+    );
+    const distinct = new Set(bodies.map((b) => b.pimsOrderId)).size === bodies.length;
+    if (!first || !samePims || !distinct) {
+      // Rare shapes (several PIMS, an order twice): one by one keeps each order's own outcome.
+      const results: { order: OrderRow; created: boolean }[] = [];
+      const wake: string[] = [];
+      for (const body of bodies) {
+        const r = await this.createWithin(tx, siteId, body);
+        results.push(r);
+        wake.push(...r.wake);
+      }
+      return { results, wake: [...new Set(wake)] };
+    }
+    const existing = new Map<string, OrderRow>();
+    for (const part of chunked(bodies.map((b) => b.pimsOrderId))) {
+      const rows = await tx
+        .select()
+        .from(orders)
+        .where(
+          and(
+            eq(orders.siteId, siteId),
+            eq(orders.pimsSystem, first.pims.system),
+            eq(orders.pimsSiteId, first.pims.siteId),
+            inArray(orders.pimsOrderId, part),
+          ),
+        );
+      for (const row of rows) existing.set(row.pimsOrderId, row);
+    }
+    const now = new Date().toISOString();
+    const fresh = bodies
+      .filter((b) => !existing.has(b.pimsOrderId))
+      .map((body) => {
+        const minted = mintOrderIdentifiers();
+        const ids: OrderIdentifiers = {
+          accessionNumber: body.accessionNumber ?? minted.accessionNumber,
+          requestedProcedureId: body.requestedProcedureId ?? minted.requestedProcedureId,
+          scheduledProcedureStepId: body.scheduledProcedureStepId ?? minted.scheduledProcedureStepId,
+          studyInstanceUid: body.studyInstanceUid ?? mintStudyInstanceUid(),
+        };
+        const request: StoredRequest = { ...body, ...ids, scheduled: body.scheduled ?? { at: now } };
+        const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
+        if (errors.length > 0) throw validationFailed(errors);
+        return {
+          id: mintOrderId(),
+          siteId,
+          pimsSystem: body.pims.system,
+          pimsSiteId: body.pims.siteId,
+          pimsOrderId: body.pimsOrderId,
+          pimsPatientId: body.patient.id,
+          status: 'scheduled' as const,
+          ...ids,
+          modality: body.procedure.modality,
+          stationAeTitle: request.scheduled.stationAeTitle ?? null,
+          requestJson: JSON.stringify(request),
+          attributesJson: JSON.stringify(attributes),
+          updatedAt: now,
+        };
+      });
+    await this.assertUniqueAll(tx, siteId, fresh);
+    const inserted = new Map<string, OrderRow>();
+    // 100 rows × the order's columns stay inside SQLite's limit on bound parameters.
+    for (let i = 0; i < fresh.length; i += 100) {
+      for (const row of await tx
+        .insert(orders)
+        .values(fresh.slice(i, i + 100))
+        .returning()) {
+        inserted.set(row.id, row);
+      }
+    }
+    const created = fresh.map((f) => inserted.get(f.id)!);
+    for (let i = 0; i < created.length; i += 100) {
+      await tx.insert(orderTimeline).values(
+        created.slice(i, i + 100).map((order) => ({
+          orderId: order.id,
+          at: order.updatedAt,
+          status: order.status,
+          change: 'created',
+          reason: null,
+        })),
+      );
+    }
+    const wake = await publishNewOrders(tx, created);
+    await appendEvents(
+      tx,
+      siteId,
+      created.map((order) => ({ type: 'order.scheduled' as const, data: orderEventData(order) })),
+    );
+    const byPims = new Map(created.map((o) => [o.pimsOrderId, o]));
+    return {
+      results: bodies.map((b) => {
+        const old = existing.get(b.pimsOrderId);
+        return old ? { order: old, created: false } : { order: byPims.get(b.pimsOrderId)!, created: true };
+      }),
+      wake,
+    };
   }
 
   /** Corrections while scheduled; the worklist on every agent follows. */
@@ -243,32 +378,45 @@ export class OrderCommands {
     return order;
   }
 
+  /** `assertUnique` for a list of new orders: against the site's orders and each other. */
+  private async assertUniqueAll(tx: Tx, siteId: string, list: OrderIdentifiers[]): Promise<void> {
+    const accessions = new Set<string>();
+    const uids = new Set<string>();
+    for (const ids of list) {
+      // Two new orders of the list sharing one: one by one, the first would be created, the second refused.
+      if (accessions.has(ids.accessionNumber)) throw accessionTaken(ids.accessionNumber);
+      if (uids.has(ids.studyInstanceUid)) throw studyUidTaken();
+      accessions.add(ids.accessionNumber);
+      uids.add(ids.studyInstanceUid);
+    }
+    for (const part of chunked([...accessions])) {
+      const [taken] = await tx
+        .select({ accession: orders.accessionNumber })
+        .from(orders)
+        .where(and(eq(orders.siteId, siteId), inArray(orders.accessionNumber, part)))
+        .limit(1);
+      if (taken) throw accessionTaken(taken.accession);
+    }
+    for (const part of chunked([...uids])) {
+      const [taken] = await tx
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.siteId, siteId), inArray(orders.studyInstanceUid, part)))
+        .limit(1);
+      if (taken) throw studyUidTaken();
+    }
+  }
+
   private async assertUnique(tx: Tx, siteId: string, ids: OrderIdentifiers): Promise<void> {
     const [byAccession] = await tx
       .select({ id: orders.id })
       .from(orders)
       .where(and(eq(orders.siteId, siteId), eq(orders.accessionNumber, ids.accessionNumber)));
-    if (byAccession) {
-      throw new LightboxError(
-        'conflict',
-        `accession number ${ids.accessionNumber} is already used in this site`,
-        {
-          errors: [{ field: 'accessionNumber', message: 'already used by another order of this site' }],
-        },
-      );
-    }
+    if (byAccession) throw accessionTaken(ids.accessionNumber);
     const [byUid] = await tx
       .select({ id: orders.id })
       .from(orders)
       .where(and(eq(orders.siteId, siteId), eq(orders.studyInstanceUid, ids.studyInstanceUid)));
-    if (byUid) {
-      throw new LightboxError(
-        'conflict',
-        'the Study Instance UID is already used by another order of this site',
-        {
-          errors: [{ field: 'studyInstanceUid', message: 'already used by another order of this site' }],
-        },
-      );
-    }
+    if (byUid) throw studyUidTaken();
   }
 }

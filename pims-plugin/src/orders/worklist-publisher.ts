@@ -56,3 +56,39 @@ export async function publishOrder(tx: Tx, order: OrderRow): Promise<string[]> {
   }
   return [...dropped, ...targets];
 }
+
+/**
+ * `publishOrder` for orders just created (no agent holds them yet), all at once: each agent gets its
+ * new items in the orders' order with one outbox append. Returns the agents to wake.
+ */
+export async function publishNewOrders(tx: Tx, created: OrderRow[]): Promise<string[]> {
+  if (created.length === 0) return [];
+  const route = await loadRouting(tx, created[0]!.siteId);
+  const byAgent = new Map<string, WorklistItem[]>();
+  const held: { orderId: string; agentId: string }[] = [];
+  for (const order of created) {
+    const open = order.status === 'scheduled' || order.status === 'in_progress';
+    if (!open) continue;
+    const item = worklistItemOf(order);
+    for (const agentId of route(order)) {
+      const items = byAgent.get(agentId) ?? [];
+      items.push(item);
+      byAgent.set(agentId, items);
+      held.push({ orderId: order.id, agentId });
+    }
+  }
+  for (const [agentId, items] of byAgent) {
+    await enqueueForAgent(
+      tx,
+      agentId,
+      items.map((item) => ({ kind: 'worklist.upsert' as const, item })),
+    );
+  }
+  for (let i = 0; i < held.length; i += 200) {
+    await tx
+      .insert(orderAgents)
+      .values(held.slice(i, i + 200))
+      .onConflictDoNothing();
+  }
+  return [...byAgent.keys()];
+}

@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, staffSessions } from '../db/schema.js';
+import { auditLog, staffAccounts, staffSessions } from '../db/schema.js';
 import { startInProcessPlugin, type InProcessPlugin } from '../test-support/in-process-plugin.js';
 import { StaffClient, createStaff } from '../app/test-support/staff-client.js';
 import { openDatabase, type Database } from '../db/database.js';
+import { hash } from '@node-rs/argon2';
+import { PASSWORD_HASH_OPTIONS, hashParameters } from './password-hash.js';
 
 /** Sign-in, sessions, CSRF, lockout and staff links, through the plugin's real routes and database. */
 let lb: InProcessPlugin;
@@ -108,6 +110,41 @@ describe('staff sign-in', () => {
     expect(expired.status).toBe(303);
     const post = await browser.post('/app/sign-out', { _csrf: 'whatever' });
     expect(post.status).toBe(401);
+  });
+
+  it('re-hashes a password stored with older, cheaper parameters at the next sign-in', async () => {
+    const { id } = await createStaff(lb, 'fritz', 'technician');
+    const old = await hash('correct horse battery staple', {
+      ...PASSWORD_HASH_OPTIONS,
+      memoryCost: 19_456,
+      timeCost: 2,
+    });
+    await db.write((tx) =>
+      tx.update(staffAccounts).set({ passwordHash: old }).where(eq(staffAccounts.id, id)),
+    );
+    const first = new StaffClient(lb);
+    expect((await first.signIn('fritz', 'correct horse battery staple')).status).toBe(303);
+    const [row] = await db.db.select().from(staffAccounts).where(eq(staffAccounts.id, id));
+    expect(row!.passwordHash).not.toBe(old);
+    expect(hashParameters(row!.passwordHash)).toMatchObject({
+      algorithm: 'argon2id',
+      memoryCost: PASSWORD_HASH_OPTIONS.memoryCost,
+      timeCost: PASSWORD_HASH_OPTIONS.timeCost,
+    });
+    const signedIn = (await auditOf('staff.signed_in')).filter((a) => a.actorName === 'fritz');
+    expect(signedIn.map((a) => a.detail?.passwordRehashed ?? false)).toEqual([true]);
+    // The new hash takes the same password, and is not replaced again.
+    const second = new StaffClient(lb);
+    expect((await second.signIn('fritz', 'correct horse battery staple')).status).toBe(303);
+    const [after] = await db.db.select().from(staffAccounts).where(eq(staffAccounts.id, id));
+    expect(after!.passwordHash).toBe(row!.passwordHash);
+    // A wrong password does not touch the stored hash either.
+    await db.write((tx) =>
+      tx.update(staffAccounts).set({ passwordHash: old }).where(eq(staffAccounts.id, id)),
+    );
+    expect((await new StaffClient(lb).signIn('fritz', 'wrong password here!')).status).toBe(401);
+    const [kept] = await db.db.select().from(staffAccounts).where(eq(staffAccounts.id, id));
+    expect(kept!.passwordHash).toBe(old);
   });
 
   it('signs out everywhere: every browser of the account', async () => {

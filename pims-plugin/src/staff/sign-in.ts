@@ -1,7 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { staffAccounts } from '../db/schema.js';
-import { MAX_PASSWORD_CHARS, verifyNobody, verifyPassword } from './password-hash.js';
+import {
+  MAX_PASSWORD_CHARS,
+  hashPassword,
+  needsRehash,
+  verifyNobody,
+  verifyPassword,
+} from './password-hash.js';
 import { auditAccount, staffActor } from './staff-accounts.js';
 import { openSession } from './staff-sessions.js';
 
@@ -48,6 +54,10 @@ export async function signIn(
   }
   // Verified outside the write lock; the count is then updated from the row as it is by then.
   const good = await verifyPassword(account.passwordHash, password);
+  // A hash made with older, cheaper parameters is replaced now: sign-in is the only moment the
+  // plain password is at hand, so accounts move to the current cost as people sign in, without a
+  // migration or a forced reset. Hashed outside the write lock, like the verification.
+  const upgraded = good && needsRehash(account.passwordHash) ? await hashPassword(password) : null;
   return database.write(async (tx) => {
     const [now] = await tx.select().from(staffAccounts).where(eq(staffAccounts.id, account.id));
     if (!now) return { ok: false, reason: 'unknown_user' } as const;
@@ -69,7 +79,12 @@ export async function signIn(
     }
     await tx
       .update(staffAccounts)
-      .set({ failedSignIns: 0, lockedUntil: null })
+      .set({
+        failedSignIns: 0,
+        lockedUntil: null,
+        // Only over the hash just verified: a password changed meanwhile stays as it was set.
+        ...(upgraded && now.passwordHash === account.passwordHash ? { passwordHash: upgraded } : {}),
+      })
       .where(eq(staffAccounts.id, now.id));
     const session = await openSession(
       tx,
@@ -83,7 +98,13 @@ export async function signIn(
       },
       nowMs,
     );
-    await auditAccount(tx, now, actor, 'staff.signed_in');
+    await auditAccount(
+      tx,
+      now,
+      actor,
+      'staff.signed_in',
+      upgraded && now.passwordHash === account.passwordHash ? { passwordRehashed: true } : undefined,
+    );
     return { ok: true, ...session, accountId: now.id } as const;
   });
 }

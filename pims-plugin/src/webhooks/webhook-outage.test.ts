@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from '../db/database.js';
+import { auditLog } from '../db/schema.js';
 import { appendEvent } from '../events/event-store.js';
 import { createLogger } from '../log.js';
 import { FakeClock } from './fake-clock.js';
@@ -138,7 +140,10 @@ describe('a subscriber down for 24 hours', () => {
 
     // The PIMS is back and someone resumes the subscription: from the event it gave up on.
     up = true;
-    await resumeWebhook(database, 'site-a', webhook.id);
+    await resumeWebhook(database, 'site-a', webhook.id, { type: 'staff', id: 'acct_1', name: 'Maria' });
+    // The resume and its audit entry commit together.
+    const audit = await database.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.resumed'));
+    expect(audit.map((a) => [a.actorName, a.subjectId])).toEqual([['Maria', webhook.id]]);
     dispatcher.subscriptionsChanged();
     await until('the backlog to arrive', () => accepted.length >= expected.length);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
+import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db } from '../db/database.js';
 import { events, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { EventRow } from '../events/event-envelope.js';
@@ -20,7 +21,7 @@ export function webhookView(row: WebhookRow, headEvent: EventRow | undefined) {
     webhookId: row.id,
     url: row.url,
     types: row.typesJson === null ? null : (JSON.parse(row.typesJson) as string[]),
-    status: row.status as 'active' | 'failed',
+    status: row.status,
     createdAt: row.createdAt,
     delivery: {
       pendingEventId: headEvent?.eventId ?? null,
@@ -117,7 +118,12 @@ export async function deleteWebhook(database: Database, siteId: string, id: stri
  * Restarts a failed subscription at the event it gave up on: nothing was skipped, so the PIMS gets
  * every event from there on, in order, with a fresh retry period.
  */
-export async function resumeWebhook(database: Database, siteId: string, id: string): Promise<WebhookRow> {
+export async function resumeWebhook(
+  database: Database,
+  siteId: string,
+  id: string,
+  actor: Actor,
+): Promise<WebhookRow> {
   return database.write(async (tx) => {
     const [row] = await tx
       .update(webhooks)
@@ -125,6 +131,8 @@ export async function resumeWebhook(database: Database, siteId: string, id: stri
       .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)))
       .returning();
     if (!row) throw notFound();
+    // In the resume's own transaction: the entry exists exactly when the resume does.
+    await recordAudit(tx, { siteId, actor, action: 'webhook.resumed', subject: { type: 'webhook', id } });
     return row;
   });
 }
@@ -230,7 +238,7 @@ export async function recordAttempt(
             }
           : {
               attempts: a.attempt,
-              status: 'failed',
+              status: 'failed' as const,
               nextAttemptAt: null,
               lastError: describe(a),
               failedAt: new Date(o.failedAt).toISOString(),
@@ -302,7 +310,7 @@ export async function listDeliveries(
       durationMs: r.durationMs,
       statusCode: r.statusCode,
       error: r.error,
-      outcome: r.outcome as AttemptOutcome['outcome'],
+      outcome: r.outcome,
     })),
     next: rows.length > q.limit && last ? String(last.id) : null,
   };

@@ -111,7 +111,7 @@ export function mountWebhookRoutes(
   });
 
   app.post('/v1/webhooks/:webhookId/resume', async (c) => {
-    const row = await resumeWebhook(database, c.get('siteId'), c.req.param('webhookId'));
+    const row = await resumeWebhook(database, c.get('siteId'), c.req.param('webhookId'), c.get('actor'));
     worker.subscriptionsChanged();
     return c.json(await view(row));
   });

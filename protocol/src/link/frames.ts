@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { pluginToAgentMessage, agentToPluginMessage, worklistDigest } from '../messages/index.js';
+import {
+  pluginToAgentMessage,
+  agentToPluginMessage,
+  agentStatusReport,
+  worklistDigest,
+} from '../messages/index.js';
 
 const seq = z.number().int().nonnegative();
 
@@ -44,6 +49,8 @@ export const heartbeatFrame = z.object({
   type: z.literal('heartbeat'),
   sentAt: z.number(),
   outboxDepth: z.number().int().nonnegative().optional(),
+  /** The agent's queues, disk and recent worklist queries; agents before it send none. */
+  status: agentStatusReport.optional(),
 });
 
 export const linkErrorCode = z.enum([

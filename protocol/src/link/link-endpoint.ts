@@ -1,3 +1,4 @@
+import { LinkLogCode } from './log-codes.js';
 import { CloseCode } from './close-codes.js';
 import type { ErrorFrame } from './frames.js';
 import type { InboxTransaction, LinkLogger, LinkSocket, LinkStore, OutboxRow } from './link-store.js';
@@ -130,7 +131,10 @@ export class LinkEndpoint<In> {
     if (this.stopped) return;
     const silentFor = this.opts.now() - this.lastHeardAt;
     if (silentFor > this.opts.heartbeatMs * 1.5) {
-      this.opts.log.warn('link silent for too long; dropping it', { silentMs: silentFor });
+      this.opts.log.warn('link silent for too long; dropping it', {
+        code: LinkLogCode.silent,
+        silentMs: silentFor,
+      });
       this.opts.socket.terminate(`heartbeat timeout after ${silentFor} ms`);
     }
   }
@@ -200,6 +204,7 @@ export class LinkEndpoint<In> {
         const result = await this.applyBatch(batch);
         if (result.gapAt !== null) {
           this.opts.log.error('sequence gap from peer; dropping the link to resynchronise', {
+            code: LinkLogCode.sequenceGap,
             expected: result.lastApplied + 1,
             got: result.gapAt,
           });

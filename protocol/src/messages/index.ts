@@ -10,6 +10,7 @@ import { performedStepMessage } from './performed-step.js';
 import { storedInstanceMessage } from './stored-instance.js';
 import { agentDiskMessage } from './agent-disk.js';
 import { instanceFramesMessage } from './instance-frames.js';
+import { echoRequestMessage, echoResultMessage } from './agent-echo.js';
 
 export * from './probe.js';
 export * from './worklist.js';
@@ -18,6 +19,8 @@ export * from './stored-instance.js';
 export * from './agent-disk.js';
 export * from './instance-image.js';
 export * from './instance-frames.js';
+export * from './agent-status.js';
+export * from './agent-echo.js';
 
 /** Everything the plugin may ask an agent to apply. */
 export const pluginToAgentMessage = z.discriminatedUnion('kind', [
@@ -26,6 +29,7 @@ export const pluginToAgentMessage = z.discriminatedUnion('kind', [
   worklistRemoveMessage,
   worklistSyncBeginMessage,
   worklistSyncEndMessage,
+  echoRequestMessage,
 ]);
 /** Everything an agent may ask the plugin to apply. */
 export const agentToPluginMessage = z.discriminatedUnion('kind', [
@@ -34,6 +38,7 @@ export const agentToPluginMessage = z.discriminatedUnion('kind', [
   storedInstanceMessage,
   agentDiskMessage,
   instanceFramesMessage,
+  echoResultMessage,
 ]);
 
 export type PluginToAgentMessage = z.infer<typeof pluginToAgentMessage>;

@@ -25,12 +25,16 @@ export const performedSeries = z.object({
  * An MPPS as the modality reported it, forwarded after the agent committed it to its journal. The
  * agent extracts the linking keys; `attributes` keeps the whole data set for the record.
  */
+/** A performed step's status as PS3.3 C.4.14 names it. */
+export const MPPS_STATUSES = ['IN PROGRESS', 'COMPLETED', 'DISCONTINUED'] as const;
+export type MppsStatus = (typeof MPPS_STATUSES)[number];
+
 export const performedStepMessage = z.object({
   kind: z.literal('mpps.changed'),
   sopInstanceUid: uid,
   /** created: N-CREATE; updated: an N-SET that changed something. */
   event: z.enum(['created', 'updated']),
-  status: z.enum(['IN PROGRESS', 'COMPLETED', 'DISCONTINUED']),
+  status: z.enum(MPPS_STATUSES),
   callingAeTitle: z.string().max(16),
   receivedAt: z.string(),
   modality: z.string().max(16).optional(),

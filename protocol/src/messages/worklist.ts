@@ -20,10 +20,19 @@ export const wlItem: z.ZodType<WlItem> = z.lazy(() =>
  * validated against their VRs by the plugin, keyed by tag keyword, so the agent never re-derives
  * them. `revision` grows with every change to the order so a stale copy can be recognised.
  */
+/** A worklist entry's status: its order's. */
+export const WORKLIST_ITEM_STATUSES = [
+  'scheduled',
+  'in_progress',
+  'completed',
+  'discontinued',
+  'cancelled',
+] as const;
+
 export const worklistItem = z.object({
   orderId: z.string().min(1).max(64),
   revision: z.number().int().nonnegative(),
-  status: z.enum(['scheduled', 'in_progress', 'completed', 'discontinued', 'cancelled']),
+  status: z.enum(WORKLIST_ITEM_STATUSES),
   attributes: wlItem,
 });
 export type WorklistItem = z.infer<typeof worklistItem>;

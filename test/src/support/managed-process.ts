@@ -1,12 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LogCode as AgentLogCode } from '@lightbox/agent/log-codes';
+import type { LogCode as PluginLogCode } from '@lightbox/pims-plugin/log-codes';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The codes the processes put on the log lines someone may act on: their log's typed API. */
+export type LogCode = AgentLogCode | PluginLogCode;
 
 export interface LogLine {
   t?: string;
   level?: string;
+  code?: string;
   msg?: string;
   receivedAt: number;
   raw: string;
@@ -106,11 +112,18 @@ export class ManagedProcess {
     return this.exited;
   }
 
-  /** Resolves with the first log line (from index `from` on) that satisfies the predicate. */
-  async waitForLog(pred: (l: LogLine) => boolean, timeoutMs = 15_000, from = 0): Promise<LogLine> {
+  /**
+   * Resolves with the first log line (from index `from` on) carrying `code` and, when given,
+   * satisfying `where` on its structured fields. Never on a line's wording: that is for people.
+   */
+  async waitForCode(
+    code: LogCode,
+    opts: { where?: (l: LogLine) => boolean; timeoutMs?: number; from?: number } = {},
+  ): Promise<LogLine> {
+    const { where = () => true, timeoutMs = 15_000, from = 0 } = opts;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const hit = this.lines.slice(from).find(pred);
+      const hit = this.lines.slice(from).find((l) => l.code === code && where(l));
       if (hit) return hit;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -119,7 +132,7 @@ export class ManagedProcess {
           .map((l) => l.raw)
           .join('\n');
         throw new Error(
-          `${this.name}: no matching log line within ${timeoutMs} ms. Last lines:\n${tail}\n${this.stderr}`,
+          `${this.name}: no log line with code ${code} within ${timeoutMs} ms. Last lines:\n${tail}\n${this.stderr}`,
         );
       }
       await new Promise<void>((resolve) => {
@@ -130,6 +143,11 @@ export class ManagedProcess {
         });
       });
     }
+  }
+
+  /** The log lines (from index `from` on) carrying `code`. */
+  linesWith(code: LogCode, from = 0): LogLine[] {
+    return this.lines.slice(from).filter((l) => l.code === code);
   }
 }
 

@@ -109,7 +109,7 @@ export async function startStorageAgent(
     LIGHTBOX_AGENT_ID: '',
     LIGHTBOX_AGENT_TOKEN: '',
   }).start();
-  await agent.waitForLog((l) => l.msg === 'agent started', 30_000);
+  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
   return { agent, port: dicomPort };
 }
 

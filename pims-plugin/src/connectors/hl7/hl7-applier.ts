@@ -1,12 +1,13 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
+import type { CreateOrderBody } from '../../orders/order-dto.js';
 import type { Database, Tx } from '../../db/database.js';
 import type { Logger } from '../../log.js';
 import type { OrderCommands } from '../../orders/order-commands.js';
 import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { TrafficEntry, TrafficLog } from '../connector-traffic.js';
 import type { Hl7OrderCommand } from './hl7-order-mapping.js';
-import { hl7Inbound } from '../../db/hl7-schema.js';
+import { hl7Inbound, type Hl7InboundRow } from '../../db/hl7-schema.js';
 
 export interface ApplierDeps {
   database: Database;
@@ -20,7 +21,7 @@ export interface ApplierDeps {
 }
 
 /** How many accepted messages one transaction applies. */
-const BATCH = 50;
+const BATCH = 100;
 
 /**
  * Applies accepted messages to the orders, in the order they were accepted, each exactly once: the
@@ -74,40 +75,49 @@ export class Hl7Applier {
           .where(and(eq(hl7Inbound.connectorId, this.deps.connectorId), eq(hl7Inbound.status, 'accepted')))
           .orderBy(asc(hl7Inbound.id))
           .limit(BATCH);
+        if (rows.length === 0) return 0;
+        const results = await this.applyAll(tx, rows);
         const traffic: TrafficEntry[] = [];
-        for (const row of rows) {
-          const commands = JSON.parse(row.commandJson ?? '[]') as Hl7OrderCommand[];
-          let orderId: string | null = null;
-          let error: string | null = null;
-          try {
-            // A savepoint per message: one that fails leaves nothing half-done and the batch goes on.
-            const result = await tx.transaction((sp) => this.apply(sp, commands));
-            wake.push(...result.wake);
-            orderId = result.orderId;
-          } catch (err) {
-            if (!(err instanceof LightboxError)) throw err;
-            error = describe(err);
-            traffic.push({
-              direction: 'in',
-              label: row.label,
-              outcome: 'rejected',
-              detail: `accepted, then not applied: ${error}`,
-            });
-            this.deps.log.warn('an accepted HL7 message could not be applied', {
-              connectorId: this.deps.connectorId,
-              controlId: row.controlId,
-              error,
-            });
-          }
+        const appliedAt = new Date().toISOString();
+        const done = results.filter((r) => r.error === null);
+        for (const r of results) wake.push(...r.wake);
+        if (done.length > 0) {
+          // One statement marks the batch applied, each row with its order.
           await tx
             .update(hl7Inbound)
             .set({
-              status: error ? 'failed' : 'applied',
-              error,
-              orderId,
-              appliedAt: new Date().toISOString(),
+              status: 'applied',
+              error: null,
+              appliedAt,
+              orderId: sql`CASE ${hl7Inbound.id} ${sql.join(
+                done.map((r) => sql`WHEN ${r.row.id} THEN ${r.orderId}`),
+                sql` `,
+              )} END`,
             })
-            .where(eq(hl7Inbound.id, row.id));
+            .where(
+              inArray(
+                hl7Inbound.id,
+                done.map((r) => r.row.id),
+              ),
+            );
+        }
+        for (const r of results) {
+          if (r.error === null) continue;
+          traffic.push({
+            direction: 'in',
+            label: r.row.label,
+            outcome: 'rejected',
+            detail: `accepted, then not applied: ${r.error}`,
+          });
+          this.deps.log.warn('an accepted HL7 message could not be applied', {
+            connectorId: this.deps.connectorId,
+            controlId: r.row.controlId,
+            error: r.error,
+          });
+          await tx
+            .update(hl7Inbound)
+            .set({ status: 'failed', error: r.error, orderId: r.orderId, appliedAt })
+            .where(eq(hl7Inbound.id, r.row.id));
         }
         await this.deps.traffic.recordWithin(tx, traffic);
         return rows.length;
@@ -115,6 +125,66 @@ export class Hl7Applier {
       this.deps.notifyAgents([...new Set(wake)]);
       if (applied < BATCH) return;
     }
+  }
+
+  /**
+   * Applies the rows in order. First all under one savepoint, as nearly every message applies; if
+   * one cannot, that savepoint is rolled back and the rows are applied again one savepoint each, so
+   * the failed message leaves nothing half-done and the others go on.
+   */
+  private async applyAll(tx: Tx, rows: Hl7InboundRow[]): Promise<Applied[]> {
+    try {
+      return await tx.transaction((sp) => this.applyBatch(sp, rows));
+    } catch (err) {
+      if (!(err instanceof LightboxError)) throw err;
+    }
+    const out: Applied[] = [];
+    for (const row of rows) {
+      try {
+        const result = await tx.transaction((sp) => this.apply(sp, commandsOf(row)));
+        out.push({ row, error: null, ...result });
+      } catch (err) {
+        if (!(err instanceof LightboxError)) throw err;
+        out.push({ row, error: describe(err), wake: [], orderId: null });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The rows in order, consecutive new orders (the bulk of a burst) created together with a few
+   * statements; anything else one message at a time, between them.
+   */
+  private async applyBatch(tx: Tx, rows: Hl7InboundRow[]): Promise<Applied[]> {
+    const out: Applied[] = [];
+    let run: { row: Hl7InboundRow; bodies: CreateOrderBody[] }[] = [];
+    const flush = async () => {
+      if (run.length === 0) return;
+      const { results, wake } = await this.deps.commands.createManyWithin(
+        tx,
+        this.deps.siteId,
+        run.flatMap((r) => r.bodies),
+      );
+      let next = 0;
+      for (const { row, bodies } of run) {
+        next += bodies.length;
+        out.push({ row, error: null, wake: [], orderId: results[next - 1]!.order.id });
+      }
+      out[out.length - 1]!.wake.push(...wake);
+      run = [];
+    };
+    for (const row of rows) {
+      const commands = commandsOf(row);
+      const bodies = commands.flatMap((c) => (c.kind === 'create' ? [c.body] : []));
+      if (bodies.length > 0 && bodies.length === commands.length) {
+        run.push({ row, bodies });
+        continue;
+      }
+      await flush();
+      out.push({ row, error: null, ...(await this.apply(tx, commands)) });
+    }
+    await flush();
+    return out;
   }
 
   private async apply(
@@ -143,6 +213,18 @@ export class Hl7Applier {
     }
     return { wake, orderId };
   }
+}
+
+interface Applied {
+  row: Hl7InboundRow;
+  /** Why it could not be applied; null when it was. */
+  error: string | null;
+  wake: string[];
+  orderId: string | null;
+}
+
+function commandsOf(row: Hl7InboundRow): Hl7OrderCommand[] {
+  return JSON.parse(row.commandJson ?? '[]') as Hl7OrderCommand[];
 }
 
 function describe(err: LightboxError): string {

@@ -1,7 +1,6 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.js';
 import { orders } from '../../db/schema.js';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { TrafficEntry, TrafficLog } from '../connector-traffic.js';
 import { buildAck, type AckCode } from './hl7-ack.js';
 import { decodeHl7, encodeHl7, Hl7Message, reader, type DecodedMessage } from './hl7-message.js';
@@ -35,10 +34,20 @@ interface Candidate {
 }
 
 /**
- * Receives the frames of one connection, a batch at a time: each message is read, mapped and
- * checked, then — in one transaction for the whole batch — recorded with its acknowledgement. `AA`
- * goes out only after that commit: an accepted message is on disk and will be applied, in order,
- * exactly once. A repeated control id gets the acknowledgement the message first got.
+ * Receives the frames of one connection, a batch at a time (group commit): each message is read,
+ * mapped and checked, then — in one transaction for the whole batch — recorded with its
+ * acknowledgement. Why this keeps every acknowledged message:
+ * - `AA` goes out only after that commit returns, and a commit is on disk when it returns (WAL
+ *   with SQLite's default `synchronous=FULL`: the log is fsync'd at every commit). A crash before
+ *   it loses the batch and its answers together; the sender, unanswered, resends.
+ * - The answers leave in the order the frames came, each naming its own control id; one commit
+ *   for many messages only means one fsync for many.
+ * - The control ids already answered (recorded, or earlier in the same batch) are looked up in
+ *   the same transaction, under the plugin's single writer, so a repeat is answered as it was and
+ *   is never a second order.
+ * - Applying to the orders is a separate step (`Hl7Applier`) that reads what was committed here in
+ *   id order, so a stop between this commit and the apply loses nothing: the applier resumes from
+ *   the rows still `accepted`, and marks each applied in the transaction that applies it.
  */
 export class Hl7Intake {
   constructor(private readonly deps: IntakeDeps) {}
@@ -102,120 +111,165 @@ export class Hl7Intake {
     });
 
     const outcome = { acceptedAny: false };
-    await this.deps.database.write(async (tx) => {
-      for (const c of candidates) {
-        const [earlier] = await tx
-          .select({ ack: hl7Inbound.ack, status: hl7Inbound.status })
-          .from(hl7Inbound)
-          .where(
-            and(eq(hl7Inbound.connectorId, this.deps.connectorId), eq(hl7Inbound.controlId, c.controlId)),
-          );
-        if (earlier) {
-          answers[c.index] = { bytes: encodeHl7(Hl7Message.parse(earlier.ack), c.decoded.charset) };
+    if (candidates.length > 0 || traffic.some((t) => t !== undefined)) {
+      await this.deps.database.write(async (tx) => {
+        const seen = await this.lookup(tx, candidates);
+        const rows: (typeof hl7Inbound.$inferInsert)[] = [];
+        for (const c of candidates) {
+          const earlier = seen.acks.get(c.controlId);
+          if (earlier !== undefined) {
+            answers[c.index] = { bytes: encodeHl7(Hl7Message.parse(earlier), c.decoded.charset) };
+            traffic[c.index] = {
+              direction: 'in',
+              label: c.label,
+              outcome: 'ok',
+              detail: `repeat of control id ${c.controlId}: answered as before, nothing applied again`,
+              excerpt: c.excerpt,
+            };
+            continue;
+          }
+          const problems = this.precheck(seen, c.commands);
+          if (problems.length > 0) {
+            answers[c.index] = { bytes: this.answer(c.decoded, 'AE', problems) };
+            traffic[c.index] = refusedEntry(c.label, problems, null, c.excerpt);
+            continue;
+          }
+          const ackMessage = buildAck(c.decoded.message, 'AA');
+          const ack = ackMessage.toString();
+          rows.push({
+            connectorId: this.deps.connectorId,
+            controlId: c.controlId,
+            label: c.label,
+            placerOrderId: c.commands[0]?.placer ?? null,
+            commandJson: JSON.stringify(c.commands),
+            ack,
+            status: 'accepted',
+          });
+          // Later messages of this batch see this one as they would see it recorded: a repeat of
+          // its control id is answered the same, a cancel or correction of its order is queued.
+          seen.acks.set(c.controlId, ack);
+          for (const command of c.commands) seen.queued.add(command.placer);
+          answers[c.index] = { bytes: encodeHl7(ackMessage, c.decoded.charset) };
           traffic[c.index] = {
             direction: 'in',
             label: c.label,
             outcome: 'ok',
-            detail: `repeat of control id ${c.controlId}: answered as before, nothing applied again`,
+            detail: 'accepted',
             excerpt: c.excerpt,
           };
-          continue;
         }
-        const problems = await this.precheck(tx, c.commands);
-        if (problems.length > 0) {
-          answers[c.index] = { bytes: this.answer(c.decoded, 'AE', problems) };
-          traffic[c.index] = refusedEntry(c.label, problems, null, c.excerpt);
-          continue;
+        // One statement for the batch; rows get their ids (the apply order) in arrival order.
+        for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+          await tx.insert(hl7Inbound).values(rows.slice(i, i + INSERT_ROWS));
         }
-        const ack = buildAck(c.decoded.message, 'AA');
-        await tx.insert(hl7Inbound).values({
-          connectorId: this.deps.connectorId,
-          controlId: c.controlId,
-          label: c.label,
-          placerOrderId: c.commands[0]?.placer ?? null,
-          commandJson: JSON.stringify(c.commands),
-          ack: ack.toString(),
-          status: 'accepted',
-        });
-        outcome.acceptedAny = true;
-        answers[c.index] = { bytes: encodeHl7(ack, c.decoded.charset) };
-        traffic[c.index] = {
-          direction: 'in',
-          label: c.label,
-          outcome: 'ok',
-          detail: 'accepted',
-          excerpt: c.excerpt,
-        };
-      }
-      await this.deps.traffic.recordWithin(
-        tx,
-        traffic.filter((t): t is TrafficEntry => t !== undefined),
-      );
-    });
+        outcome.acceptedAny = rows.length > 0;
+        await this.deps.traffic.recordWithin(
+          tx,
+          traffic.filter((t): t is TrafficEntry => t !== undefined),
+        );
+      });
+    }
     if (outcome.acceptedAny) this.deps.accepted();
     return answers.map((a) => a ?? { close: 'no answer' });
   }
 
   /**
-   * What can be known now about a correction or cancel: is there such an order (or one on its way in
-   * this connector's queue), and is it still open to it. A race with the modality starting the
-   * order between this answer and the apply is recorded as a failure in the connector's traffic.
+   * Everything the batch's checks need, read with a few set queries rather than several per
+   * message: earlier answers by control id, this connector's queued placer numbers, the orders the
+   * messages name and the orders holding their accession numbers.
    */
-  private async precheck(tx: Tx, commands: Hl7OrderCommand[]): Promise<Hl7Problem[]> {
-    const problems: Hl7Problem[] = [];
-    const pims = { system: 'hl7', siteId: this.deps.settings.pimsSiteId };
-    for (const [i, command] of commands.entries()) {
-      const orc = { segment: 'ORC', sequence: i + 1 };
-      const order = await findOrderByPimsId(tx, this.deps.siteId, pims, command.placer);
-      if (command.kind === 'create') {
-        const accession = command.body.accessionNumber;
-        if (!order && accession) {
-          const [taken] = await tx
-            .select({ id: orders.id })
-            .from(orders)
-            .where(
-              and(
-                eq(orders.siteId, this.deps.siteId),
-                eq(orders.accessionNumber, accession),
-                ne(orders.pimsOrderId, command.placer),
-              ),
-            );
-          if (taken) {
-            problems.push(
-              hl7Problem('AE', 205, `accession number ${accession} is already used by another order`, {
-                ...orc,
-                field: 3,
-              }),
-            );
-          }
-        }
-        continue;
-      }
+  private async lookup(tx: Tx, candidates: Candidate[]): Promise<Seen> {
+    const { connectorId, siteId } = this.deps;
+    const controlIds = unique(candidates.map((c) => c.controlId));
+    const placers = unique(candidates.flatMap((c) => c.commands.map((command) => command.placer)));
+    const accessions = unique(
+      candidates.flatMap((c) =>
+        c.commands.flatMap((command) =>
+          command.kind === 'create' && command.body.accessionNumber ? [command.body.accessionNumber] : [],
+        ),
+      ),
+    );
+    const seen: Seen = { acks: new Map(), queued: new Set(), orders: new Map(), accessions: new Map() };
+    for (const part of chunks(controlIds)) {
+      const rows = await tx
+        .select({ controlId: hl7Inbound.controlId, ack: hl7Inbound.ack })
+        .from(hl7Inbound)
+        .where(and(eq(hl7Inbound.connectorId, connectorId), inArray(hl7Inbound.controlId, part)));
+      for (const r of rows) seen.acks.set(r.controlId, r.ack);
+    }
+    for (const part of chunks(placers)) {
       const queued = await tx
-        .select({ id: hl7Inbound.id })
+        .select({ placer: hl7Inbound.placerOrderId })
         .from(hl7Inbound)
         .where(
           and(
-            eq(hl7Inbound.connectorId, this.deps.connectorId),
-            eq(hl7Inbound.placerOrderId, command.placer),
+            eq(hl7Inbound.connectorId, connectorId),
+            inArray(hl7Inbound.placerOrderId, part),
             eq(hl7Inbound.status, 'accepted'),
           ),
-        )
-        .limit(1);
-      if (queued.length > 0) continue;
-      if (!order) {
+        );
+      for (const r of queued) if (r.placer !== null) seen.queued.add(r.placer);
+      const named = await tx
+        .select({ placer: orders.pimsOrderId, status: orders.status })
+        .from(orders)
+        .where(
+          and(
+            eq(orders.siteId, siteId),
+            eq(orders.pimsSystem, 'hl7'),
+            eq(orders.pimsSiteId, this.deps.settings.pimsSiteId),
+            inArray(orders.pimsOrderId, part),
+          ),
+        );
+      for (const r of named) seen.orders.set(r.placer, r.status);
+    }
+    for (const part of chunks(accessions)) {
+      const holders = await tx
+        .select({ accession: orders.accessionNumber, placer: orders.pimsOrderId })
+        .from(orders)
+        .where(and(eq(orders.siteId, siteId), inArray(orders.accessionNumber, part)));
+      for (const r of holders) seen.accessions.set(r.accession, r.placer);
+    }
+    return seen;
+  }
+
+  /**
+   * What can be known now about a message's commands: a create's accession number free, and for a
+   * correction or cancel an order (or one on its way in this connector's queue) still open to it.
+   * A race with the modality starting the order between this answer and the apply is recorded as
+   * a failure in the connector's traffic.
+   */
+  private precheck(seen: Seen, commands: Hl7OrderCommand[]): Hl7Problem[] {
+    const problems: Hl7Problem[] = [];
+    for (const [i, command] of commands.entries()) {
+      const orc = { segment: 'ORC', sequence: i + 1 };
+      const status = seen.orders.get(command.placer);
+      if (command.kind === 'create') {
+        const accession = command.body.accessionNumber;
+        const holder = accession ? seen.accessions.get(accession) : undefined;
+        if (status === undefined && holder !== undefined && holder !== command.placer) {
+          problems.push(
+            hl7Problem('AE', 205, `accession number ${accession} is already used by another order`, {
+              ...orc,
+              field: 3,
+            }),
+          );
+        }
+        continue;
+      }
+      if (seen.queued.has(command.placer)) continue;
+      if (status === undefined) {
         problems.push(
           hl7Problem('AE', 204, `no order with placer order number ${command.placer}`, { ...orc, field: 2 }),
         );
         continue;
       }
-      if (command.kind === 'cancel' && order.status === 'cancelled') continue;
-      if (order.status !== 'scheduled') {
+      if (command.kind === 'cancel' && status === 'cancelled') continue;
+      if (status !== 'scheduled') {
         problems.push(
           hl7Problem(
             'AE',
             207,
-            `the order is ${order.status.replace('_', ' ')}; it can be ${command.kind === 'cancel' ? 'cancelled' : 'corrected'} only before the modality starts it`,
+            `the order is ${status.replace('_', ' ')}; it can be ${command.kind === 'cancel' ? 'cancelled' : 'corrected'} only before the modality starts it`,
             { ...orc, field: 1 },
           ),
         );
@@ -227,6 +281,32 @@ export class Hl7Intake {
   private answer(decoded: DecodedMessage, code: AckCode, problems: Hl7Problem[]): Buffer {
     return encodeHl7(buildAck(decoded.message, code, problems), decoded.charset);
   }
+}
+
+/** What the batch's checks read from the database, kept up to date as the batch accepts messages. */
+interface Seen {
+  /** Acknowledgements already given, by control id. */
+  acks: Map<string, string>;
+  /** Placer order numbers with an accepted message not yet applied. */
+  queued: Set<string>;
+  /** Status of the orders the batch names, by placer order number. */
+  orders: Map<string, string>;
+  /** Which placer order number holds each accession number the batch's creates ask for. */
+  accessions: Map<string, string>;
+}
+
+/** Rows per insert and values per IN list: well inside SQLite's limit on bound parameters. */
+const INSERT_ROWS = 100;
+const IN_LIST = 500;
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function chunks(values: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < values.length; i += IN_LIST) out.push(values.slice(i, i + IN_LIST));
+  return out;
 }
 
 function worst(problems: Hl7Problem[]): AckCode {
