@@ -18,7 +18,7 @@ export default defineConfig({
           // The files share nothing through module state (no mocks, no globals), so each worker
           // loads the workspaces once instead of once per file: most of a run was imports.
           isolate: false,
-          include: ['{protocol,pims-plugin,agent}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['{protocol,runtime,pims-plugin,agent}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
       {

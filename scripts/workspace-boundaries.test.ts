@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * moves, instead of reaching into another workspace's folders.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const workspaces = ['protocol', 'pims-plugin', 'agent', 'test'];
+const workspaces = ['protocol', 'runtime', 'pims-plugin', 'agent', 'test'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

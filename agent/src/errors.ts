@@ -1,1 +1,1 @@
-export { LightboxError } from '@lightbox/protocol';
+export { LightboxError } from '@lightbox/runtime';

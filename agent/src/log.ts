@@ -7,7 +7,7 @@ import {
   prettyLogOptions,
   type LogLevel,
   type Logger,
-} from '@lightbox/protocol';
+} from '@lightbox/runtime';
 
 export type { Logger, LogLevel };
 /** `auto`: readable lines at a terminal, JSON otherwise (a service, a pipe, a file). */

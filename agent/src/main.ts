@@ -1,4 +1,4 @@
-import { createOwnerOnly, keepOwnerOnly } from '@lightbox/protocol';
+import { createOwnerOnly, keepOwnerOnly } from '@lightbox/runtime';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';

@@ -1,4 +1,4 @@
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 
 /** HTTP status for each machine code the API can answer with. */
 const httpStatusByCode: Record<string, number> = {

@@ -1,4 +1,4 @@
-import { createOwnerOnly } from '@lightbox/protocol';
+import { createOwnerOnly } from '@lightbox/runtime';
 import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';

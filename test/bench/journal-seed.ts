@@ -1,5 +1,5 @@
 import { createClient } from '@libsql/client';
-import { createOrderBody } from '@lightbox/protocol';
+import { createOrderBody } from '@lightbox/pims-plugin/orders/order-dto';
 import {
   mintOrderId,
   mintOrderIdentifiers,

@@ -1,11 +1,11 @@
-import { keepOwnerOnly } from '@lightbox/protocol';
+import { keepOwnerOnly } from '@lightbox/runtime';
 import { createClient, type Client, type InStatement } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AsyncMutex } from '@lightbox/protocol';
+import { AsyncMutex } from '@lightbox/runtime';
 import { CoalescedFsync } from '../disk/coalesced-fsync.js';
 import { HeldDescriptors } from '../disk/held-descriptors.js';
 import * as schema from './schema.js';

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
-import type { Logger } from '@lightbox/protocol';
+import type { Logger } from '@lightbox/runtime';
 import { FindCancellations } from './find-cancellation.js';
 import { FindStatus, findResponse } from './find-response-stream.js';
 import type { StoreAssociation } from './dicom-services.js';

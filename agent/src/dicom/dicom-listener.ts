@@ -1,6 +1,6 @@
 import net from 'node:net';
 import dimse from 'dcmjs-dimse';
-import type { Logger } from '@lightbox/protocol';
+import type { Logger } from '@lightbox/runtime';
 import { associationHandlerClass } from './association-handler.js';
 import { servicesFor, type DicomHandlers } from './dicom-services.js';
 import { AssociationSlots } from './association-slots.js';

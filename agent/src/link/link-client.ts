@@ -10,18 +10,19 @@ import {
   inboxAfterHandshake,
   parseFrame,
   pluginFrame,
+  realignCounters,
   type AgentStatusReport,
   type EchoRequestMessage,
   type PluginFrame,
   type PluginToAgentMessage,
 } from '@lightbox/protocol';
 import type { AgentDatabase } from '../db/agent-database.js';
-import { linkState } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import type { LinkStatus, StatusFile } from '../status/status-file.js';
 import { agentLinkStore } from './agent-link-store.js';
 import type { WorklistCopy } from '../worklist/worklist-copy.js';
 import { pluginOutboxDepth, readAgentLinkState } from '../outbox/outbox-to-plugin.js';
+import { pluginLinkTables } from '../outbox/link-tables.js';
 import { backoffDelay } from './backoff.js';
 import { certificateProblem } from './certificate-problem.js';
 import { LogCode } from '../log-codes.js';
@@ -313,15 +314,12 @@ export class LinkClient {
         lastOutSeq: state.lastOutSeq,
         pluginLastReceived: welcome.lastReceivedSeq,
       });
-      await database.write((tx) =>
-        tx.update(linkState).set({
-          ...(advanceTo !== null ? { lastInSeq: advanceTo } : {}),
-          ...(welcome.lastReceivedSeq > state.lastOutSeq
-            ? { lastOutSeq: welcome.lastReceivedSeq, ackedOutSeq: welcome.lastReceivedSeq }
-            : {}),
+      state = await database.write((tx) =>
+        realignCounters(pluginLinkTables, tx, {
+          ...(advanceTo !== null ? { inboxTo: advanceTo } : {}),
+          outboxTo: welcome.lastReceivedSeq,
         }),
       );
-      state = await readAgentLinkState(database.db);
     }
     if (ws.readyState !== WebSocket.OPEN) return { kind: 'linked' };
     const endpoint = new LinkEndpoint<PluginToAgentMessage>({

@@ -1,10 +1,6 @@
 import { agentMetrics } from '../metrics/agent-metrics.js';
-import {
-  MAX_FRAME_BYTES,
-  performedStepMessage,
-  type Logger,
-  type PerformedStepMessage,
-} from '@lightbox/protocol';
+import { MAX_FRAME_BYTES, performedStepMessage, type PerformedStepMessage } from '@lightbox/protocol';
+import { type Logger } from '@lightbox/runtime';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { enqueueForPlugin } from '../outbox/outbox-to-plugin.js';
 import {

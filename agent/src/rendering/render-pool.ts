@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '@lightbox/protocol';
+import type { Logger } from '@lightbox/runtime';
 import { LightboxError } from '../errors.js';
 import type { RenderJob, RenderReply } from './render-worker.js';
 import { workerScript } from './worker-script.js';

@@ -1,6 +1,6 @@
 import dimse from 'dcmjs-dimse';
 import { agentMetrics } from '../metrics/agent-metrics.js';
-import type { Logger } from '@lightbox/protocol';
+import type { Logger } from '@lightbox/runtime';
 import type { AgentConfig } from '../config.js';
 import type { FindContext, FindHandler } from '../dicom/dicom-services.js';
 import {

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { LightboxError, type EchoResultMessage } from '@lightbox/protocol';
+import { type EchoResultMessage } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db, Tx } from '../db/database.js';
 import { agentEchoes, agents } from '../db/schema.js';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { and, desc, eq, inArray, like, lt, ne } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { recordAudit } from '../audit/audit-log.js';
 import { agentLinkState, agents, auditLog, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';

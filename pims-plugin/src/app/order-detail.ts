@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Db } from '../db/database.js';
 import { events, orderTimeline, orders, webhookDeliveries, webhooks } from '../db/schema.js';
 import { orderFacts, type OrderFacts } from './order-facts.js';

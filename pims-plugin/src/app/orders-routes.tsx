@@ -4,7 +4,7 @@ import type { Tx } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { htmlResponse } from '../pages/html-response.js';
 import { requirePermission, type GuardAnswers } from '../staff/staff-guard.js';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { AppScreenDeps } from './app-screen-deps.js';
 import { BoardPage } from './board-page.js';
 import { loadBoard, timeFormatter } from './board-query.js';

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database } from '../db/database.js';
 import { orders, studies, studyAudit } from '../db/schema.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { httpStatusOf } from '../errors.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { PageAssets } from '../pages/page-assets.js';

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lt, max, or } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database, Db } from '../db/database.js';
 import { connectors, events } from '../db/schema.js';
 import { mintId } from '../sites/secret-hash.js';

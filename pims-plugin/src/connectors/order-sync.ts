@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { LightboxError, type CreateOrderBody, type PatchOrderBody } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
+import { type CreateOrderBody, type PatchOrderBody } from '../orders/order-dto.js';
 import type { orders } from '../db/schema.js';
 import { findOrderByPimsId } from '../orders/order-queries.js';
 import type { ConnectorContext } from './connector-kind.js';

@@ -2,7 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AsyncMutex, keepOwnerOnly } from '@lightbox/protocol';
+import { AsyncMutex, keepOwnerOnly } from '@lightbox/runtime';
 import * as schema from './schema.js';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
 import { runMigrations } from './run-migrations.js';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database, Tx } from '../db/database.js';
 import { embedSecrets } from '../db/schema.js';
 import type { SecretBox } from '../security/secret-box.js';

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { streamSSE } from 'hono/streaming';
 import { and, desc, eq } from 'drizzle-orm';
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from '../orders/order-dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Database } from '../db/database.js';
 import { orders } from '../db/schema.js';

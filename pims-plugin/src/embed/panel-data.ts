@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from '../orders/order-dto.js';
 import type { Db } from '../db/database.js';
 import { orders, studies, studySeries } from '../db/schema.js';
 import type { MediaLinker } from '../studies/media-url.js';

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Db } from '../db/database.js';
 import { events } from '../db/schema.js';
 import { eventEnvelope, type EventEnvelope } from './event-envelope.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { httpStatusOf } from '../errors.js';
 import type { Logger } from '../log.js';
 

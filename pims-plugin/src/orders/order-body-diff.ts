@@ -1,4 +1,4 @@
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from './order-dto.js';
 
 /** Fields the plugin fills in when the PIMS leaves them out: a repeat that leaves them out again matches. */
 const FILLED_WHEN_ABSENT = [

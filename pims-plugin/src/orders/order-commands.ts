@@ -1,10 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import {
-  LightboxError,
-  type CreateOrderBody,
-  type OrderStatus,
-  type PatchOrderBody,
-} from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
+import { type CreateOrderBody, type OrderStatus, type PatchOrderBody } from './order-dto.js';
 import type { Database, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
 import { appendEvent, appendEvents } from '../events/event-store.js';

@@ -1,6 +1,6 @@
-import type { OrderStatus } from '@lightbox/protocol';
+import type { OrderStatus } from './order-dto.js';
 import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Db, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
 import { studiesOfOrder } from './order-studies.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderStatus, type OrderStatus } from '@lightbox/protocol';
+import { orderStatus, type OrderStatus } from './order-dto.js';
 import { ORDER_STATUSES } from '../db/schema.js';
 import { nextOrderStatus, type OrderEvent } from './order-state-machine.js';
 

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@lightbox/protocol';
+import type { OrderStatus } from './order-dto.js';
 
 /** What can happen to an order, from the PIMS, a modality, or time. */
 export type OrderEvent =

@@ -11,7 +11,7 @@ import {
   orderStatus,
   patchOrderBody,
   requestingVet,
-} from '@lightbox/protocol';
+} from './order-dto.js';
 import { operation } from '../openapi/api-operation.js';
 import { listQuery } from './orders-routes.js';
 

@@ -1,14 +1,14 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { LightboxError } from '@lightbox/runtime';
 import {
-  LightboxError,
   cancelOrderBody,
   completeOrderBody,
   createOrderBody,
   orderStatus,
   patchOrderBody,
   type CreateOrderBody,
-} from '@lightbox/protocol';
+} from './order-dto.js';
 import { differingFields } from './order-body-diff.js';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';

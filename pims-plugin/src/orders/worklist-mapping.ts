@@ -1,4 +1,5 @@
-import type { CreateOrderBody, WlItem } from '@lightbox/protocol';
+import type { WlItem } from '@lightbox/protocol';
+import type { CreateOrderBody } from './order-dto.js';
 import { checkVr, type WritableVr } from './dicom-vr.js';
 
 export interface OrderIdentifiers {

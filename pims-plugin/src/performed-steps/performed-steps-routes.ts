@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { and, asc, eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database } from '../db/database.js';
 import { performedStepHistory, performedSteps } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database } from '../db/database.js';
 import { performedSteps } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';

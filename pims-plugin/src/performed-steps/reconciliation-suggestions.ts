@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@lightbox/protocol';
+import type { OrderStatus } from '../orders/order-dto.js';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { orders, type performedSteps } from '../db/schema.js';

@@ -1,6 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrderBody, LightboxError, type PerformedStepMessage } from '@lightbox/protocol';
+import { type PerformedStepMessage } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
+import { createOrderBody } from '../orders/order-dto.js';
 import type { Database } from '../db/database.js';
 import {
   siteWithAgent,

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, ne } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Tx } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';

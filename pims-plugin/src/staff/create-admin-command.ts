@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { PluginConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { sites } from '../db/schema.js';

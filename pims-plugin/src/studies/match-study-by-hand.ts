@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import type { Database, Tx } from '../db/database.js';
 import { orders, studies, studyAudit } from '../db/schema.js';
 import { completeIfImagesArrived } from './completion-waits.js';

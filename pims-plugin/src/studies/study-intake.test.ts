@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrderBody, type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
+import { type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
+import { createOrderBody } from '../orders/order-dto.js';
 import type { Database } from '../db/database.js';
 import {
   siteWithAgent,

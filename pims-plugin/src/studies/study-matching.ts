@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@lightbox/protocol';
+import type { OrderStatus } from '../orders/order-dto.js';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { StoredInstanceMessage } from '@lightbox/protocol';
 import type { Tx } from '../db/database.js';

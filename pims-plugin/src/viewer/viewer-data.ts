@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from '../orders/order-dto.js';
 import type { Db } from '../db/database.js';
 import { orders, studies } from '../db/schema.js';
 import type { InstanceImageView } from '../studies/instance-image-view.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db } from '../db/database.js';
 import { events, webhookDeliveries, webhooks } from '../db/schema.js';

@@ -1,4 +1,4 @@
-import { LinkLogCode } from '../support/log-codes.js';
+import { LinkLogCode } from './log-codes.js';
 import { CloseCode } from './close-codes.js';
 import type { ErrorFrame } from './frames.js';
 import type { InboxTransaction, LinkLogger, LinkSocket, LinkStore, OutboxRow } from './link-store.js';
@@ -12,6 +12,8 @@ export interface LinkEndpointOptions<In> {
   peerLastReceivedSeq: number;
   /** How often the outbox is re-read without a local wake-up: rows written by another process. */
   outboxPollMs?: number;
+  /** How many characters of outbox rows are read at once, roughly; 8 MiB unless given. */
+  sendBatchBytes?: number;
   /** Extra fields for outgoing heartbeats, e.g. queue depths. */
   heartbeatExtras?: () => Record<string, unknown>;
   now?: () => number;
@@ -50,7 +52,7 @@ export class LinkEndpoint<In> {
   private pumpDone: Promise<void> = Promise.resolve();
 
   constructor(options: LinkEndpointOptions<In>) {
-    this.opts = { outboxPollMs: 250, now: Date.now, ...options };
+    this.opts = { outboxPollMs: 250, sendBatchBytes: SEND_BATCH_BYTES, now: Date.now, ...options };
     this.ackedUpTo = options.peerLastReceivedSeq;
     this.lastHeardAt = this.opts.now();
   }
@@ -153,7 +155,7 @@ export class LinkEndpoint<In> {
     while (!this.isStopped()) {
       this.outboxDirty = false;
       const rows: OutboxRow[] = await this.opts.store.readOutbox(sentUpTo, batch);
-      batch = nextSendBatch(batch, rows);
+      batch = nextSendBatch(batch, rows, this.opts.sendBatchBytes);
       if (this.isStopped()) return;
       if (rows.length === 0) {
         await this.waitForWork();
@@ -269,12 +271,12 @@ export class LinkEndpoint<In> {
   }
 }
 
-/** The next batch size: halved towards SEND_BATCH_BYTES after large rows, doubled after small ones. */
-function nextSendBatch(batch: number, rows: OutboxRow[]): number {
+/** The next batch size: cut towards `budget` after large rows, doubled after small ones. */
+function nextSendBatch(batch: number, rows: OutboxRow[], budget: number): number {
   let chars = 0;
   for (const row of rows) chars += row.bodyJson.length;
-  if (chars > SEND_BATCH_BYTES) return Math.max(1, Math.floor((batch * SEND_BATCH_BYTES) / chars));
-  return rows.length === batch && chars * 2 <= SEND_BATCH_BYTES ? Math.min(SEND_BATCH, batch * 2) : batch;
+  if (chars > budget) return Math.max(1, Math.floor((batch * budget) / chars));
+  return rows.length === batch && chars * 2 <= budget ? Math.min(SEND_BATCH, batch * 2) : batch;
 }
 
 async function applyInOrder<In>(

@@ -1,6 +1,6 @@
 import { Blob } from 'node:buffer';
 import { FormData } from 'undici';
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from '../../orders/order-dto.js';
 import type { Db } from '../../db/database.js';
 import type { EventEnvelope } from '../../events/event-envelope.js';
 import { findOrderByPimsId } from '../../orders/order-queries.js';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { ConnectorContext } from '../connector-kind.js';
 import { syncOrder, withdrawOrder } from '../order-sync.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CreateOrderBody } from '@lightbox/protocol';
+import type { CreateOrderBody } from '../../orders/order-dto.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.union([text(64), z.number().int().nonnegative().transform(String)]);

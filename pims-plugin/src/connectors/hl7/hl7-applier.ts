@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { LightboxError, type CreateOrderBody } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
+import type { CreateOrderBody } from '../../orders/order-dto.js';
 import type { Database, Tx } from '../../db/database.js';
 import type { Logger } from '../../log.js';
 import type { OrderCommands } from '../../orders/order-commands.js';

@@ -1,5 +1,5 @@
 import type { Hl7Context, Hl7Segment } from '@medplum/core';
-import { createOrderBody, type CreateOrderBody, type PatchOrderBody } from '@lightbox/protocol';
+import { createOrderBody, type CreateOrderBody, type PatchOrderBody } from '../../orders/order-dto.js';
 import { mapOrderToWorklist } from '../../orders/worklist-mapping.js';
 import { hl7Date, hl7DateTime } from './hl7-dates.js';
 import { reader, type Hl7Message } from './hl7-message.js';

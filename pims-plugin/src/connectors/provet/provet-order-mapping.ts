@@ -1,4 +1,5 @@
-import { createOrderBody, LightboxError, type CreateOrderBody } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
+import { createOrderBody, type CreateOrderBody } from '../../orders/order-dto.js';
 import { refId, type ProvetApiClient } from './provet-api-client.js';
 import type { ProvetSettings } from './provet-settings.js';
 

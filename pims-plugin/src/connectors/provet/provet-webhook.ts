@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { LightboxError } from '@lightbox/protocol';
+import { LightboxError } from '@lightbox/runtime';
 import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { ConnectorContext } from '../connector-kind.js';
 import { syncOrder, withdrawOrder } from '../order-sync.js';
