@@ -73,20 +73,8 @@ export class OrderCommands {
     siteId: string,
     body: CreateOrderBody,
   ): Promise<{ order: OrderRow; created: boolean; wake: string[] }> {
-    const minted = mintOrderIdentifiers();
-    const ids: OrderIdentifiers = {
-      accessionNumber: body.accessionNumber ?? minted.accessionNumber,
-      requestedProcedureId: body.requestedProcedureId ?? minted.requestedProcedureId,
-      scheduledProcedureStepId: body.scheduledProcedureStepId ?? minted.scheduledProcedureStepId,
-      studyInstanceUid: body.studyInstanceUid ?? mintStudyInstanceUid(),
-    };
     const now = new Date().toISOString();
-    // No schedule means "now, any station of the modality"; the time is fixed here so that every
-    // agent and every restart serves the same value.
-    const request: StoredRequest = { ...body, ...ids, scheduled: body.scheduled ?? { at: now } };
-    const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
-    if (errors.length > 0) throw validationFailed(errors);
-
+    const row = this.newOrderRow(siteId, body, now);
     const [existing] = await tx
       .select()
       .from(orders)
@@ -99,25 +87,8 @@ export class OrderCommands {
         ),
       );
     if (existing) return { order: existing, created: false, wake: [] as string[] };
-    await this.assertUnique(tx, siteId, ids);
-    const [order] = await tx
-      .insert(orders)
-      .values({
-        id: mintOrderId(),
-        siteId,
-        pimsSystem: body.pims.system,
-        pimsSiteId: body.pims.siteId,
-        pimsOrderId: body.pimsOrderId,
-        pimsPatientId: body.patient.id,
-        status: 'scheduled',
-        ...ids,
-        modality: body.procedure.modality,
-        stationAeTitle: request.scheduled.stationAeTitle ?? null,
-        requestJson: JSON.stringify(request),
-        attributesJson: JSON.stringify(attributes),
-        updatedAt: now,
-      })
-      .returning();
+    await this.assertUnique(tx, siteId, row);
+    const [order] = await tx.insert(orders).values(row).returning();
     await recordChange(tx, order!, 'created', null);
     const wake = await publishOrder(tx, order!);
     await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
@@ -170,33 +141,7 @@ export class OrderCommands {
     const now = new Date().toISOString();
     const fresh = bodies
       .filter((b) => !existing.has(b.pimsOrderId))
-      .map((body) => {
-        const minted = mintOrderIdentifiers();
-        const ids: OrderIdentifiers = {
-          accessionNumber: body.accessionNumber ?? minted.accessionNumber,
-          requestedProcedureId: body.requestedProcedureId ?? minted.requestedProcedureId,
-          scheduledProcedureStepId: body.scheduledProcedureStepId ?? minted.scheduledProcedureStepId,
-          studyInstanceUid: body.studyInstanceUid ?? mintStudyInstanceUid(),
-        };
-        const request: StoredRequest = { ...body, ...ids, scheduled: body.scheduled ?? { at: now } };
-        const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
-        if (errors.length > 0) throw validationFailed(errors);
-        return {
-          id: mintOrderId(),
-          siteId,
-          pimsSystem: body.pims.system,
-          pimsSiteId: body.pims.siteId,
-          pimsOrderId: body.pimsOrderId,
-          pimsPatientId: body.patient.id,
-          status: 'scheduled' as const,
-          ...ids,
-          modality: body.procedure.modality,
-          stationAeTitle: request.scheduled.stationAeTitle ?? null,
-          requestJson: JSON.stringify(request),
-          attributesJson: JSON.stringify(attributes),
-          updatedAt: now,
-        };
-      });
+      .map((body) => this.newOrderRow(siteId, body, now));
     await this.assertUniqueAll(tx, siteId, fresh);
     const inserted = new Map<string, OrderRow>();
     // 100 rows × the order's columns stay inside SQLite's limit on bound parameters.
@@ -379,6 +324,40 @@ export class OrderCommands {
   }
 
   /** `assertUnique` for a list of new orders: against the site's orders and each other. */
+  /**
+   * A new order's row: its identifiers (the PIMS's, or minted), the request as stored with its
+   * schedule fixed (no schedule means "now, any station of the modality", fixed here so that every
+   * agent and every restart serves the same value), and its worklist attributes. Throws when the
+   * order cannot be a worklist item.
+   */
+  private newOrderRow(siteId: string, body: CreateOrderBody, now: string) {
+    const minted = mintOrderIdentifiers();
+    const ids: OrderIdentifiers = {
+      accessionNumber: body.accessionNumber ?? minted.accessionNumber,
+      requestedProcedureId: body.requestedProcedureId ?? minted.requestedProcedureId,
+      scheduledProcedureStepId: body.scheduledProcedureStepId ?? minted.scheduledProcedureStepId,
+      studyInstanceUid: body.studyInstanceUid ?? mintStudyInstanceUid(),
+    };
+    const request: StoredRequest = { ...body, ...ids, scheduled: body.scheduled ?? { at: now } };
+    const { attributes, errors } = mapOrderToWorklist(request, ids, this.deps.timeZone);
+    if (errors.length > 0) throw validationFailed(errors);
+    return {
+      id: mintOrderId(),
+      siteId,
+      pimsSystem: body.pims.system,
+      pimsSiteId: body.pims.siteId,
+      pimsOrderId: body.pimsOrderId,
+      pimsPatientId: body.patient.id,
+      status: 'scheduled' as const,
+      ...ids,
+      modality: body.procedure.modality,
+      stationAeTitle: request.scheduled.stationAeTitle ?? null,
+      requestJson: JSON.stringify(request),
+      attributesJson: JSON.stringify(attributes),
+      updatedAt: now,
+    };
+  }
+
   private async assertUniqueAll(tx: Tx, siteId: string, list: OrderIdentifiers[]): Promise<void> {
     const accessions = new Set<string>();
     const uids = new Set<string>();
