@@ -32,6 +32,18 @@ const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Sta
 /** dcmjs-dimse types command elements as present; a request may still lack them. */
 const orEmpty = (value: string | undefined): string => value ?? '';
 
+/** What a modality reads when a handler failed: the details stay in the agent's log. */
+const INTERNAL_ERROR = 'internal error; see the agent log';
+
+/** A response that names the request it answers. */
+function respondingTo<R extends { setMessageIdBeingRespondedTo(id: number): void }>(
+  request: { getMessageId(): number },
+  response: R,
+): R {
+  response.setMessageIdBeingRespondedTo(request.getMessageId());
+  return response;
+}
+
 export interface AssociationPolicy {
   aeTitle: string;
   allowedCallingAeTitles: readonly string[];
@@ -268,7 +280,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         once([
           findResponse(request, {
             status: FindStatus.UnableToProcess,
-            errorComment: 'internal error; see the agent log',
+            errorComment: INTERNAL_ERROR,
           }),
         ]);
       };
@@ -289,81 +301,46 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     }
 
     override nCreateRequest(request: NCreateRequest, callback: (response: NCreateResponse) => void): void {
-      this.answerMpps(
+      this.answerOnce(
         'N-CREATE',
         request,
         callback,
-        (ctx, handler) => handler.create(ctx, request),
-        () => {
-          const r = new responses.NCreateResponse(
-            request.getAffectedSopClassUid(),
-            orEmpty(request.getAffectedSopInstanceUid()),
-            Status.ProcessingFailure,
-            'internal error; see the agent log',
-          );
-          r.setMessageIdBeingRespondedTo(request.getMessageId());
-          return r;
-        },
+        policy.handlers.mpps,
+        (handler) => handler.create({ callingAe: this.callingAe }, request),
+        () =>
+          respondingTo(
+            request,
+            new responses.NCreateResponse(
+              request.getAffectedSopClassUid(),
+              orEmpty(request.getAffectedSopInstanceUid()),
+              Status.ProcessingFailure,
+              INTERNAL_ERROR,
+            ),
+          ),
       );
     }
 
     override nSetRequest(request: NSetRequest, callback: (response: NSetResponse) => void): void {
-      this.answerMpps(
+      this.answerOnce(
         'N-SET',
         request,
         callback,
-        (ctx, handler) => handler.set(ctx, request),
-        () => {
-          const r = new responses.NSetResponse(
-            request.getRequestedSopClassUid(),
-            orEmpty(request.getRequestedSopInstanceUid()),
-            Status.ProcessingFailure,
-            'internal error; see the agent log',
-          );
-          r.setMessageIdBeingRespondedTo(request.getMessageId());
-          return r;
-        },
+        policy.handlers.mpps,
+        (handler) => handler.set({ callingAe: this.callingAe }, request),
+        () =>
+          respondingTo(
+            request,
+            new responses.NSetResponse(
+              request.getRequestedSopClassUid(),
+              orEmpty(request.getRequestedSopInstanceUid()),
+              Status.ProcessingFailure,
+              INTERNAL_ERROR,
+            ),
+          ),
       );
     }
 
-    /** Same guards as C-FIND: one callback whatever happens, and no exception reaches dcmjs-dimse. */
-    private answerMpps<Rsp>(
-      what: string,
-      request: { getMessageId(): number },
-      callback: (response: Rsp) => void,
-      run: (ctx: { callingAe: string }, handler: NonNullable<DicomHandlers['mpps']>) => Promise<Rsp>,
-      failure: () => Rsp,
-    ): void {
-      let answered = false;
-      const once = (r: Rsp): void => {
-        if (answered) return;
-        answered = true;
-        callback(r);
-      };
-      const failed = (err: unknown): void => {
-        policy.log.error(`${what} failed`, {
-          err: err instanceof Error ? err.stack : String(err),
-          messageId: request.getMessageId(),
-        });
-        try {
-          once(failure());
-        } catch (again) {
-          policy.log.error(`${what} failure could not be answered`, { err: String(again) });
-        }
-      };
-      const handler = policy.handlers.mpps;
-      if (!handler) {
-        failed(new Error('MPPS is not served here'));
-        return;
-      }
-      try {
-        run({ callingAe: this.callingAe }, handler).then(once).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
-    }
-
-    /** The MPPS guards for any handler: one callback whatever happens, no exception into dcmjs-dimse. */
+    /** The guards of every N- request: one callback whatever happens, no exception into dcmjs-dimse. */
     private answerOnce<H, Rsp>(
       what: string,
       request: { getMessageId(): number },
@@ -379,7 +356,10 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         callback(r);
       };
       const failed = (err: unknown): void => {
-        policy.log.error(`${what} failed`, { err: err instanceof Error ? err.stack : String(err) });
+        policy.log.error(`${what} failed`, {
+          err: err instanceof Error ? err.stack : String(err),
+          messageId: request.getMessageId(),
+        });
         try {
           once(failure());
         } catch (again) {
@@ -412,7 +392,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
             },
             request,
           ),
-        () => actionResponse(request, 0x0110, 'internal error; see the agent log'),
+        () => actionResponse(request, 0x0110, INTERNAL_ERROR),
       );
     }
 
@@ -451,7 +431,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         try {
           const response = responses.CStoreResponse.fromRequest(request);
           response.setStatus(0xa700);
-          response.setErrorComment('internal error; see the agent log');
+          response.setErrorComment(INTERNAL_ERROR);
           once(response);
         } catch (again) {
           policy.log.error('C-STORE failure could not be answered', { err: String(again) });
