@@ -12,6 +12,8 @@ export class LinkHub {
     string,
     { connectionId: number; endpoint: LinkEndpoint<AgentToPluginMessage>; drop: DropLink }
   >();
+  /** Connections this plugin is closing on purpose (a revoked token, a removed agent). */
+  private readonly closing = new Set<number>();
 
   /** Registers a new link and drops the agent's previous one, which a half-open path may have left. */
   attach(
@@ -27,6 +29,7 @@ export class LinkHub {
 
   /** Returns true when the connection was still the agent's current one. */
   detach(agentId: string, connectionId: number): boolean {
+    this.closing.delete(connectionId);
     const current = this.live.get(agentId);
     if (current?.connectionId !== connectionId) return false;
     this.live.delete(agentId);
@@ -36,8 +39,12 @@ export class LinkHub {
   /** Closes the agent's live link here, if any: its token was revoked or it was removed. */
   drop(agentId: string, code: number, reason: string): boolean {
     const current = this.live.get(agentId);
-    current?.drop(code, reason);
-    return current !== undefined;
+    if (!current) return false;
+    // Not connected from now on, though the socket's closing handshake is still under way: whoever
+    // asks right after the revocation must not hear otherwise. The entry stays for `detach`.
+    this.closing.add(current.connectionId);
+    current.drop(code, reason);
+    return true;
   }
 
   notify(agentId: string): void {
@@ -49,7 +56,8 @@ export class LinkHub {
   }
 
   isConnected(agentId: string): boolean {
-    return this.live.has(agentId);
+    const current = this.live.get(agentId);
+    return current !== undefined && !this.closing.has(current.connectionId);
   }
 
   dropAll(): void {

@@ -34,8 +34,9 @@ export async function rotateAgentToken(
     await tx
       .update(agents)
       .set(
+        // Revoked now: the link the old token holds is dropped, so the agent is not connected.
         immediately
-          ? { tokenHash: hashSecret(token), nextTokenHash: null }
+          ? { tokenHash: hashSecret(token), nextTokenHash: null, connected: false }
           : { nextTokenHash: hashSecret(token) },
       )
       .where(eq(agents.id, agentId));
