@@ -38,27 +38,13 @@ describe('refused links', () => {
   });
 
   it('a protocol version the plugin does not speak closes the link with a named reason', async () => {
-    const ws = new WebSocket(`${stack.pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
-      headers: { authorization: `Bearer ${stack.agentToken}` },
+    const { code, reason } = await helloAndClose(stack.pluginUrl, stack.agentToken, {
+      protocolVersion: 99,
+      agentId: stack.agentId,
+      agentVersion: '9.9.9',
+      lastReceivedSeq: 0,
+      outboxFloorSeq: 0,
     });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    ws.send(
-      JSON.stringify({
-        type: 'hello',
-        protocolVersion: 99,
-        agentId: stack.agentId,
-        agentVersion: '9.9.9',
-        lastReceivedSeq: 0,
-        outboxFloorSeq: 0,
-      }),
-    );
-    const { code, reason } = await closed;
     expect(code).toBe(4001);
     expect(reason).toMatch(/incompatible protocol: plugin speaks 1, agent speaks 99/);
     const logged = await stack.plugin.waitForCode('agent_refused');
@@ -66,27 +52,13 @@ describe('refused links', () => {
   });
 
   it('a hello claiming more than the plugin ever sent closes the link, naming why, and changes nothing', async () => {
-    const ws = new WebSocket(`${stack.pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
-      headers: { authorization: `Bearer ${stack.agentToken}` },
+    const { code, reason } = await helloAndClose(stack.pluginUrl, stack.agentToken, {
+      protocolVersion: 1,
+      agentId: stack.agentId,
+      agentVersion: '0.1.0',
+      lastReceivedSeq: 1e15,
+      outboxFloorSeq: 0,
     });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    ws.send(
-      JSON.stringify({
-        type: 'hello',
-        protocolVersion: 1,
-        agentId: stack.agentId,
-        agentVersion: '0.1.0',
-        lastReceivedSeq: 1e15,
-        outboxFloorSeq: 0,
-      }),
-    );
-    const { code, reason } = await closed;
     expect(code).toBe(4002);
     expect(reason).toMatch(/^lastReceivedSeq 1000000000000000 is ahead of all this side sent \(\d+\)$/);
     const agent = (await (await stack.api('GET', `/v1/agents/${stack.agentId}`)).json()) as {
@@ -140,3 +112,23 @@ describe('refused links', () => {
     }
   });
 });
+
+/** A hand-made agent that opens the link with `hello` and waits for the plugin to close it. */
+async function helloAndClose(
+  pluginUrl: string,
+  token: string,
+  hello: Record<string, unknown>,
+): Promise<{ code: number; reason: string }> {
+  const ws = new WebSocket(`${pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.send(JSON.stringify({ type: 'hello', ...hello }));
+  return closed;
+}

@@ -13,6 +13,11 @@ import { field, screenAction } from './screen-action.js';
 export function mountReconcileScreen(app: Hono<AppEnv>, deps: AppScreenDeps, answers: GuardAnswers): void {
   const mayView = requirePermission('reconcile.view', answers);
   const mayLink = requirePermission('reconcile.link', answers);
+  /** The order a person chose: one of the suggestions, or one typed in by accession number. */
+  const namedOrder = async (form: Record<string, unknown>, siteId: string): Promise<string> => {
+    const accession = field(form, 'accession');
+    return accession ? orderIdByAccession(deps.database, siteId, accession) : (field(form, 'orderId') ?? '');
+  };
 
   app.get('/app/reconcile', mayView, async (c) => {
     const siteId = c.get('siteId');
@@ -40,10 +45,7 @@ export function mountReconcileScreen(app: Hono<AppEnv>, deps: AppScreenDeps, ans
     screenAction(c, deps.pageAssets, '/app/reconcile', async () => {
       const form = await c.req.parseBody();
       const siteId = c.get('siteId');
-      const accession = field(form, 'accession');
-      const orderId = accession
-        ? await orderIdByAccession(deps.database, siteId, accession)
-        : (field(form, 'orderId') ?? '');
+      const orderId = await namedOrder(form, siteId);
       const studyId = c.req.param('studyId');
       const wake = await linkStudy(
         deps.database,
@@ -70,10 +72,7 @@ export function mountReconcileScreen(app: Hono<AppEnv>, deps: AppScreenDeps, ans
     screenAction(c, deps.pageAssets, '/app/reconcile', async () => {
       const form = await c.req.parseBody();
       const siteId = c.get('siteId');
-      const accession = field(form, 'accession');
-      const orderId = accession
-        ? await orderIdByAccession(deps.database, siteId, accession)
-        : (field(form, 'orderId') ?? '');
+      const orderId = await namedOrder(form, siteId);
       const wake = await linkStep(deps.database, siteId, c.get('actor'), c.req.param('uid'), orderId);
       deps.notifyAgents(wake);
       return c.redirect('/app/reconcile', 303);
