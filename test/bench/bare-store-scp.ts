@@ -13,17 +13,17 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { FastCommandDataset } from '@lightbox/agent/dicom/fast-command-dataset';
+import type {
+  Association,
+  CEchoRequest,
+  CEchoResponse,
+  CStoreRequest,
+  CStoreResponse,
+  PresentationContext,
+  StoreDataset,
+} from '@lightbox/agent/dicom/dimse-types';
 
 const { Scp, constants, responses } = dimse;
-type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
-type CStoreRequest = Parameters<InstanceType<typeof Scp>['cStoreRequest']>[0];
-type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
-type CEchoRequest = Parameters<InstanceType<typeof Scp>['cEchoRequest']>[0];
-type CEchoResponse = InstanceType<typeof responses.CEchoResponse>;
-type PresentationContext = Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>[0];
-type StoreDataset = Parameters<
-  Parameters<InstanceType<typeof Scp>['createDatasetFromStoreWritableStream']>[2]
->[0];
 
 const [portArg, folder] = process.argv.slice(2);
 if (!portArg || !folder) throw new Error('usage: bare-store-scp <port> <folder>');

@@ -1,12 +1,9 @@
-import dimse from 'dcmjs-dimse';
 import type { CommitmentContext, CommitmentHandler } from '../dicom/dicom-services.js';
 import type { Logger } from '../log.js';
 import { actionResponse } from '../dicom/storage-commitment-sop.js';
 import { CommitmentStatus, parseCommitmentRequest } from './commitment-request.js';
 import type { CommitmentService } from './commitment-service.js';
-
-type NActionRequest = InstanceType<typeof dimse.requests.NActionRequest>;
-type NActionResponse = InstanceType<typeof dimse.responses.NActionResponse>;
+import type { NActionRequest, NActionResponse } from '../dicom/dimse-types.js';
 
 /** N-ACTION "Request Storage Commitment": journalled, then answered; the result follows later. */
 export function commitmentDimseHandler(service: CommitmentService, log: Logger): CommitmentHandler {

@@ -1,9 +1,10 @@
 import dimse from 'dcmjs-dimse';
 import { STORAGE_COMMITMENT_INSTANCE, STORAGE_COMMITMENT_PUSH } from '../dicom/storage-commitment-sop.js';
 import { EVENT_ALL_COMMITTED, EVENT_SOME_FAILED, type CommitmentReference } from './commitment-request.js';
+import type { NEventReportRequest } from '../dicom/dimse-types.js';
+import { requestOnNewAssociation, type PeerCall } from '../dicom/request-on-new-association.js';
 
 const { Dataset, requests } = dimse;
-export type NEventReportRequest = InstanceType<typeof dimse.requests.NEventReportRequest>;
 
 export interface CommitmentResult {
   committed: CommitmentReference[];
@@ -58,58 +59,32 @@ export function awaitReportAnswer(request: NEventReportRequest, timeoutMs: numbe
  * Sends one report on a new association the agent opens to the modality (the SCP role for Storage
  * Commitment, proposed through role selection as PS3.4 J.3.3 asks when the modality is called back).
  */
-export function sendReportOnNewAssociation(opts: {
-  host: string;
-  port: number;
-  callingAe: string;
-  calledAe: string;
-  request: NEventReportRequest;
-  timeoutMs: number;
-}): Promise<ReportOutcome> {
-  return new Promise((resolve) => {
-    let outcome: ReportOutcome = { kind: 'failed', reason: 'association closed without an answer' };
-    const client = new dimse.Client();
-    const context = new dimse.association.PresentationContext(
-      1,
-      STORAGE_COMMITMENT_PUSH,
-      dimse.constants.TransferSyntax.ImplicitVRLittleEndian,
-      undefined,
-      false,
-      true,
-    );
-    context.addTransferSyntaxUid(dimse.constants.TransferSyntax.ExplicitVRLittleEndian);
-    client.addAdditionalPresentationContext(context);
-    client.addRequest(opts.request);
-    const timer = setTimeout(() => {
-      outcome = { kind: 'failed', reason: 'no answer in time' };
-      try {
-        client.abort();
-      } catch {
-        // already gone
-      }
-      resolve(outcome);
-    }, opts.timeoutMs);
-    opts.request.on('response', (response: { getStatus(): number }) => {
-      outcome = { kind: 'answered', status: response.getStatus() };
-    });
-    client.on('associationRejected', (result: { result: number; source: number; reason: number }) => {
-      outcome = {
+export async function sendReportOnNewAssociation(
+  opts: PeerCall & { request: NEventReportRequest },
+): Promise<ReportOutcome> {
+  const context = new dimse.association.PresentationContext(
+    1,
+    STORAGE_COMMITMENT_PUSH,
+    dimse.constants.TransferSyntax.ImplicitVRLittleEndian,
+    undefined,
+    false,
+    true,
+  );
+  context.addTransferSyntaxUid(dimse.constants.TransferSyntax.ExplicitVRLittleEndian);
+  const outcome = await requestOnNewAssociation({ ...opts, contexts: [context] });
+  switch (outcome.kind) {
+    case 'answered':
+      return { kind: 'answered', status: outcome.status };
+    case 'rejected':
+      return {
         kind: 'failed',
-        reason: `association rejected (result ${result.result}, source ${result.source}, reason ${result.reason})`,
+        reason: `association rejected (result ${outcome.result}, source ${outcome.source}, reason ${outcome.reason})`,
       };
-    });
-    client.on('networkError', (err: Error) => {
-      outcome = { kind: 'failed', reason: err.message };
-      clearTimeout(timer);
-      resolve(outcome);
-    });
-    client.on('closed', () => {
-      clearTimeout(timer);
-      resolve(outcome);
-    });
-    client.send(opts.host, opts.port, opts.callingAe, opts.calledAe, {
-      connectTimeout: opts.timeoutMs,
-      associationTimeout: opts.timeoutMs,
-    });
-  });
+    case 'network-error':
+      return { kind: 'failed', reason: outcome.error.message };
+    case 'timed-out':
+      return { kind: 'failed', reason: 'no answer in time' };
+    case 'closed-unanswered':
+      return { kind: 'failed', reason: 'association closed without an answer' };
+  }
 }

@@ -5,7 +5,31 @@ import type { Logger } from '@lightbox/runtime';
 import { FindCancellations } from './find-cancellation.js';
 import { FindStatus, findResponse } from './find-response-stream.js';
 import type { StoreAssociation } from './dicom-services.js';
-import { chooseTransferSyntax, type DicomHandlers, type ServiceEntry } from './dicom-services.js';
+import type {
+  Association,
+  CCancelRequest,
+  CEchoRequest,
+  CEchoResponse,
+  CFindRequest,
+  CFindResponse,
+  CStoreRequest,
+  CStoreResponse,
+  NActionRequest,
+  NActionResponse,
+  NCreateRequest,
+  NCreateResponse,
+  NSetRequest,
+  NSetResponse,
+  PresentationContext,
+  StoreDataset,
+} from './dimse-types.js';
+import {
+  chooseTransferSyntax,
+  type DicomHandlers,
+  type MppsContext,
+  type MppsHandler,
+  type ServiceEntry,
+} from './dicom-services.js';
 import { answerEcho } from './echo-service.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
 import { actionResponse } from './storage-commitment-sop.js';
@@ -13,34 +37,30 @@ import type { AssociationSlots } from './association-slots.js';
 import { LogCode } from '../log-codes.js';
 
 const { Scp, constants, responses } = dimse;
-type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
-type CFindResponse = InstanceType<typeof responses.CFindResponse>;
-type CCancelRequest = Parameters<InstanceType<typeof Scp>['cCancelRequest']>[0];
-type CStoreRequest = Parameters<InstanceType<typeof Scp>['cStoreRequest']>[0];
-type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
-type PresentationContext = Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>[0];
-type StoreDataset = Parameters<
-  Parameters<InstanceType<typeof Scp>['createDatasetFromStoreWritableStream']>[2]
->[0];
-type NCreateRequest = Parameters<InstanceType<typeof Scp>['nCreateRequest']>[0];
-type NCreateResponse = InstanceType<typeof responses.NCreateResponse>;
-type NSetRequest = Parameters<InstanceType<typeof Scp>['nSetRequest']>[0];
-type NSetResponse = InstanceType<typeof responses.NSetResponse>;
-type NActionRequest = Parameters<InstanceType<typeof Scp>['nActionRequest']>[0];
-type NActionResponse = InstanceType<typeof responses.NActionResponse>;
-const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = constants;
+const {
+  AbortReason,
+  AbortSource,
+  PresentationContextResult,
+  RejectReason,
+  RejectResult,
+  RejectSource,
+  Status,
+} = constants;
 /** dcmjs-dimse types command elements as present; a request may still lack them. */
 const orEmpty = (value: string | undefined): string => value ?? '';
 
 /** What a modality reads when a handler failed: the details stay in the agent's log. */
 const INTERNAL_ERROR = 'internal error; see the agent log';
 
-/** A response that names the request it answers. */
-function respondingTo<R extends { setMessageIdBeingRespondedTo(id: number): void }>(
-  request: { getMessageId(): number },
-  response: R,
-): R {
-  response.setMessageIdBeingRespondedTo(request.getMessageId());
+/**
+ * An N-CREATE or N-SET the agent failed to handle: the library's answer to the request (its SOP
+ * class and instance, its message ID) with our status and comment. A step the modality left for us
+ * to name is answered with an empty Affected SOP Instance UID.
+ */
+function processingFailure<R extends NCreateResponse | NSetResponse>(response: R): R {
+  response.setStatus(Status.ProcessingFailure);
+  response.setErrorComment(INTERNAL_ERROR);
+  response.setAffectedSopInstanceUid(orEmpty(response.getAffectedSopInstanceUid()));
   return response;
 }
 
@@ -60,11 +80,6 @@ export interface AssociationPolicy {
 
 /** A-ASSOCIATE-RQ: PDU type, reserved, length (4), then the protocol version (2). */
 const PROTOCOL_VERSION_END = 8;
-/** A-ABORT source "DICOM UL service-provider", reason "reason-not-specified" (PS3.8 9.3.8). */
-const ABORT_SOURCE_PROVIDER = 2;
-const ABORT_REASON_NOT_SPECIFIED = 0;
-
-type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
 
 /**
  * One association with a modality. dcmjs-dimse ends the process on any exception thrown from a
@@ -155,7 +170,8 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         peer: this.peer,
       });
       try {
-        this.sendAbort(ABORT_SOURCE_PROVIDER, ABORT_REASON_NOT_SPECIFIED);
+        // PS3.8 9.3.8: source "DICOM UL service-provider", reason "reason-not-specified".
+        this.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified);
       } catch (err) {
         policy.log.debug('A-ABORT could not be sent', { err: String(err) });
       }
@@ -253,10 +269,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
       this.sendAssociationReleaseResponse();
     }
 
-    override cEchoRequest(
-      request: Parameters<InstanceType<typeof Scp>['cEchoRequest']>[0],
-      callback: (response: InstanceType<typeof responses.CEchoResponse>) => void,
-    ): void {
+    override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
       try {
         callback(answerEcho(request));
       } catch (err) {
@@ -268,85 +281,58 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     }
 
     override cFindRequest(request: CFindRequest, callback: (responses: CFindResponse[]) => void): void {
-      // dcmjs-dimse kills the process on a second callback: guard it, whatever the handler does.
-      let answered = false;
-      const once = (r: CFindResponse[]): void => {
-        if (answered) return;
-        answered = true;
-        callback(r);
-      };
-      const failed = (err: unknown): void => {
-        policy.log.error('C-FIND failed', { err: err instanceof Error ? err.stack : String(err) });
-        once([
-          findResponse(request, {
-            status: FindStatus.UnableToProcess,
-            errorComment: INTERNAL_ERROR,
-          }),
-        ]);
-      };
       const handler = policy.handlers.find;
       if (!handler) {
-        once([findResponse(request, { status: 0x0122, errorComment: 'C-FIND is not served here' })]);
+        callback([findResponse(request, { status: 0x0122, errorComment: 'C-FIND is not served here' })]);
         return;
       }
-      try {
-        handler(
-          { scp: this, callingAe: this.callingAe, cancellations: this.cancellations },
-          request,
-          once,
-        ).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
+      this.answerOnce(
+        'C-FIND',
+        request,
+        callback,
+        (once) =>
+          handler({ scp: this, callingAe: this.callingAe, cancellations: this.cancellations }, request, once),
+        () => [findResponse(request, { status: FindStatus.UnableToProcess, errorComment: INTERNAL_ERROR })],
+      );
     }
 
     override nCreateRequest(request: NCreateRequest, callback: (response: NCreateResponse) => void): void {
-      this.answerOnce(
-        'N-CREATE',
-        request,
-        callback,
-        policy.handlers.mpps,
-        (handler) => handler.create({ callingAe: this.callingAe }, request),
-        () =>
-          respondingTo(
-            request,
-            new responses.NCreateResponse(
-              request.getAffectedSopClassUid(),
-              orEmpty(request.getAffectedSopInstanceUid()),
-              Status.ProcessingFailure,
-              INTERNAL_ERROR,
-            ),
-          ),
+      this.answerMpps('N-CREATE', request, callback, responses.NCreateResponse, (mpps, ctx) =>
+        mpps.create(ctx, request),
       );
     }
 
     override nSetRequest(request: NSetRequest, callback: (response: NSetResponse) => void): void {
-      this.answerOnce(
-        'N-SET',
-        request,
-        callback,
-        policy.handlers.mpps,
-        (handler) => handler.set({ callingAe: this.callingAe }, request),
-        () =>
-          respondingTo(
-            request,
-            new responses.NSetResponse(
-              request.getRequestedSopClassUid(),
-              orEmpty(request.getRequestedSopInstanceUid()),
-              Status.ProcessingFailure,
-              INTERNAL_ERROR,
-            ),
-          ),
+      this.answerMpps('N-SET', request, callback, responses.NSetResponse, (mpps, ctx) =>
+        mpps.set(ctx, request),
       );
     }
 
-    /** The guards of every N- request: one callback whatever happens, no exception into dcmjs-dimse. */
-    private answerOnce<H, Rsp>(
+    /** MPPS N-CREATE and N-SET: the handler, when MPPS is served, behind the same guards. */
+    private answerMpps<Req extends { getMessageId(): number }, Rsp extends NCreateResponse | NSetResponse>(
+      what: string,
+      request: Req,
+      callback: (response: Rsp) => void,
+      Response: { fromRequest(request: Req): Rsp },
+      run: (handler: MppsHandler, ctx: MppsContext) => Promise<Rsp>,
+    ): void {
+      const mpps = policy.handlers.mpps;
+      const ctx = { callingAe: this.callingAe };
+      this.answerOnce(what, request, callback, mpps && ((once) => run(mpps, ctx).then(once)), () =>
+        processingFailure(Response.fromRequest(request)),
+      );
+    }
+
+    /**
+     * The guards of every request a handler answers: dcmjs-dimse kills the process on a second
+     * callback or on an exception, so the callback runs once whatever the handler does, and a
+     * handler that fails (or is missing) is answered with `failure()`.
+     */
+    private answerOnce<Rsp>(
       what: string,
       request: { getMessageId(): number },
       callback: (response: Rsp) => void,
-      handler: H | undefined,
-      run: (handler: H) => Promise<Rsp>,
+      run: ((once: (response: Rsp) => void) => Promise<unknown>) | undefined,
       failure: () => Rsp,
     ): void {
       let answered = false;
@@ -366,32 +352,35 @@ export function associationHandlerClass(policy: AssociationPolicy) {
           policy.log.error(`${what} failure could not be answered`, { err: String(again) });
         }
       };
-      if (!handler) {
+      if (!run) {
         failed(new Error(`${what} is not served here`));
         return;
       }
       try {
-        run(handler).then(once).catch(failed);
+        run(once).catch(failed);
       } catch (err) {
         failed(err);
       }
     }
 
     override nActionRequest(request: NActionRequest, callback: (response: NActionResponse) => void): void {
+      const commitment = policy.handlers.commitment;
       this.answerOnce(
         'N-ACTION',
         request,
         callback,
-        policy.handlers.commitment,
-        (handler) =>
-          handler.action(
-            {
-              callingAe: this.callingAe,
-              peer: this.peer,
-              channel: { isOpen: () => this.open, send: (report) => this.sendRequests(report) },
-            },
-            request,
-          ),
+        commitment &&
+          ((once) =>
+            commitment
+              .action(
+                {
+                  callingAe: this.callingAe,
+                  peer: this.peer,
+                  channel: { isOpen: () => this.open, send: (report) => this.sendRequests(report) },
+                },
+                request,
+              )
+              .then(once)),
         () => actionResponse(request, 0x0110, INTERNAL_ERROR),
       );
     }
@@ -419,33 +408,19 @@ export function associationHandlerClass(policy: AssociationPolicy) {
     }
 
     override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
-      // dcmjs-dimse kills the process on a second callback: guard it, whatever the handler does.
-      let answered = false;
-      const once = (r: CStoreResponse): void => {
-        if (answered) return;
-        answered = true;
-        callback(r);
-      };
-      const failed = (err: unknown): void => {
-        policy.log.error('C-STORE failed', { err: err instanceof Error ? err.stack : String(err) });
-        try {
+      const storage = this.storage;
+      this.answerOnce(
+        'C-STORE',
+        request,
+        callback,
+        storage && ((once) => storage.answer(request, once)),
+        () => {
           const response = responses.CStoreResponse.fromRequest(request);
           response.setStatus(0xa700);
           response.setErrorComment(INTERNAL_ERROR);
-          once(response);
-        } catch (again) {
-          policy.log.error('C-STORE failure could not be answered', { err: String(again) });
-        }
-      };
-      if (!this.storage) {
-        failed(new Error('C-STORE is not served here'));
-        return;
-      }
-      try {
-        this.storage.answer(request, once).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
+          return response;
+        },
+      );
     }
 
     override cCancelRequest(request: CCancelRequest): void {

@@ -4,16 +4,23 @@ import type { Writable } from 'node:stream';
 import { STORAGE_COMMITMENT_PUSH } from './storage-commitment-sop.js';
 import { storageServices } from './storage-sop-classes.js';
 import type { FindCancellations } from './find-cancellation.js';
+import type {
+  CFindRequest,
+  NActionRequest,
+  NActionResponse,
+  NEventReportRequest,
+  CFindResponse,
+  CStoreRequest,
+  CStoreResponse,
+  NCreateRequest,
+  NCreateResponse,
+  NSetRequest,
+  NSetResponse,
+  PresentationContext,
+  Scp,
+} from './dimse-types.js';
 
 const { TransferSyntax } = dimse.constants;
-
-type Scp = InstanceType<typeof dimse.Scp>;
-type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
-type CFindResponse = InstanceType<typeof dimse.responses.CFindResponse>;
-type NCreateRequest = InstanceType<typeof dimse.requests.NCreateRequest>;
-type NCreateResponse = InstanceType<typeof dimse.responses.NCreateResponse>;
-type NSetRequest = InstanceType<typeof dimse.requests.NSetRequest>;
-type NSetResponse = InstanceType<typeof dimse.responses.NSetResponse>;
 
 /** What a C-FIND handler knows of the association it serves. */
 export interface FindContext {
@@ -50,10 +57,6 @@ export interface MppsHandler {
   set(ctx: MppsContext, request: NSetRequest): Promise<NSetResponse>;
 }
 
-type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
-type CStoreResponse = InstanceType<typeof dimse.responses.CStoreResponse>;
-type PresentationContext = Parameters<Scp['createStoreWritableStream']>[0];
-
 /** The Storage SCP as one association sees it. */
 export interface StoreAssociation {
   /** Called by dcmjs-dimse at the first data fragment of a C-STORE: where the bytes go. */
@@ -71,7 +74,7 @@ export interface StoreHandler {
 /** The association a request came on, while it is open: its result goes back on it. */
 export interface EventReportChannel {
   isOpen(): boolean;
-  send(request: InstanceType<typeof dimse.requests.NEventReportRequest>): void;
+  send(request: NEventReportRequest): void;
 }
 
 /** What a Storage Commitment handler knows of the association: where the result can go back. */
@@ -83,10 +86,7 @@ export interface CommitmentContext {
 
 /** Storage Commitment N-ACTION: resolves to the one response; the result follows as N-EVENT-REPORT. */
 export interface CommitmentHandler {
-  action(
-    ctx: CommitmentContext,
-    request: InstanceType<typeof dimse.requests.NActionRequest>,
-  ): Promise<InstanceType<typeof dimse.responses.NActionResponse>>;
+  action(ctx: CommitmentContext, request: NActionRequest): Promise<NActionResponse>;
 }
 
 export interface DicomHandlers {

@@ -1,56 +1,31 @@
 import dimse from 'dcmjs-dimse';
+import { requestOnNewAssociation, type PeerCall } from './request-on-new-association.js';
 
 export type EchoResult = { ok: true; ms: number } | { ok: false; reason: string };
 
 /** One C-ECHO from the agent to a peer (a modality, the PACS), on its own association. */
-export function echoPeer(opts: {
-  host: string;
-  port: number;
-  callingAe: string;
-  calledAe: string;
-  timeoutMs: number;
-}): Promise<EchoResult> {
+export async function echoPeer(opts: PeerCall): Promise<EchoResult> {
   dimse.log.setLevel('silent');
-  return new Promise((resolve) => {
-    const started = Date.now();
-    let result: EchoResult = { ok: false, reason: 'the association closed without an answer' };
-    const client = new dimse.Client();
-    const request = new dimse.requests.CEchoRequest();
-    request.on('response', (response: { getStatus(): number }) => {
-      const status = response.getStatus();
-      result =
-        status === 0
-          ? { ok: true, ms: Date.now() - started }
-          : { ok: false, reason: `answered status ${status.toString(16).padStart(4, '0')}` };
-    });
-    client.addRequest(request);
-    const timer = setTimeout(() => {
-      resolve({ ok: false, reason: `no answer within ${opts.timeoutMs} ms` });
-      try {
-        client.abort();
-      } catch {
-        // never connected
-      }
-    }, opts.timeoutMs);
-    client.on('associationRejected', (r: { result: number; source: number; reason: number }) => {
-      result = {
+  const outcome = await requestOnNewAssociation({ ...opts, request: new dimse.requests.CEchoRequest() });
+  switch (outcome.kind) {
+    case 'answered':
+      return outcome.status === 0
+        ? { ok: true, ms: outcome.ms }
+        : { ok: false, reason: `answered status ${outcome.status.toString(16).padStart(4, '0')}` };
+    case 'rejected':
+      return {
         ok: false,
-        reason: `association rejected (reason ${r.reason}): is ${opts.calledAe} the right AE title, and does it know ${opts.callingAe}?`,
+        reason: `association rejected (reason ${outcome.reason}): is ${opts.calledAe} the right AE title, and does it know ${opts.callingAe}?`,
       };
-    });
-    client.on('networkError', (err: Error) => {
-      clearTimeout(timer);
+    case 'network-error': {
       // dcmjs-dimse wraps the socket error in its own text: the system's code is what says most.
+      const err = outcome.error;
       const code = (err as NodeJS.ErrnoException).code ?? /\b(E[A-Z]{3,})\b/.exec(err.message)?.[1];
-      resolve({ ok: false, reason: code ?? err.message.replace(/\s+/g, ' ').trim() });
-    });
-    client.on('closed', () => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-    client.send(opts.host, opts.port, opts.callingAe, opts.calledAe, {
-      connectTimeout: opts.timeoutMs,
-      associationTimeout: opts.timeoutMs,
-    });
-  });
+      return { ok: false, reason: code ?? err.message.replace(/\s+/g, ' ').trim() };
+    }
+    case 'timed-out':
+      return { ok: false, reason: `no answer within ${opts.timeoutMs} ms` };
+    case 'closed-unanswered':
+      return { ok: false, reason: 'the association closed without an answer' };
+  }
 }

@@ -1,7 +1,4 @@
-import type dimse from 'dcmjs-dimse';
-
-type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
-type CCancelRequest = InstanceType<typeof dimse.requests.CCancelRequest>;
+import type { CCancelRequest, CFindRequest } from './dimse-types.js';
 
 /**
  * C-CANCEL → AbortSignal, per association: the SCP's cFindRequest takes a signal with `begin`

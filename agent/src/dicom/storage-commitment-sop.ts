@@ -1,4 +1,5 @@
 import dimse from 'dcmjs-dimse';
+import type { NActionRequest, NActionResponse } from './dimse-types.js';
 
 /** Storage Commitment Push Model SOP Class and its well-known instance (PS3.4 J.3). */
 export const STORAGE_COMMITMENT_PUSH = '1.2.840.10008.1.20.1';
@@ -7,8 +8,6 @@ export const STORAGE_COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
 export const REQUEST_COMMITMENT_ACTION = 1;
 
 const { responses } = dimse;
-type NActionRequest = InstanceType<typeof dimse.requests.NActionRequest>;
-type NActionResponse = InstanceType<typeof responses.NActionResponse>;
 
 /** The one N-ACTION response of a Storage Commitment request, with an Error Comment when given. */
 export function actionResponse(request: NActionRequest, status: number, comment?: string): NActionResponse {

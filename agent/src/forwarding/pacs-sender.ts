@@ -1,4 +1,5 @@
 import dimse from 'dcmjs-dimse';
+import type { CStoreResponse } from '../dicom/dimse-types.js';
 import { classifyStoreStatus, hexStatus, type StoreVerdict } from './store-status.js';
 
 const { Client, Dataset } = dimse;
@@ -107,7 +108,7 @@ export async function sendBatch(
     }, opts.batchTimeoutMs);
     for (const { key, request } of requests) {
       // Handlers guarded: an exception thrown inside a dcmjs-dimse event ends the process.
-      request.on('response', (response: InstanceType<typeof dimse.responses.CStoreResponse>) => {
+      request.on('response', (response: CStoreResponse) => {
         try {
           const status = response.getStatus();
           const comment = response.getErrorComment();

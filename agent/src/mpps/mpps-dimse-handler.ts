@@ -7,12 +7,9 @@ import {
   NO_LONGER_UPDATABLE,
   NO_LONGER_UPDATABLE_ERROR_ID,
 } from './mpps-status.js';
+import type { NCreateRequest, NCreateResponse, NSetRequest, NSetResponse } from '../dicom/dimse-types.js';
 
 const { responses } = dimse;
-type NCreateRequest = InstanceType<typeof dimse.requests.NCreateRequest>;
-type NSetRequest = InstanceType<typeof dimse.requests.NSetRequest>;
-type NCreateResponse = InstanceType<typeof responses.NCreateResponse>;
-type NSetResponse = InstanceType<typeof responses.NSetResponse>;
 
 /** dcmjs-dimse types command elements as present; an N-CREATE may leave its UID out. */
 const orEmpty = (value: string | undefined): string => value ?? '';

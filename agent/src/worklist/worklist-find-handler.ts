@@ -1,4 +1,3 @@
-import dimse from 'dcmjs-dimse';
 import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { Logger } from '@lightbox/runtime';
 import type { AgentConfig } from '../config.js';
@@ -14,10 +13,9 @@ import { answerWorklistQuery, itemForCaller, STATUS_OUT_OF_RESOURCES } from './w
 import type { WorklistCopy } from './worklist-copy.js';
 import type { WorklistQueryLog } from './worklist-query-log.js';
 import { LogCode } from '../log-codes.js';
+import type { CFindRequest } from '../dicom/dimse-types.js';
 
 export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
-
-type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
 
 /** Error Comment (0000,0902) is LO: at most 64 characters. */
 const comment = (text: string): string => text.slice(0, 64);

@@ -15,9 +15,9 @@ import {
   trimTextValue,
   usesCharacterSet,
 } from '../../dicom/codec/value-representation.js';
+import type { CFindRequest } from '../../dicom/dimse-types.js';
 
 const { TransferSyntax } = dimse.constants;
-type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
 
 /**
  * One key the query carried. Every requested key comes back in every response — empty when we

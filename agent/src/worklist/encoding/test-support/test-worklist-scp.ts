@@ -12,6 +12,7 @@ import {
 } from '../../../dicom/find-response-stream.js';
 import { encodeWorklistResponse, type ResponseCharacterSet } from '../worklist-response-encoder.js';
 import { parseWorklistQuery, type WorklistQuery } from '../worklist-query.js';
+import type { Association, CCancelRequest, CFindRequest } from '../../../dicom/dimse-types.js';
 
 /**
  * A minimal worklist SCP on dcmjs-dimse for tests and benchmarks: answers every item (or those
@@ -20,10 +21,6 @@ import { parseWorklistQuery, type WorklistQuery } from '../worklist-query.js';
  */
 const { Scp, constants } = dimse;
 const { PresentationContextResult, SopClass, TransferSyntax } = constants;
-
-type CFindRequest = InstanceType<typeof dimse.requests.CFindRequest>;
-type CCancelRequest = InstanceType<typeof dimse.requests.CCancelRequest>;
-type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
 
 export interface TestScpOptions {
   items: readonly WlItem[];
