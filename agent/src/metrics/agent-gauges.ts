@@ -1,34 +1,34 @@
 import { isNull, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { ageSeconds, countOf } from '@lightbox/runtime/metrics';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
 import { instanceDeliveries, instanceForwards, outbox, spoolPurges, storedInstances } from '../db/schema.js';
 
 type Db = AgentDatabase['db'];
-const count = async (query: Promise<{ n: number }[]>): Promise<number> => (await query)[0]?.n ?? 0;
 
 /** Messages for the plugin not yet acknowledged by it. */
 export const outboxCount = (db: Db): Promise<number> =>
-  count(db.select({ n: sql<number>`count(*)` }).from(outbox));
+  countOf(db.select({ n: sql<number>`count(*)` }).from(outbox));
+
+/** Stored instances with no row yet in `table` (or one whose `column` is still empty). */
+function notYetIn(db: Db, table: typeof instanceDeliveries | typeof instanceForwards, column: SQLiteColumn) {
+  return countOf(
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(storedInstances)
+      .leftJoin(table, sameInstanceVersion(table))
+      .where(isNull(column)),
+  );
+}
 
 /** Stored instances not yet rendered and handed to the link. */
 export const deliveryDepth = (db: Db): Promise<number> =>
-  count(
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(storedInstances)
-      .leftJoin(instanceDeliveries, sameInstanceVersion(instanceDeliveries))
-      .where(isNull(instanceDeliveries.outSeq)),
-  );
+  notYetIn(db, instanceDeliveries, instanceDeliveries.outSeq);
 
 /** Stored instances the PACS has not taken yet (and not given up on). */
 export const forwardDepth = (db: Db): Promise<number> =>
-  count(
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(storedInstances)
-      .leftJoin(instanceForwards, sameInstanceVersion(instanceForwards))
-      .where(isNull(instanceForwards.outcome)),
-  );
+  notYetIn(db, instanceForwards, instanceForwards.outcome);
 
 /** Files in the spool and their bytes, from the journal: the retention policy has not removed them. */
 export async function spoolUsage(db: Db): Promise<{ bytes: number; files: number }> {
@@ -62,7 +62,7 @@ export function agentGauges(opts: {
       help: 'Age of the oldest message the plugin has not acknowledged; 0 when none waits.',
       read: async () => {
         const [row] = await db.select({ oldest: sql<string | null>`min(${outbox.createdAt})` }).from(outbox);
-        return row?.oldest ? Math.max(0, (Date.now() - Date.parse(row.oldest)) / 1000) : 0;
+        return ageSeconds(row?.oldest);
       },
     },
     {

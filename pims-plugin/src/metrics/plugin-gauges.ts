@@ -1,17 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
+import { ageSeconds, countOf } from '@lightbox/runtime/metrics';
 import type { Database } from '../db/database.js';
 import { agentOutbox, agents, webhooks } from '../db/schema.js';
 
 /** Queue depths read from the database at each scrape: the same numbers on every plugin instance. */
 export function pluginGauges(database: Database) {
   const { db } = database;
-  const count = async (query: Promise<{ n: number }[]>): Promise<number> => (await query)[0]?.n ?? 0;
   return [
     {
       name: 'lightbox_plugin_agents_connected',
       help: 'Agents linked now, to this plugin instance or another on the same database.',
       read: () =>
-        count(
+        countOf(
           db
             .select({ n: sql<number>`count(*)` })
             .from(agents)
@@ -21,7 +21,7 @@ export function pluginGauges(database: Database) {
     {
       name: 'lightbox_plugin_outbox_depth',
       help: 'Messages for agents (worklist, probes) not yet acknowledged by them.',
-      read: () => count(db.select({ n: sql<number>`count(*)` }).from(agentOutbox)),
+      read: () => countOf(db.select({ n: sql<number>`count(*)` }).from(agentOutbox)),
     },
     {
       name: 'lightbox_plugin_outbox_lag_seconds',
@@ -30,14 +30,14 @@ export function pluginGauges(database: Database) {
         const [row] = await db
           .select({ oldest: sql<string | null>`min(${agentOutbox.createdAt})` })
           .from(agentOutbox);
-        return row?.oldest ? Math.max(0, (Date.now() - Date.parse(row.oldest)) / 1000) : 0;
+        return ageSeconds(row?.oldest);
       },
     },
     {
       name: 'lightbox_plugin_webhooks_failed',
       help: 'Webhook subscriptions stopped after their retry period (waiting for POST /v1/webhooks/{id}/resume).',
       read: () =>
-        count(
+        countOf(
           db
             .select({ n: sql<number>`count(*)` })
             .from(webhooks)
