@@ -266,19 +266,7 @@ export class LinkClient {
       this.sendRaw(ws, { type: 'error', code: 'unexpected-frame', message: `${frame.type} before welcome` });
       return;
     }
-    switch (frame.type) {
-      case 'msg':
-        endpoint.onMessage(frame.seq, frame.body);
-        return;
-      case 'ack':
-        endpoint.onAck(frame.seq);
-        return;
-      case 'heartbeat':
-        return;
-      case 'error':
-        endpoint.onPeerError(frame);
-        return;
-    }
+    endpoint.onFrame(frame);
   }
 
   private async sendHello(ws: WebSocket): Promise<void> {

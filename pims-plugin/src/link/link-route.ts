@@ -149,20 +149,8 @@ class AgentSession {
       this.sendError({ type: 'error', code: 'unexpected-frame', message: `${frame.type} before hello` });
       return;
     }
-    switch (frame.type) {
-      case 'msg':
-        endpoint.onMessage(frame.seq, frame.body);
-        return;
-      case 'ack':
-        endpoint.onAck(frame.seq);
-        return;
-      case 'heartbeat':
-        void this.recordHeartbeat(frame);
-        return;
-      case 'error':
-        endpoint.onPeerError(frame);
-        return;
-    }
+    if (frame.type === 'heartbeat') void this.recordHeartbeat(frame);
+    endpoint.onFrame(frame);
   }
 
   private async handshake(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {

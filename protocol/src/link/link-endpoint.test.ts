@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from './close-codes.js';
 import { durableLinkStore, enqueueMessages } from './durable-link.js';
-import { LinkEndpoint } from './link-endpoint.js';
+import { LinkEndpoint, type LinkDataFrame } from './link-endpoint.js';
 import type { LinkStore } from './link-store.js';
 import {
   MemoryDatabase,
@@ -116,10 +116,8 @@ function connect(
       ...(options.sendBatchBytes ? { sendBatchBytes: options.sendBatchBytes } : {}),
     });
     socket.deliver = (text) => {
-      const frame = JSON.parse(text) as { type: string; seq?: number; body?: Body };
       endpoint.heard();
-      if (frame.type === 'msg') endpoint.onMessage(frame.seq!, frame.body!);
-      if (frame.type === 'ack') endpoint.onAck(frame.seq!);
+      endpoint.onFrame(JSON.parse(text) as LinkDataFrame<Body>);
     };
     live.push(endpoint);
     return { peer, socket, endpoint };

@@ -21,6 +21,10 @@ export interface LinkEndpointOptions<In> {
 
 type IncomingMsg<In> = { seq: number; body: In };
 
+/** The frames either side sends once the handshake is done. */
+export type LinkDataFrame<In> =
+  { type: 'msg'; seq: number; body: In } | { type: 'ack'; seq: number } | { type: 'heartbeat' } | ErrorFrame;
+
 const SEND_BATCH = 256;
 /**
  * Outbox rows are read a batch at a time, and a batch sits in memory until it is sent: rows of a
@@ -97,6 +101,26 @@ export class LinkEndpoint<In> {
   /** Any frame counts as a sign of life. */
   heard(): void {
     this.lastHeardAt = this.opts.now();
+  }
+
+  /**
+   * A frame after the handshake: messages and acks go to the exactly-once machinery and a peer's
+   * error is logged; a heartbeat asks for nothing beyond `heard()`.
+   */
+  onFrame(frame: LinkDataFrame<In>): void {
+    switch (frame.type) {
+      case 'msg':
+        this.onMessage(frame.seq, frame.body);
+        return;
+      case 'ack':
+        this.onAck(frame.seq);
+        return;
+      case 'heartbeat':
+        return;
+      case 'error':
+        this.onPeerError(frame);
+        return;
+    }
   }
 
   onMessage(seq: number, body: In): void {
