@@ -1,17 +1,11 @@
 import pino from 'pino';
-import pretty from 'pino-pretty';
 import roll from 'pino-roll';
-import {
-  lightboxPinoOptions,
-  loggerFromPino,
-  prettyLogOptions,
-  type LogLevel,
-  type Logger,
-} from '@lightbox/runtime';
+import { lightboxPinoOptions, loggerFromPino, type LogLevel, type Logger } from '@lightbox/runtime';
+import { consoleStream, createLogger, type LogFormat } from '@lightbox/runtime/console-logger';
 
-export type { Logger, LogLevel };
-/** `auto`: readable lines at a terminal, JSON otherwise (a service, a pipe, a file). */
-export type LogFormat = 'auto' | 'json' | 'pretty';
+export type { Logger, LogLevel, LogFormat };
+/** Logs to stdout: JSON lines, or readable lines when `format` says so (or stdout is a terminal). */
+export { createLogger };
 
 export interface LogFile {
   /** The active file; rotated ones are numbered beside it (`agent.1.log`, `agent.2.log`, …). */
@@ -20,15 +14,6 @@ export interface LogFile {
   maxBytes: number;
   /** Rotated files kept besides the active one; older ones are removed. */
   keep: number;
-}
-
-/** Logs to stdout: JSON lines, or readable lines when `format` says so (or stdout is a terminal). */
-export function createLogger(
-  level: LogLevel,
-  base: Record<string, unknown> = {},
-  format: LogFormat = 'auto',
-): Logger {
-  return loggerFromPino(pino(lightboxPinoOptions(level), consoleStream(format)).child(base));
 }
 
 /**
@@ -54,11 +39,4 @@ export async function createAgentLogger(opts: {
     { level: opts.level, stream: file },
   ]);
   return loggerFromPino(pino(lightboxPinoOptions(opts.level), streams).child(opts.base));
-}
-
-function consoleStream(format: LogFormat) {
-  const terminal = process.stdout.isTTY;
-  if (format === 'pretty' || (format === 'auto' && terminal))
-    return pretty({ ...prettyLogOptions, colorize: terminal });
-  return pino.destination({ dest: 1, sync: true });
 }

@@ -1,4 +1,4 @@
-import { createOwnerOnly, keepOwnerOnly } from '@lightbox/runtime';
+import { createOwnerOnly, keepOwnerOnly, runMain, settingsOrExit } from '@lightbox/runtime';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AGENT_VERSION } from './agent-version.js';
@@ -40,16 +40,7 @@ async function main(): Promise<void> {
   createOwnerOnly();
   const exitCode = await runAgentCommand(process.argv);
   if (exitCode !== undefined) process.exit(exitCode);
-  let config: AgentConfig;
-  try {
-    config = loadAgentConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const line of err.lines) process.stderr.write(`lightbox agent: ${line}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = settingsOrExit('agent', () => loadAgentConfig(), ConfigError);
   const log = await createAgentLogger({
     level: config.logLevel,
     base: { proc: 'agent' },
@@ -255,9 +246,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `lightbox agent: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  process.exit(1);
-});
+runMain('agent', main);

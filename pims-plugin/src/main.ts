@@ -1,4 +1,4 @@
-import { createOwnerOnly } from '@lightbox/runtime';
+import { createOwnerOnly, runMain, settingsOrExit } from '@lightbox/runtime';
 import { ConfigError, loadPluginConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startPlugin } from './server.js';
@@ -8,16 +8,7 @@ import { LogCode } from './log-codes.js';
 async function main(): Promise<void> {
   // Before anything is created: the data folder, databases, secrets and media are owner-only.
   createOwnerOnly();
-  let config;
-  try {
-    config = loadPluginConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const line of err.lines) process.stderr.write(`lightbox plugin: ${line}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = settingsOrExit('plugin', () => loadPluginConfig(), ConfigError);
   if (process.argv[2] === 'create-admin') {
     process.exit(await createAdminCommand(config, process.argv.slice(3), process.stdout));
   }
@@ -49,9 +40,4 @@ function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `lightbox plugin: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  process.exit(1);
-});
+runMain('plugin', main);

@@ -1,6 +1,6 @@
 import type { Logger, LogLevel } from './logger.js';
 
-/** The part of a pino logger Lightbox uses; structural, so this package needs no pino of its own. */
+/** The part of a pino logger Lightbox uses; structural, so the package's main entry loads no pino. */
 export interface PinoLike {
   debug(fields: object, msg: string): void;
   info(fields: object, msg: string): void;
