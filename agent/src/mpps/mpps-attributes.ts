@@ -139,10 +139,7 @@ function checkScheduledSteps(value: unknown): void {
   const items = itemsOf(value, 'Scheduled Step Attributes Sequence');
   items.forEach((item, i) => {
     const where = `Scheduled Step item ${i + 1}`;
-    const p = presence(item.StudyInstanceUID, 'StudyInstanceUID' in item);
-    if (p === 'absent') refuse(MppsStatusCode.MissingAttribute, `${where}: Study Instance UID is missing`);
-    if (p === 'empty') refuse(MppsStatusCode.MissingAttributeValue, `${where}: Study Instance UID is empty`);
-    checkUid(item.StudyInstanceUID, `${where}: Study Instance UID`);
+    requiredUid(item, 'StudyInstanceUID', `${where}: Study Instance UID`);
     checkLength(item, 'AccessionNumber', `${where}: Accession Number`, 16);
     checkLength(item, 'RequestedProcedureID', `${where}: Requested Procedure ID`, 16);
     checkLength(item, 'ScheduledProcedureStepID', `${where}: SPS ID`, 16);
@@ -154,18 +151,12 @@ function checkPerformedSeries(value: unknown): void {
   const items = itemsOf(value, 'Performed Series Sequence');
   items.forEach((item, i) => {
     const where = `Performed Series item ${i + 1}`;
-    const p = presence(item.SeriesInstanceUID, 'SeriesInstanceUID' in item);
-    if (p === 'absent') refuse(MppsStatusCode.MissingAttribute, `${where}: Series Instance UID is missing`);
-    if (p === 'empty') refuse(MppsStatusCode.MissingAttributeValue, `${where}: Series Instance UID is empty`);
-    checkUid(item.SeriesInstanceUID, `${where}: Series Instance UID`);
+    requiredUid(item, 'SeriesInstanceUID', `${where}: Series Instance UID`);
     for (const key of ['ReferencedImageSequence', 'ReferencedNonImageCompositeSOPInstanceSequence']) {
       if (item[key] === undefined) continue;
       itemsOf(item[key], key).forEach((ref, j) => {
         const at = `Performed Series ${i + 1}, image ${j + 1}`;
-        const q = presence(ref.ReferencedSOPInstanceUID, 'ReferencedSOPInstanceUID' in ref);
-        if (q === 'absent') refuse(MppsStatusCode.MissingAttribute, `${at}: SOP Instance UID is missing`);
-        if (q === 'empty') refuse(MppsStatusCode.MissingAttributeValue, `${at}: SOP Instance UID is empty`);
-        checkUid(ref.ReferencedSOPInstanceUID, `${at}: SOP Instance UID`);
+        requiredUid(ref, 'ReferencedSOPInstanceUID', `${at}: SOP Instance UID`);
       });
     }
   });
@@ -176,6 +167,12 @@ function itemsOf(value: unknown, name: string): DicomAttributes[] {
   if (!Array.isArray(value) || !value.every(isRecord))
     refuse(MppsStatusCode.InvalidAttributeValue, `${name} is not a sequence`);
   return value as DicomAttributes[];
+}
+
+/** A UID an item must carry: present, not empty, and well formed. */
+function requiredUid(attributes: DicomAttributes, key: string, name: string): void {
+  required(attributes, key, name);
+  checkUid(attributes[key], name);
 }
 
 function checkUid(value: unknown, name: string): void {

@@ -6,7 +6,7 @@ import { type PerformedStepMessage } from '@lightbox/protocol';
 import { createLogger } from '@lightbox/runtime';
 import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
 import { mppsOperations, mppsSteps, outbox } from '../db/schema.js';
-import { MppsService } from './mpps-service.js';
+import { MppsService, type MppsRequest } from './mpps-service.js';
 import { createElements } from './test-support/mpps-fixtures.js';
 
 let dir: string;
@@ -36,6 +36,13 @@ const service = (db: AgentDatabase = database) =>
     log,
   });
 
+/** A request from the DR1 console; an N-CREATE's data set unless `elements` is given. */
+const fromDr1 = (sopInstanceUid: string, elements: unknown = createElements()): MppsRequest => ({
+  sopInstanceUid,
+  callingAeTitle: 'DR1',
+  elements,
+});
+
 async function outboxBodies(): Promise<PerformedStepMessage[]> {
   const rows = await database.db.select().from(outbox);
   return rows.map((r) => JSON.parse(r.bodyJson) as PerformedStepMessage);
@@ -43,11 +50,7 @@ async function outboxBodies(): Promise<PerformedStepMessage[]> {
 
 describe('the MPPS journal', () => {
   it('commits the step and its message together, then wakes the link', async () => {
-    const answer = await service().create({
-      sopInstanceUid: '2.25.1',
-      callingAeTitle: 'DR1',
-      elements: createElements(),
-    });
+    const answer = await service().create(fromDr1('2.25.1'));
     expect(answer).toEqual({ status: 0, sopInstanceUid: '2.25.1' });
     const [message] = await outboxBodies();
     expect(message).toMatchObject({
@@ -63,11 +66,7 @@ describe('the MPPS journal', () => {
   });
 
   it('mints a UID when the N-CREATE leaves it to us, and answers with it', async () => {
-    const answer = await service().create({
-      sopInstanceUid: '',
-      callingAeTitle: 'DR1',
-      elements: createElements(),
-    });
+    const answer = await service().create(fromDr1(''));
     expect(answer.status).toBe(0);
     expect(answer.sopInstanceUid).toMatch(/^2\.25\.\d+$/);
     expect(answer.sopInstanceUid.length).toBeLessThanOrEqual(64);
@@ -76,11 +75,7 @@ describe('the MPPS journal', () => {
   });
 
   it('refuses a request UID that is not a UID (0117) and stores nothing', async () => {
-    const answer = await service().create({
-      sopInstanceUid: '1.2.x',
-      callingAeTitle: 'DR1',
-      elements: createElements(),
-    });
+    const answer = await service().create(fromDr1('1.2.x'));
     expect(answer).toMatchObject({ status: 0x0117, comment: 'the SOP Instance UID is not a UID' });
     expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
   });
@@ -95,11 +90,7 @@ describe('the MPPS journal', () => {
           throw new Error('SQLITE_FULL: database or disk is full');
         }),
     };
-    const answer = await service(failing).create({
-      sopInstanceUid: '2.25.2',
-      callingAeTitle: 'DR1',
-      elements: createElements(),
-    });
+    const answer = await service(failing).create(fromDr1('2.25.2'));
     expect(answer).toEqual({
       status: 0x0110,
       comment: 'could not record the step; nothing was stored',
@@ -114,11 +105,9 @@ describe('the MPPS journal', () => {
 
   it('refuses a step beyond what the link carries (0213) and stores nothing', async () => {
     const steps = Array.from({ length: 65 }, (_, i) => ({ StudyInstanceUID: `2.25.7.${i}` }));
-    const answer = await service().create({
-      sopInstanceUid: '2.25.5',
-      callingAeTitle: 'DR1',
-      elements: createElements({ ScheduledStepAttributesSequence: steps }),
-    });
+    const answer = await service().create(
+      fromDr1('2.25.5', createElements({ ScheduledStepAttributesSequence: steps })),
+    );
     expect(answer).toMatchObject({ status: 0x0213 });
     expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
     expect(await outboxBodies()).toHaveLength(0);
@@ -126,13 +115,9 @@ describe('the MPPS journal', () => {
 
   it('journals a repeat that changes nothing without a message', async () => {
     const s = service();
-    await s.create({ sopInstanceUid: '2.25.3', callingAeTitle: 'DR1', elements: createElements() });
+    await s.create(fromDr1('2.25.3'));
     for (let i = 0; i < 3; i++) {
-      const a = await s.set({
-        sopInstanceUid: '2.25.3',
-        callingAeTitle: 'DR1',
-        elements: { PerformedProcedureStepStatus: 'IN PROGRESS' },
-      });
+      const a = await s.set(fromDr1('2.25.3', { PerformedProcedureStepStatus: 'IN PROGRESS' }));
       expect(a.status).toBe(0);
     }
     expect(await outboxBodies()).toHaveLength(1);
@@ -146,14 +131,10 @@ describe('the MPPS journal', () => {
   });
 
   it('keeps the journal across a reopen: an N-SET after a restart finds its step', async () => {
-    await service().create({ sopInstanceUid: '2.25.4', callingAeTitle: 'DR1', elements: createElements() });
+    await service().create(fromDr1('2.25.4'));
     database.close();
     database = await openAgentDatabase(path.join(dir, 'agent.db'));
-    const a = await service().set({
-      sopInstanceUid: '2.25.4',
-      callingAeTitle: 'DR1',
-      elements: { PerformedProcedureStepStatus: 'COMPLETED' },
-    });
+    const a = await service().set(fromDr1('2.25.4', { PerformedProcedureStepStatus: 'COMPLETED' }));
     expect(a.status).toBe(0);
     expect((await outboxBodies()).map((m) => [m.event, m.status])).toEqual([
       ['created', 'IN PROGRESS'],
