@@ -3,25 +3,9 @@ import type { Logger } from '@lightbox/runtime';
 import { LightboxError } from '../errors.js';
 import type { RenderJob, RenderReply } from './render-worker.js';
 import { workerScript } from './worker-script.js';
-import type { HeaderAttributes } from './header-attributes.js';
-import type { InstanceImage } from '@lightbox/protocol';
-import type { FramePreview, RenderOptions } from './render-instance.js';
-import type { GreyRendition } from './render-frame.js';
+import type { InstanceRendering, RenderOptions } from './render-instance.js';
 
-export interface RenderResult {
-  thumbnail: Buffer;
-  preview: Buffer;
-  previewWidth: number;
-  previewHeight: number;
-  placeholderReason: string | null;
-  frame: number | null;
-  numberOfFrames: number | null;
-  renderMs: number;
-  attributes: HeaderAttributes | null;
-  image: InstanceImage | null;
-  rendition: GreyRendition | null;
-  framePreviews: FramePreview[];
-}
+export type RenderResult = InstanceRendering;
 
 export interface RenderPoolOptions {
   /** Worker threads; on a two-core modality PC one leaves a core for DICOM. */
@@ -142,17 +126,11 @@ export class RenderPool {
     if (!pending || pending.job.id !== reply.id) return;
     this.release(slot);
     if (reply.ok) {
+      const { id: _id, ok: _ok, ...rendering } = reply;
       pending.resolve({
+        ...rendering,
         thumbnail: bufferOf(reply.thumbnail),
         preview: bufferOf(reply.preview),
-        previewWidth: reply.previewWidth,
-        previewHeight: reply.previewHeight,
-        placeholderReason: reply.placeholderReason,
-        frame: reply.frame,
-        numberOfFrames: reply.numberOfFrames,
-        renderMs: reply.renderMs,
-        attributes: reply.attributes,
-        image: reply.image,
         rendition: reply.rendition && { ...reply.rendition, png: bufferOf(reply.rendition.png) },
         framePreviews: reply.framePreviews.map((f) => ({ frame: f.frame, jpeg: bufferOf(f.jpeg) })),
       });

@@ -1,9 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { InstanceImage } from '@lightbox/protocol';
-import { renderInstance, type RenderOptions } from './render-instance.js';
+import { renderInstance, type InstanceRendering, type RenderOptions } from './render-instance.js';
 import { lowerThreadPriority } from './thread-priority.js';
-import type { HeaderAttributes } from './header-attributes.js';
 import type { GreyRendition } from './render-frame.js';
 
 /**
@@ -16,24 +14,19 @@ export interface RenderJob {
   options: RenderOptions;
 }
 
+/** An instance's rendering as it crosses the thread boundary: its images as plain byte arrays. */
+export type TransferredRendering = Omit<
+  InstanceRendering,
+  'thumbnail' | 'preview' | 'rendition' | 'framePreviews'
+> & {
+  thumbnail: Uint8Array;
+  preview: Uint8Array;
+  rendition: (Omit<GreyRendition, 'png'> & { png: Uint8Array }) | null;
+  framePreviews: { frame: number; jpeg: Uint8Array }[];
+};
+
 export type RenderReply =
-  | {
-      id: number;
-      ok: true;
-      thumbnail: Uint8Array;
-      preview: Uint8Array;
-      previewWidth: number;
-      previewHeight: number;
-      placeholderReason: string | null;
-      frame: number | null;
-      numberOfFrames: number | null;
-      renderMs: number;
-      attributes: HeaderAttributes | null;
-      image: InstanceImage | null;
-      rendition: (Omit<GreyRendition, 'png'> & { png: Uint8Array }) | null;
-      framePreviews: { frame: number; jpeg: Uint8Array }[];
-    }
-  | { id: number; ok: false; error: string };
+  ({ id: number; ok: true } & TransferredRendering) | { id: number; ok: false; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('render-worker runs only as a worker thread');
@@ -53,22 +46,7 @@ port.on('message', (job: RenderJob) => {
       const preview = new Uint8Array(r.preview);
       const rendition = r.rendition && { ...r.rendition, png: new Uint8Array(r.rendition.png) };
       const framePreviews = r.framePreviews.map((f) => ({ frame: f.frame, jpeg: new Uint8Array(f.jpeg) }));
-      const reply: RenderReply = {
-        id: job.id,
-        ok: true,
-        thumbnail,
-        preview,
-        previewWidth: r.previewWidth,
-        previewHeight: r.previewHeight,
-        placeholderReason: r.placeholderReason,
-        frame: r.frame,
-        numberOfFrames: r.numberOfFrames,
-        renderMs: r.renderMs,
-        attributes: r.attributes,
-        image: r.image,
-        rendition,
-        framePreviews,
-      };
+      const reply: RenderReply = { ...r, id: job.id, ok: true, thumbnail, preview, rendition, framePreviews };
       port.postMessage(reply, [
         thumbnail.buffer,
         preview.buffer,
