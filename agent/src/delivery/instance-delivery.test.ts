@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { asc } from 'drizzle-orm';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { agentToPluginMessage, MAX_FRAME_BYTES, type AgentToPluginMessage } from '@lightbox/protocol';
-import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
+import { journalPerTest } from '../db/test-support/journal-per-test.js';
 import { instanceDeliveries, outbox, storedInstances } from '../db/schema.js';
 import { createLogger } from '../log.js';
 import { RenderPool } from '../rendering/render-pool.js';
@@ -20,21 +19,14 @@ const log = createLogger('error');
 const pool = new RenderPool({ size: 1, vipsThreads: 1, jobTimeoutMs: 60_000, log });
 afterAll(() => pool.close());
 
-let dir: string;
-let database: AgentDatabase;
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-delivery-'));
-  mkdirSync(path.join(dir, 'spool'));
-  database = await openAgentDatabase(path.join(dir, 'agent.db'));
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
+const journal = journalPerTest('delivery');
+beforeEach(() => {
+  mkdirSync(path.join(journal.dir, 'spool'));
 });
 
 async function store(name: string, image: SyntheticImage): Promise<void> {
-  await writeSyntheticImage(path.join(dir, 'spool'), name, image);
-  await database.write((tx) =>
+  await writeSyntheticImage(path.join(journal.dir, 'spool'), name, image);
+  await journal.database.write((tx) =>
     tx.insert(storedInstances).values({
       sopInstanceUid: `1.2.3.${name.length}`,
       sha256: name.length.toString(16).padStart(64, '0'),
@@ -61,8 +53,8 @@ async function store(name: string, image: SyntheticImage): Promise<void> {
 
 async function deliverAll(expected: number): Promise<void> {
   const delivery = new InstanceDelivery({
-    database,
-    spoolRoot: path.join(dir, 'spool'),
+    database: journal.database,
+    spoolRoot: path.join(journal.dir, 'spool'),
     pool,
     concurrency: 1,
     log,
@@ -70,7 +62,7 @@ async function deliverAll(expected: number): Promise<void> {
   });
   delivery.start();
   const deadline = Date.now() + 30_000;
-  while ((await database.db.select().from(instanceDeliveries)).length < expected) {
+  while ((await journal.database.db.select().from(instanceDeliveries)).length < expected) {
     if (Date.now() > deadline) throw new Error('instances were not delivered within 30 s');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -79,7 +71,7 @@ async function deliverAll(expected: number): Promise<void> {
 }
 
 async function outboxBodies(): Promise<{ seq: number; body: AgentToPluginMessage; bytes: number }[]> {
-  const rows = await database.db.select().from(outbox).orderBy(asc(outbox.seq));
+  const rows = await journal.database.db.select().from(outbox).orderBy(asc(outbox.seq));
   return rows.map((r) => ({
     seq: r.seq,
     body: agentToPluginMessage.parse(JSON.parse(r.bodyJson)),
@@ -111,13 +103,12 @@ describe('a cine loop in the outbox', () => {
     expect(carried.map((f) => [f.index, f.frame])).toEqual(announced.map((frame, i) => [i, frame]));
     // One commit: consecutive numbers, the delivery record pointing at the instance.stored.
     expect(first.map((m) => m.seq)).toEqual(first.map((_, i) => stored!.seq + i));
-    const [record] = await database.db.select().from(instanceDeliveries);
+    const [record] = await journal.database.db.select().from(instanceDeliveries);
     expect(record!.outSeq).toBe(stored!.seq);
     for (const m of first) expect(m.bytes).toBeLessThan(MAX_FRAME_BYTES);
 
     // The agent restarts: its database reopened, delivery runs again and finds nothing to do.
-    database.close();
-    database = await openAgentDatabase(path.join(dir, 'agent.db'));
+    await journal.reopen();
     await deliverAll(1);
     expect((await outboxBodies()).map((m) => m.seq)).toEqual(first.map((m) => m.seq));
   });

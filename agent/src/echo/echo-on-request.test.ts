@@ -1,30 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EchoResultMessage, type EchoTarget } from '@lightbox/protocol';
 import { createLogger } from '@lightbox/runtime';
-import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
+import { journalPerTest } from '../db/test-support/journal-per-test.js';
 import { outbox } from '../db/schema.js';
 import { EchoOnRequest } from './echo-on-request.js';
 import { echoTargetsOf } from './echo-targets.js';
 
-let dir: string;
-let database: AgentDatabase;
+const journal = journalPerTest('echo');
+
 const log = createLogger('error', () => undefined);
 const pacs: EchoTarget = { id: 'pacs', role: 'pacs', aeTitle: 'PACS', host: '127.0.0.1', port: 4242 };
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-echo-'));
-  database = await openAgentDatabase(path.join(dir, 'agent.db'));
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 async function answered(): Promise<EchoResultMessage[]> {
-  const rows = await database.db.select().from(outbox);
+  const rows = await journal.database.db.select().from(outbox);
   return rows.map((r) => JSON.parse(r.bodyJson) as EchoResultMessage);
 }
 
@@ -33,7 +21,7 @@ describe('a C-ECHO the plugin asks for', () => {
     const dialled: unknown[] = [];
     let wakes = 0;
     const echo = new EchoOnRequest({
-      database,
+      database: journal.database,
       aeTitle: 'LIGHTBOX',
       targets: () => [pacs],
       wake: () => wakes++,
@@ -68,7 +56,7 @@ describe('a C-ECHO the plugin asks for', () => {
   it('does not run a request that arrives after its time', async () => {
     let dialled = 0;
     const echo = new EchoOnRequest({
-      database,
+      database: journal.database,
       aeTitle: 'LIGHTBOX',
       targets: () => [pacs],
       wake: () => undefined,

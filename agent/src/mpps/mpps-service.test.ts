@@ -1,33 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type PerformedStepMessage } from '@lightbox/protocol';
 import { createLogger } from '@lightbox/runtime';
-import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
+import type { AgentDatabase } from '../db/agent-database.js';
+import { journalPerTest } from '../db/test-support/journal-per-test.js';
 import { mppsOperations, mppsSteps, outbox } from '../db/schema.js';
 import { MppsService, type MppsRequest } from './mpps-service.js';
 import { createElements } from './test-support/mpps-fixtures.js';
 
-let dir: string;
-let database: AgentDatabase;
+const journal = journalPerTest('mpps');
+
 let wakes: number;
 const logged: string[] = [];
 const log = createLogger('debug', (line) => logged.push(line));
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-mpps-'));
-  database = await openAgentDatabase(path.join(dir, 'agent.db'));
+beforeEach(() => {
   wakes = 0;
   logged.length = 0;
 });
 
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const service = (db: AgentDatabase = database) =>
+const service = (db: AgentDatabase = journal.database) =>
   new MppsService({
     database: db,
     wake: () => {
@@ -44,7 +35,7 @@ const fromDr1 = (sopInstanceUid: string, elements: unknown = createElements()): 
 });
 
 async function outboxBodies(): Promise<PerformedStepMessage[]> {
-  const rows = await database.db.select().from(outbox);
+  const rows = await journal.database.db.select().from(outbox);
   return rows.map((r) => JSON.parse(r.bodyJson) as PerformedStepMessage);
 }
 
@@ -61,7 +52,7 @@ describe('the MPPS journal', () => {
       callingAeTitle: 'DR1',
       modality: 'DX',
     });
-    expect(await database.db.select().from(mppsSteps)).toHaveLength(1);
+    expect(await journal.database.db.select().from(mppsSteps)).toHaveLength(1);
     expect(wakes).toBe(1);
   });
 
@@ -70,22 +61,22 @@ describe('the MPPS journal', () => {
     expect(answer.status).toBe(0);
     expect(answer.sopInstanceUid).toMatch(/^2\.25\.\d+$/);
     expect(answer.sopInstanceUid.length).toBeLessThanOrEqual(64);
-    const [row] = await database.db.select().from(mppsSteps);
+    const [row] = await journal.database.db.select().from(mppsSteps);
     expect(row?.sopInstanceUid).toBe(answer.sopInstanceUid);
   });
 
   it('refuses a request UID that is not a UID (0117) and stores nothing', async () => {
     const answer = await service().create(fromDr1('1.2.x'));
     expect(answer).toMatchObject({ status: 0x0117, comment: 'the SOP Instance UID is not a UID' });
-    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
+    expect(await journal.database.db.select().from(mppsSteps)).toHaveLength(0);
   });
 
   it('answers 0110 and stores nothing when the commit fails', async () => {
     const failing: AgentDatabase = {
-      ...database,
+      ...journal.database,
       // The work runs inside a real transaction, which then fails as a full disk would.
       write: (work) =>
-        database.write(async (tx) => {
+        journal.database.write(async (tx) => {
           await work(tx);
           throw new Error('SQLITE_FULL: database or disk is full');
         }),
@@ -96,8 +87,8 @@ describe('the MPPS journal', () => {
       comment: 'could not record the step; nothing was stored',
       sopInstanceUid: '2.25.2',
     });
-    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
-    expect(await database.db.select().from(mppsOperations)).toHaveLength(0);
+    expect(await journal.database.db.select().from(mppsSteps)).toHaveLength(0);
+    expect(await journal.database.db.select().from(mppsOperations)).toHaveLength(0);
     expect(await outboxBodies()).toHaveLength(0);
     expect(wakes).toBe(0);
     expect(logged.some((l) => l.includes('SQLITE_FULL'))).toBe(true);
@@ -109,7 +100,7 @@ describe('the MPPS journal', () => {
       fromDr1('2.25.5', createElements({ ScheduledStepAttributesSequence: steps })),
     );
     expect(answer).toMatchObject({ status: 0x0213 });
-    expect(await database.db.select().from(mppsSteps)).toHaveLength(0);
+    expect(await journal.database.db.select().from(mppsSteps)).toHaveLength(0);
     expect(await outboxBodies()).toHaveLength(0);
   });
 
@@ -121,7 +112,7 @@ describe('the MPPS journal', () => {
       expect(a.status).toBe(0);
     }
     expect(await outboxBodies()).toHaveLength(1);
-    const ops = await database.db.select().from(mppsOperations);
+    const ops = await journal.database.db.select().from(mppsOperations);
     expect(ops.map((o) => [o.operation, o.outSeq === null])).toEqual([
       ['N-CREATE', false],
       ['N-SET', true],
@@ -132,8 +123,7 @@ describe('the MPPS journal', () => {
 
   it('keeps the journal across a reopen: an N-SET after a restart finds its step', async () => {
     await service().create(fromDr1('2.25.4'));
-    database.close();
-    database = await openAgentDatabase(path.join(dir, 'agent.db'));
+    await journal.reopen();
     const a = await service().set(fromDr1('2.25.4', { PerformedProcedureStepStatus: 'COMPLETED' }));
     expect(a.status).toBe(0);
     expect((await outboxBodies()).map((m) => [m.event, m.status])).toEqual([

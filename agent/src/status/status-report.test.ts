@@ -1,27 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openAgentDatabase, type AgentDatabase } from '../db/agent-database.js';
+import { describe, expect, it } from 'vitest';
+import { journalPerTest } from '../db/test-support/journal-per-test.js';
 import { outbox } from '../db/schema.js';
 import { WorklistQueryLog } from '../worklist/worklist-query-log.js';
 import { StatusReporter } from './status-report.js';
 
-let dir: string;
-let database: AgentDatabase;
-
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lightbox-status-'));
-  database = await openAgentDatabase(path.join(dir, 'agent.db'));
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const journal = journalPerTest('status');
 
 describe('the status report heartbeats carry', () => {
   it('reads the queues from the journal, and is given at most once per period', async () => {
-    await database.write((tx) =>
+    await journal.database.write((tx) =>
       tx.insert(outbox).values([
         { seq: 1, bodyJson: '{}' },
         { seq: 2, bodyJson: '{}' },
@@ -31,7 +18,7 @@ describe('the status report heartbeats carry', () => {
     queries.record({ callingAe: 'DR1', matched: 1, sent: 1, outcome: 'success' });
     const disk = { freeBytes: Number.POSITIVE_INFINITY, minFreeBytes: 1024 };
     const reporter = new StatusReporter({
-      database,
+      database: journal.database,
       disk,
       queries,
       echoTargets: () => [],
@@ -58,7 +45,7 @@ describe('the status report heartbeats carry', () => {
 
   it('leaves out a report the link would refuse, rather than risk the link', async () => {
     const reporter = new StatusReporter({
-      database,
+      database: journal.database,
       disk: { freeBytes: 1, minFreeBytes: 1 },
       queries: new WorklistQueryLog(),
       echoTargets: () => [{ id: 'pacs', role: 'pacs', aeTitle: 'PACS', host: 'h'.repeat(300), port: 104 }],
