@@ -336,6 +336,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** A folder setting: created when missing, and refused unless the agent can read and write it. */
+function writableFolder(setting: string, dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    accessSync(dir, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([
+      `invalid setting ${setting}: expected a readable, writable folder, got ${JSON.stringify(dir)} (${reason})`,
+    ]);
+  }
+  return dir;
+}
+
 export function configFileFromArgs(argv: string[]): string | undefined {
   const i = argv.indexOf('--config');
   if (i >= 0) return argv[i + 1];
@@ -375,28 +390,8 @@ export function loadAgentConfig(
       'invalid setting LIGHTBOX_PLUGIN_URL: expected together with LIGHTBOX_AGENT_ID and LIGHTBOX_AGENT_TOKEN, or none of them',
     ]);
   }
-  const dataDir = path.resolve(p.dataDir);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    if (!statSync(dataDir).isDirectory()) throw new Error('not a folder');
-    accessSync(dataDir, constants.R_OK | constants.W_OK);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError([
-      `invalid setting LIGHTBOX_DATA_DIR: expected a readable, writable folder, got ${JSON.stringify(dataDir)} (${reason})`,
-    ]);
-  }
-  const spoolDir = path.resolve(dataDir, p.spoolDir ?? 'spool');
-  try {
-    mkdirSync(spoolDir, { recursive: true });
-    if (!statSync(spoolDir).isDirectory()) throw new Error('not a folder');
-    accessSync(spoolDir, constants.R_OK | constants.W_OK);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError([
-      `invalid setting LIGHTBOX_SPOOL_DIR: expected a readable, writable folder, got ${JSON.stringify(spoolDir)} (${reason})`,
-    ]);
-  }
+  const dataDir = writableFolder('LIGHTBOX_DATA_DIR', path.resolve(p.dataDir));
+  const spoolDir = writableFolder('LIGHTBOX_SPOOL_DIR', path.resolve(dataDir, p.spoolDir ?? 'spool'));
   if (p.forwardBackoffMaxMs < p.forwardBackoffMinMs) {
     throw new ConfigError([
       `invalid setting LIGHTBOX_FORWARD_BACKOFF_MAX_MS: expected at least LIGHTBOX_FORWARD_BACKOFF_MIN_MS (${p.forwardBackoffMinMs}), got ${p.forwardBackoffMaxMs}`,
