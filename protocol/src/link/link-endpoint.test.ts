@@ -147,11 +147,17 @@ async function disconnect(sides: Side[]): Promise<void> {
 const msgSeq = (text: string) => /^\{"type":"msg","seq":(\d+),/.exec(text)?.[1];
 const isAck = (text: string) => text.startsWith('{"type":"ack"');
 
-/** `count` messages sent and applied over a link that loses every ack, which then drops. */
-async function appliedWithAcksLost(count: number): Promise<[Peer, Peer]> {
+/** A sender with messages 1 to `count` in its outbox, and a receiver that has applied none. */
+async function sending(count: number): Promise<[Peer, Peer]> {
   const a = new Peer();
   const b = new Peer();
   await a.enqueue(range(1, count));
+  return [a, b];
+}
+
+/** `count` messages sent and applied over a link that loses every ack, which then drops. */
+async function appliedWithAcksLost(count: number): Promise<[Peer, Peer]> {
+  const [a, b] = await sending(count);
   const first = connect(a, b);
   first[1].socket.tamper = (text) => (isAck(text) ? [] : [text]);
   await until('applied', () => b.applied.length === count);
@@ -165,9 +171,7 @@ async function appliedWithAcksLost(count: number): Promise<[Peer, Peer]> {
 
 describe('LinkEndpoint over the durable link', () => {
   it('applies every message once and in order both ways, and forgets what was acknowledged', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 400));
+    const [a, b] = await sending(400);
     await b.enqueue(range(1, 300));
     connect(a, b);
     await until('both applied', () => b.applied.length === 400 && a.applied.length === 300);
@@ -197,9 +201,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('replays from the last applied number after a reconnect, applying nothing twice', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 600));
+    const [a, b] = await sending(600);
     const first = connect(a, b);
     // The connection breaks after message 300 is on the wire; what follows never arrives.
     let broken = false;
@@ -218,9 +220,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('applies a message delivered twice (or three times) once', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 50));
+    const [a, b] = await sending(50);
     const [sa] = connect(a, b);
     sa.socket.tamper = (text) => [text, text, text];
     await until('all applied', () => b.counters.lastInSeq === 50);
@@ -231,9 +231,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('applies nothing out of order when a later message overtakes an earlier one, and recovers', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 10));
+    const [a, b] = await sending(10);
     const first = connect(a, b);
     let held: string | null = null;
     first[0].socket.tamper = (text) => {
@@ -279,9 +277,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('acknowledges nothing whose commit failed, and applies it once on the replay', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 30));
+    const [a, b] = await sending(30);
     // Every commit that would record an incoming message fails: the disk is failing.
     b.db.failCommit = (before, after) => after.counters.lastInSeq !== before.counters.lastInSeq;
     const first = connect(a, b);
@@ -301,9 +297,7 @@ describe('LinkEndpoint over the durable link', () => {
   });
 
   it('when the sender cannot forget acknowledged messages yet, the receiver skips them on the resend', async () => {
-    const a = new Peer();
-    const b = new Peer();
-    await a.enqueue(range(1, 10));
+    const [a, b] = await sending(10);
     // Every write that would forget acknowledged rows fails for now.
     a.db.failCommit = (before, after) => after.outbox.length < before.outbox.length;
     const first = connect(a, b);
