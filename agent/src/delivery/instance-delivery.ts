@@ -48,7 +48,6 @@ export interface InstanceDeliveryOptions {
  * for this: a modality hears success as soon as its data are on disk.
  */
 export class InstanceDelivery {
-  private timer: NodeJS.Timeout | null = null;
   private readonly runner = new CoalescingRunner(() => this.drain());
   private readonly scan = new PendingInstanceScan((afterRowid, limit) =>
     this.opts.database.db
@@ -64,10 +63,8 @@ export class InstanceDelivery {
 
   /** Delivers what earlier runs left, then whatever storage records. */
   start(): void {
-    this.kick();
-    // A safety net: `kick` is the fast path after each stored instance.
-    this.timer = setInterval(() => this.kick(), 2_000);
-    this.timer.unref();
+    // `kick` after each stored instance is the fast path.
+    this.runner.kickEvery(2_000);
   }
 
   kick(): void {
@@ -75,7 +72,6 @@ export class InstanceDelivery {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     await this.runner.stop();
   }
 

@@ -52,7 +52,6 @@ export interface PacsForwarderOptions {
  * with its last error. Storage and delivery never wait for any of this.
  */
 export class PacsForwarder {
-  private interval: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly runner = new CoalescingRunner(() => this.drain());
   private readonly scan = new PendingInstanceScan((afterRowid, limit) =>
@@ -93,10 +92,8 @@ export class PacsForwarder {
       concurrency: this.opts.config.concurrency,
       giveUpAfterMs: this.opts.config.giveUpAfterMs,
     });
-    this.kick();
-    // A safety net: `kick` after each stored instance is the fast path.
-    this.interval = setInterval(() => this.kick(), 5_000);
-    this.interval.unref();
+    // `kick` after each stored instance is the fast path.
+    this.runner.kickEvery(5_000);
   }
 
   kick(): void {
@@ -105,7 +102,6 @@ export class PacsForwarder {
 
   /** Lets a batch in flight finish for a few seconds; anything unrecorded goes again next start. */
   async stop(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.runner.stop(5_000);
   }

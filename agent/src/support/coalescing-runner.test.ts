@@ -40,4 +40,20 @@ describe('CoalescingRunner', () => {
     expect(passes).toBe(1);
     expect(runner.isStopped).toBe(true);
   });
+
+  it('kickEvery passes at once and then on every interval, until stopped', async () => {
+    let passes = 0;
+    const runner = new CoalescingRunner(() => {
+      passes++;
+      return Promise.resolve();
+    });
+    runner.kickEvery(20);
+    expect(passes).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    expect(passes).toBeGreaterThanOrEqual(3);
+    await runner.stop();
+    const stoppedAt = passes;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(passes).toBe(stoppedAt);
+  });
 });

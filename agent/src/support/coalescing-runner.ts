@@ -8,6 +8,7 @@ export class CoalescingRunner {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private safetyNet: NodeJS.Timeout | undefined;
 
   constructor(private readonly pass: () => Promise<void>) {}
 
@@ -30,9 +31,21 @@ export class CoalescingRunner {
     });
   }
 
+  /**
+   * Kicks now, and then every `intervalMs` until stopped: the safety net under the kicks that
+   * follow each change, for a change that came without one (another process, a failed pass).
+   */
+  kickEvery(intervalMs: number): void {
+    this.kick();
+    clearInterval(this.safetyNet);
+    this.safetyNet = setInterval(() => this.kick(), intervalMs);
+    this.safetyNet.unref();
+  }
+
   /** No new passes; waits for the one in flight, at most `timeoutMs` when given. */
   async stop(timeoutMs?: number): Promise<void> {
     this.stopped = true;
+    clearInterval(this.safetyNet);
     if (!this.running) return;
     if (timeoutMs === undefined) {
       await this.running;
