@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { RenderPool } from './render-pool.js';
 import { LEFT, RIGHT, decodeJpeg, meanOf } from './test-support/image-facts.js';
-import { writeSyntheticImage } from './test-support/synthetic-images.js';
+import { uniformGrey, writeSyntheticImage } from './test-support/synthetic-images.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-pool-'));
 const log = createLogger('error', { proc: 'test' });
@@ -50,13 +50,7 @@ describe('the render pool (real worker threads)', () => {
       await writeFile(bad, 'not dicom');
       expect((await pool.render(bad)).placeholderReason).toMatch(/DICM/);
       await expect(pool.render(path.join(dir, 'missing.dcm'))).rejects.toThrow(/ENOENT/);
-      const good = await writeSyntheticImage(dir, 'after', {
-        rows: 10,
-        columns: 10,
-        bitsAllocated: 8,
-        photometric: 'MONOCHROME2',
-        pixel: () => 7,
-      });
+      const good = await writeSyntheticImage(dir, 'after', uniformGrey(10, 10, 8, 7));
       expect((await pool.render(good)).placeholderReason).toBeNull();
     } finally {
       await pool.close();
@@ -80,13 +74,7 @@ describe('the render pool (real worker threads)', () => {
     }
     const healthy = new RenderPool({ size: 1, vipsThreads: 1, jobTimeoutMs: 30_000, log });
     try {
-      const small = await writeSyntheticImage(dir, 'small', {
-        rows: 10,
-        columns: 10,
-        bitsAllocated: 8,
-        photometric: 'MONOCHROME2',
-        pixel: () => 7,
-      });
+      const small = await writeSyntheticImage(dir, 'small', uniformGrey(10, 10, 8, 7));
       expect((await healthy.render(small)).placeholderReason).toBeNull();
     } finally {
       await healthy.close();

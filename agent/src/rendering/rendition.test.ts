@@ -7,6 +7,7 @@ import { renderInstance } from './render-instance.js';
 import { decodeJpeg, meanOf } from './test-support/image-facts.js';
 import {
   compressWithDcmtk,
+  uniformGrey,
   writeSyntheticImage,
   type SyntheticImage,
 } from './test-support/synthetic-images.js';
@@ -290,13 +291,7 @@ describe('what is not rendered', () => {
   });
 
   it('no rendition when renditions are turned off', async () => {
-    const file = await writeSyntheticImage(dir, 'off', {
-      rows: 8,
-      columns: 8,
-      bitsAllocated: 16,
-      photometric: 'MONOCHROME2',
-      pixel: () => 5,
-    });
+    const file = await writeSyntheticImage(dir, 'off', uniformGrey(8, 8, 16, 5));
     const r = await renderInstance(file, { rendition: false, framePreviewBudgetMs: 1000 });
     expect(r.rendition).toBeNull();
     expect(r.image).not.toBeNull();

@@ -41,6 +41,16 @@ export interface SyntheticImage {
   };
 }
 
+/** A MONOCHROME2 image whose every pixel is `value`: for tests that need an image, not its content. */
+export function uniformGrey(
+  rows: number,
+  columns: number,
+  bitsAllocated: 8 | 16,
+  value: number,
+): SyntheticImage {
+  return { rows, columns, bitsAllocated, photometric: 'MONOCHROME2', pixel: () => value };
+}
+
 const run = promisify(execFile);
 // eslint-disable-next-line no-restricted-properties -- DCMTK needs the inherited environment (PATH)
 const dcmtkEnv: NodeJS.ProcessEnv = { ...process.env, TCP_NODELAY: '1' };
