@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
+import { decodeCommand } from './fast-command-dataset.js';
 
 /**
  * Every place the agent reaches into dcmjs-dimse's internals, in one module. Each has a fallback
@@ -19,11 +20,16 @@ import dimse from 'dcmjs-dimse';
  *    Fallback: neither cork nor wait.
  * 3. Command sets: FastCommandDataset overrides `Dataset.prototype.getDenaturalizedCommandDataset`,
  *    which dcmjs-dimse calls to encode a command. Fallback: dcmjs encodes every command itself.
+ *    Received command sets go through the same wrapper as 1: one in group 0000 alone, in Implicit VR
+ *    Little Endian, is read by `decodeCommand` instead of dcmjs's dictionary. Fallback: dcmjs reads
+ *    it (the wrapper is absent, or the command holds something `decodeCommand` leaves to dcmjs).
  */
 const MAX_CAPTURED_BYTES = 256 * 1024;
+const IMPLICIT_VR_LITTLE_ENDIAN = dimse.constants.TransferSyntax.ImplicitVRLittleEndian;
 
 const captured = new WeakMap<object, Buffer>();
 let installed: boolean | undefined;
+let dcmjsReader: FromElementsBuffer | undefined;
 
 type FromElementsBuffer = (this: object, buffer: Buffer, ...rest: unknown[]) => unknown;
 
@@ -36,12 +42,25 @@ export function installQueryBytesCapture(): boolean {
     installed = false;
     return installed;
   }
+  dcmjsReader = original;
   proto._fromElementsBuffer = function (this: object, buffer: Buffer, ...rest: unknown[]): unknown {
-    if (Buffer.isBuffer(buffer) && buffer.length <= MAX_CAPTURED_BYTES) captured.set(this, buffer);
+    if (!Buffer.isBuffer(buffer)) return original.call(this, buffer, ...rest);
+    // A command set starts with its group length, (0000,0000); no data set starts in group 0000.
+    if (rest[0] === IMPLICIT_VR_LITTLE_ENDIAN && buffer.length >= 4 && buffer.readUInt32LE(0) === 0) {
+      const command = decodeCommand(buffer);
+      if (command) return command;
+    }
+    if (buffer.length <= MAX_CAPTURED_BYTES) captured.set(this, buffer);
     return original.call(this, buffer, ...rest);
   };
   installed = true;
   return installed;
+}
+
+/** Elements as dcmjs itself reads them, past the adapter: what `decodeCommand` must agree with. */
+export function readWithDcmjs(bytes: Buffer, transferSyntaxUid: string): Record<string, unknown> {
+  if (!dcmjsReader) throw new Error('dcmjs-dimse has no Dataset._fromElementsBuffer');
+  return dcmjsReader.call({}, bytes, transferSyntaxUid, {}) as Record<string, unknown>;
 }
 
 /** The bytes a received Dataset was parsed from, when they were captured. */
