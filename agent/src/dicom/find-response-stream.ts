@@ -3,12 +3,11 @@ import dimse from 'dcmjs-dimse';
 import { FastCommandDataset } from './fast-command-dataset.js';
 import { PreEncodedDataset } from './codec/pre-encoded-dataset.js';
 import { socketOf } from './dimse-adapter.js';
-import type { CFindRequest, Scp } from './dimse-types.js';
+import type { CFindRequest, CFindResponse as CFindResponseType, Scp } from './dimse-types.js';
 
 const { CFindResponse } = dimse.responses;
 const { TransferSyntax } = dimse.constants;
 
-type CFindResponseType = InstanceType<typeof CFindResponse>;
 export type FindCallback = (responses: CFindResponseType[]) => void;
 
 /** C-FIND statuses beyond dcmjs-dimse's constants (PS3.4 C.4.1.1.4). */

@@ -1,5 +1,5 @@
 import dimse from 'dcmjs-dimse';
-import type { CStoreResponse } from '../dicom/dimse-types.js';
+import type { CStoreRequest as CStoreRequestType, CStoreResponse } from '../dicom/dimse-types.js';
 import { classifyStoreStatus, hexStatus, type StoreVerdict } from './store-status.js';
 
 const { Client, Dataset } = dimse;
@@ -69,7 +69,7 @@ export async function sendBatch(
 ): Promise<BatchResult> {
   const outcomes = new Map<string, SendOutcome>();
   const client = new Client();
-  const requests: { key: string; request: InstanceType<typeof CStoreRequest>; syntax: string }[] = [];
+  const requests: { key: string; request: CStoreRequestType; syntax: string }[] = [];
   for (const item of items) {
     try {
       const dataset = await loadForSending(item.file);
