@@ -4,6 +4,7 @@ import { asc } from 'drizzle-orm';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { agentToPluginMessage, MAX_FRAME_BYTES, type AgentToPluginMessage } from '@lightbox/protocol';
 import { journalPerTest } from '../db/test-support/journal-per-test.js';
+import { storedInstanceFixture } from '../db/test-support/stored-instance-fixture.js';
 import { instanceDeliveries, outbox, storedInstances } from '../db/schema.js';
 import { createLogger } from '../log.js';
 import { RenderPool } from '../rendering/render-pool.js';
@@ -27,27 +28,19 @@ beforeEach(() => {
 async function store(name: string, image: SyntheticImage): Promise<void> {
   await writeSyntheticImage(path.join(journal.dir, 'spool'), name, image);
   await journal.database.write((tx) =>
-    tx.insert(storedInstances).values({
-      sopInstanceUid: `1.2.3.${name.length}`,
-      sha256: name.length.toString(16).padStart(64, '0'),
-      sopClassUid: '1.2.840.10008.5.1.4.1.1.3.1',
-      studyInstanceUid: '1.2.3',
-      seriesInstanceUid: '1.2.3.4',
-      transferSyntaxUid: '1.2.840.10008.1.2.1',
-      patientId: 'P',
-      patientName: 'Smith^Max',
-      accessionNumber: '',
-      modality: 'US',
-      studyDate: '',
-      seriesNumber: '',
-      instanceNumber: '',
-      numberOfFrames: String(image.frames ?? 1),
-      relativePath: `${name}.dcm`,
-      fileBytes: 1,
-      datasetBytes: 1,
-      callingAeTitle: 'US1',
-      receivedAt: new Date().toISOString(),
-    }),
+    tx.insert(storedInstances).values(
+      storedInstanceFixture({
+        sopInstanceUid: `1.2.3.${name.length}`,
+        sha256: name.length.toString(16).padStart(64, '0'),
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.3.1',
+        seriesInstanceUid: '1.2.3.4',
+        modality: 'US',
+        numberOfFrames: String(image.frames ?? 1),
+        relativePath: `${name}.dcm`,
+        callingAeTitle: 'US1',
+        receivedAt: new Date().toISOString(),
+      }),
+    ),
   );
 }
 

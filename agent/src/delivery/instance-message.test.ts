@@ -1,33 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES } from '@lightbox/protocol';
-import type { storedInstances } from '../db/schema.js';
+import { storedInstanceFixture } from '../db/test-support/stored-instance-fixture.js';
 import type { GreyRendition } from '../rendering/render-frame.js';
 import { instanceMessage } from './instance-message.js';
 
 /** What goes into `instance.stored`: the rendition with its facts, within one link frame. */
-const row: typeof storedInstances.$inferSelect = {
-  sopInstanceUid: '1.2.3.4',
-  sha256: 'b'.repeat(64),
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
-  studyInstanceUid: '1.2.3',
-  seriesInstanceUid: '1.2.3.1',
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  patientId: 'P',
-  patientName: 'Smith^Max',
-  accessionNumber: '',
-  modality: 'DX',
-  studyDate: '',
-  seriesNumber: '',
-  instanceNumber: '',
-  numberOfFrames: '1',
-  relativePath: 'x.dcm',
-  fileBytes: 1,
-  datasetBytes: 1,
-  callingAeTitle: 'DR1',
-  conflict: 0,
-  receivedAt: '2026-11-23T09:00:00Z',
-};
+const row = storedInstanceFixture();
 const image = {
   columns: 2800,
   rows: 3400,
