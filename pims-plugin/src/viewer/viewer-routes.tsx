@@ -124,6 +124,21 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
   });
 }
 
+/** Previous and next buttons around the live position of an image or a frame (the client fills it). */
+function Stepper(props: { unit: string; group: string; pos: string; act: string; hidden?: boolean }) {
+  return (
+    <span class={props.group} hidden={props.hidden}>
+      <button type="button" data-act={`prev${props.act}`} class="secondary">
+        Previous {props.unit}
+      </button>
+      <span class={props.pos} aria-live="polite"></span>
+      <button type="button" data-act={`next${props.act}`} class="secondary">
+        Next {props.unit}
+      </button>
+    </span>
+  );
+}
+
 function Pane({ study, index, when }: { study: ViewerStudy; index: number; when: string }) {
   const id = `pane-${index}`;
   return (
@@ -132,24 +147,8 @@ function Pane({ study, index, when }: { study: ViewerStudy; index: number; when:
         {study.title} <span class="muted">{when}</span>
       </h2>
       <div class="toolbar" role="toolbar" aria-label={`Tools for ${study.title}`}>
-        <span class="group">
-          <button type="button" data-act="prev" class="secondary">
-            Previous image
-          </button>
-          <span class="pos" aria-live="polite"></span>
-          <button type="button" data-act="next" class="secondary">
-            Next image
-          </button>
-        </span>
-        <span class="group frames" hidden>
-          <button type="button" data-act="prev-frame" class="secondary">
-            Previous frame
-          </button>
-          <span class="frame-pos" aria-live="polite"></span>
-          <button type="button" data-act="next-frame" class="secondary">
-            Next frame
-          </button>
-        </span>
+        <Stepper unit="image" group="group" pos="pos" act="" />
+        <Stepper unit="frame" group="group frames" pos="frame-pos" act="-frame" hidden />
         <fieldset class="group tools">
           <legend class="visually-hidden">Mouse and touch tool</legend>
           <label>
