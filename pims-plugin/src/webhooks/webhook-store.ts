@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, lt, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, max, sql } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db } from '../db/database.js';
@@ -8,6 +8,7 @@ import type { EventRow } from '../events/event-envelope.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { claimRowLease, releaseRowLeases } from './row-lease.js';
+import { newestFirst } from './newest-first.js';
 import { siteRow, siteRows } from './site-rows.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -269,18 +270,12 @@ export async function listDeliveries(
   webhookId: string,
   q: { limit: number; cursor?: number | undefined },
 ) {
-  const rows = await db
-    .select()
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.webhookId, webhookId),
-        ...(q.cursor !== undefined ? [lt(webhookDeliveries.id, q.cursor)] : []),
-      ),
-    )
-    .orderBy(desc(webhookDeliveries.id))
-    .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
+  const { page, more } = await newestFirst(
+    db,
+    webhookDeliveries,
+    { limit: q.limit, before: q.cursor },
+    eq(webhookDeliveries.webhookId, webhookId),
+  );
   const last = page[page.length - 1];
   return {
     items: page.map((r) => ({
@@ -293,6 +288,6 @@ export async function listDeliveries(
       error: r.error,
       outcome: r.outcome,
     })),
-    next: rows.length > q.limit && last ? String(last.id) : null,
+    next: more && last ? String(last.id) : null,
   };
 }
