@@ -91,9 +91,8 @@ describe('offline truths', () => {
 describe('spool and journal at start', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
-    const image = await writeImage(path.join(dir, 'in'), {
+  const smallSlice = (folder: string, patientName: string) =>
+    writeImage(path.join(dir, folder), {
       name: 'ct',
       sopClassUid: SOP.ct,
       modality: 'CT',
@@ -101,8 +100,11 @@ describe('spool and journal at start', () => {
       columns: 32,
       bitsAllocated: 16,
       photometric: 'MONOCHROME2',
-      patientName: 'Crash^Test',
+      patientName,
     });
+
+  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
+    const image = await smallSlice('in', 'Crash^Test');
     // One agent stores it the usual way: that is the file a crash leaves behind.
     const first = await startStorageAgent(path.join(dir, 'first'));
     expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
@@ -130,6 +132,33 @@ describe('spool and journal at start', () => {
       expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
       await second.agent.waitForCode('instance_same_again');
       expect(await storedRows(path.join(dir, 'second'))).toHaveLength(1);
+    } finally {
+      await second.agent.stop();
+    }
+  });
+
+  it('drops a row whose file a stop took with it, and stores the resend anew', async () => {
+    const image = await smallSlice('lost', 'Lost^Rename');
+    const data = path.join(dir, 'lost-agent');
+    const first = await startStorageAgent(data);
+    expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
+    await first.agent.stop();
+    const [row] = await storedRows(data);
+    // What a stop between the row's commit and the folder's fsync can leave: the row, no file.
+    const file = path.join(data, 'spool', row!.relative_path);
+    rmSync(file);
+    const second = await startStorageAgent(data);
+    try {
+      const dropped = await second.agent.waitForCode('journal_row_dropped');
+      expect(dropped.path).toBe(row!.relative_path);
+      expect(await storedRows(data)).toEqual([]);
+      // The resend is stored, not answered as a duplicate of a file that is not there.
+      expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
+      await second.agent.waitForCode('instance_stored');
+      expect((await storedRows(data)).map((r) => [r.sop_instance_uid, r.sha256])).toEqual([
+        [image.sopInstanceUid, row!.sha256],
+      ]);
+      expect(existsSync(file)).toBe(true);
     } finally {
       await second.agent.stop();
     }

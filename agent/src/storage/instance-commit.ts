@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentDatabase } from '../db/agent-database.js';
@@ -13,6 +13,7 @@ import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { Spool } from './spool.js';
 import { readDatasetHead, type ReceivedFile } from './store-ingest.js';
+import { storedInstanceRow, type StoredInstanceRow } from './stored-instance-row.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 import { LogCode } from '../log-codes.js';
 
@@ -26,8 +27,6 @@ export interface CommitRequest {
   transferSyntaxUid: string;
   callingAeTitle: string;
 }
-
-type NewRow = Required<typeof storedInstances.$inferInsert>;
 
 /** As far into a data set as its header is looked for: no modality writes a longer one. */
 const LONG_HEADER_BYTES = 1024 * 1024;
@@ -49,13 +48,13 @@ const LONG_HEADER_BYTES = 1024 * 1024;
 export class InstanceCommitter {
   private readonly perInstance = new KeyedLock();
   private readonly directories: CoalescedFsync;
-  private readonly rows: GroupCommit<NewRow>;
+  private readonly rows: GroupCommit<StoredInstanceRow>;
   /** Built once: drizzle's query building per instance cost more CPU than the query. */
   private readonly versionsOf;
 
   constructor(
     private readonly spool: Spool,
-    database: AgentDatabase,
+    private readonly database: AgentDatabase,
     private readonly log: Logger,
   ) {
     this.directories = new CoalescedFsync((dir) => spool.syncFolder(dir));
@@ -119,34 +118,31 @@ export class InstanceCommitter {
       await spool.ensureDirectory(studyDir);
       await rename(file.tempFile, target);
     }
-    try {
-      await this.directories.sync(studyDir);
-      await this.rows.add({
-        sopInstanceUid: request.sopInstanceUid,
-        sha256: file.sha256,
-        sopClassUid: request.sopClassUid,
-        studyInstanceUid: header.studyInstanceUid,
-        seriesInstanceUid: header.seriesInstanceUid,
-        transferSyntaxUid: request.transferSyntaxUid,
-        patientId: header.patientId,
-        patientName: header.patientName,
-        accessionNumber: header.accessionNumber,
-        modality: header.modality,
-        studyDate: header.studyDate,
-        seriesNumber: header.seriesNumber,
-        instanceNumber: header.instanceNumber,
-        numberOfFrames: header.numberOfFrames,
-        relativePath: spool.relative(target),
-        fileBytes: file.headerBytes + file.datasetBytes,
-        datasetBytes: file.datasetBytes,
-        callingAeTitle: request.callingAeTitle,
-        conflict: conflict ? 1 : 0,
-        receivedAt: new Date().toISOString(),
-      });
-    } catch (err) {
-      // Not recorded means not stored: the modality gets a failure and will send it again.
+    const row = storedInstanceRow(header, {
+      sopClassUid: request.sopClassUid,
+      sopInstanceUid: request.sopInstanceUid,
+      transferSyntaxUid: request.transferSyntaxUid,
+      sha256: file.sha256,
+      relativePath: spool.relative(target),
+      fileBytes: file.headerBytes + file.datasetBytes,
+      datasetBytes: file.datasetBytes,
+      callingAeTitle: request.callingAeTitle,
+      conflict,
+      receivedAt: new Date().toISOString(),
+    });
+    // The folder's fsync and the row's commit are two fsyncs the modality waits for either way:
+    // they run together. Stopped between them, the agent may find at start a row whose rename did
+    // not reach the disk; reconcileSpool drops it (the modality never heard success and sends again).
+    const [folder, recorded] = await Promise.allSettled([
+      this.directories.sync(studyDir),
+      this.rows.add(row),
+    ]);
+    if (folder.status === 'rejected' || recorded.status === 'rejected') {
+      // Not durable means not stored: the modality gets a failure and will send it again, and
+      // finds neither a file nor a row that would answer its resend as a duplicate.
+      if (recorded.status === 'fulfilled') await this.unrecord(row);
       await rm(target, { force: true });
-      throw err;
+      throw folder.status === 'rejected' ? folder.reason : (recorded as PromiseRejectedResult).reason;
     }
     const fields = {
       sopInstanceUid: request.sopInstanceUid,
@@ -167,6 +163,16 @@ export class InstanceCommitter {
     }
     log.info('instance stored', { code: LogCode.instanceStored, ...fields });
     return { status: StoreStatus.Success, result: 'stored' };
+  }
+
+  private async unrecord(row: StoredInstanceRow): Promise<void> {
+    await this.database.write(async (tx) => {
+      await tx
+        .delete(storedInstances)
+        .where(
+          and(eq(storedInstances.sopInstanceUid, row.sopInstanceUid), eq(storedInstances.sha256, row.sha256)),
+        );
+    });
   }
 }
 
