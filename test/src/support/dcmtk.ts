@@ -39,6 +39,14 @@ export async function dumpToDicom(dump: string, encoding: 'utf8' | 'latin1' = 'u
   return dcm;
 }
 
+/** One attribute's value as dcmdump prints it (`+P`), for files with encapsulated pixel data too. */
+export async function dumpValue(file: string, tag: string): Promise<string> {
+  const { stdout } = await run('dcmdump', ['-q', '-Un', '+P', tag, file], { env: dcmtkEnv });
+  const m = /\[([^\]]*)\]/.exec(stdout);
+  if (!m) throw new Error(`no ${tag} in ${file}`);
+  return m[1]!.trim();
+}
+
 /** Runs `findscu -W` against a worklist SCP with one or more query files (one association). */
 export async function findscu(opts: {
   port: number;
