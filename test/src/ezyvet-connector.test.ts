@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu } from './support/dcmtk.js';
+import { dumpToDicom } from './support/dcmtk.js';
+import { patientNames, worklistItems, worklistQueryDump } from './support/worklist-query.js';
 import { EzyvetStandIn } from './support/ezyvet-stand-in.js';
 import { connectorStack, ordersOfPatient, waitConnectorRunning } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
@@ -118,17 +119,13 @@ function request(
 const ordersOf = (patientId: string) => ordersOfPatient(stack, patientId);
 
 async function worklistNames(patientId: string): Promise<string[]> {
-  const query = await dumpToDicom(`(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO [${patientId}]
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0007) LO []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`);
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [query] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses.map((x) => (typeof x.PatientName === 'string' ? x.PatientName : ''));
+  const query = await dumpToDicom(
+    worklistQueryDump(
+      { '(0008,0050) SH': '', '(0010,0010) PN': '', '(0010,0020) LO': patientId },
+      { '(0040,0007) LO': '' },
+    ),
+  );
+  return patientNames(await worklistItems(stack.dicomPort, query));
 }
 
 describe('partner endpoints ezyVet calls', () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
+import { dumpToDicom, type DumpItem } from './support/dcmtk.js';
+import { worklistItems, worklistQueryDump } from './support/worklist-query.js';
 import { Hl7Receiver, mllpSend, segment, type ReceivedHl7 } from './support/hl7-peers.js';
 import { connectorStack, ordersOfPatient, type OrderItem } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
@@ -59,22 +60,21 @@ function orm(
 }
 
 const worklistQuery = (patientId: string) =>
-  dumpToDicom(`(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO [${patientId}]
-(0020,000d) UI []
-(0040,1001) SH []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-    (0040,0001) AE []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`);
+  dumpToDicom(
+    worklistQueryDump(
+      {
+        '(0008,0050) SH': '',
+        '(0010,0010) PN': '',
+        '(0010,0020) LO': patientId,
+        '(0020,000d) UI': '',
+        '(0040,1001) SH': '',
+      },
+      { '(0040,0009) SH': '', '(0040,0001) AE': '' },
+    ),
+  );
 
 async function worklistFor(patientId: string): Promise<DumpItem[]> {
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [await worklistQuery(patientId)] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses;
+  return worklistItems(stack.dicomPort, await worklistQuery(patientId));
 }
 
 const ordersOf = (patientId: string) => ordersOfPatient(stack, patientId);

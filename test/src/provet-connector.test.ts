@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu } from './support/dcmtk.js';
+import { dumpToDicom } from './support/dcmtk.js';
+import { patientNames, worklistItems } from './support/worklist-query.js';
 import { connectorStack, ordersOfPatient, waitConnectorRunning } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { storeStudyImages } from './support/modality-images.js';
@@ -65,9 +66,7 @@ async function worklistNames(worklistId: string): Promise<string[]> {
   const query = await dumpToDicom(`(0008,0050) SH []
 (0010,0010) PN []
 (0010,0020) LO [${worklistId}1]`);
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [query] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses.map((x) => (typeof x.PatientName === 'string' ? x.PatientName : ''));
+  return patientNames(await worklistItems(stack.dicomPort, query));
 }
 
 const statusOf = (answers: { status: number; body: string }[]) => answers.map((a) => a.status);

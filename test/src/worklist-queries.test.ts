@@ -3,6 +3,7 @@ import { fixtureOrders, modalityProfiles } from './fixtures/worklist-orders.js';
 import { dumpToDicom, findscu, type DumpItem, type FindResult } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
+import { stepSequenceDump } from './support/worklist-query.js';
 
 /**
  * The worklist as a modality sees it: real `findscu -W` queries built with `dump2dcm`, against the
@@ -36,12 +37,7 @@ function sps(keys: Record<string, string>): string {
     '(0040,0020) CS': '',
     ...keys,
   };
-  const lines = Object.entries(all).map(([k, v]) => `    ${k} [${v}]`);
-  return `(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-${lines.join('\n')}
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+  return stepSequenceDump(all);
 }
 
 async function query(
