@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { radiographSpec, SOP, writeImage } from '../src/fixtures/storage-corpus.js';
+import { ctSliceSpec, radiographSpec, SOP, writeImage } from '../src/fixtures/storage-corpus.js';
 import { repoRoot, waitUntil } from '../src/support/managed-process.js';
 import { freePort } from '../src/support/ports.js';
 import { LightboxStack } from '../src/support/lightbox-stack.js';
@@ -283,17 +283,7 @@ export async function storageBench(): Promise<BenchRow[]> {
   const root = mkdtempSync(path.join(tmpdir(), 'lightbox-bench-store-'));
   const haveOrthanc = existsSync(ORTHANC);
   try {
-    const ctSpec = {
-      name: 'ct',
-      sopClassUid: SOP.ct,
-      modality: 'CT',
-      rows: 512,
-      columns: 512,
-      bitsAllocated: 16 as const,
-      signed: true,
-      photometric: 'MONOCHROME2' as const,
-      rescale: { slope: 1, intercept: -1024 },
-    };
+    const ctSpec = ctSliceSpec('ct', 512);
     const ct = await series(path.join(root, 'ct'), 'ct', CT_SLICES, ctSpec);
     const ctp = await series(path.join(root, 'ctp'), 'ctp', CT_SLICES, { ...ctSpec, name: 'ctp' }, RUNS, 1e7);
     const dr = await series(path.join(root, 'dr'), 'dr', DR_IMAGES, radiographSpec('dr'), RUNS, 2e7);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOP, writeImage } from './fixtures/storage-corpus.js';
+import { ctSliceSpec, writeImage } from './fixtures/storage-corpus.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { createOrder } from './support/mpps-fixtures.js';
@@ -27,15 +27,7 @@ async function ctSeries(dir: string, studyInstanceUid: string, label: string): P
   const template = readFileSync(
     (
       await writeImage(dir, {
-        name: `${label}-template`,
-        sopClassUid: SOP.ct,
-        modality: 'CT',
-        rows: 256,
-        columns: 256,
-        bitsAllocated: 16,
-        signed: true,
-        photometric: 'MONOCHROME2',
-        rescale: { slope: 1, intercept: -1024 },
+        ...ctSliceSpec(`${label}-template`, 256),
         studyInstanceUid,
         sopInstanceUid: placeholder,
       })

@@ -95,22 +95,26 @@ export async function dcmdumpText(file: string): Promise<string> {
   return (await run('dcmdump', ['+U8', '-q', file], { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 })).stdout;
 }
 
-/** The agent alone (no plugin link): DICOM on a free loopback port, data in `dataDir`. */
+/**
+ * The agent alone (no plugin link): DICOM on a free loopback port, data in `dataDir`; `env` adds
+ * settings, `name` labels its log lines.
+ */
 export async function startStorageAgent(
   dataDir: string,
-  port?: number,
+  opts: { env?: Record<string, string>; name?: string } = {},
 ): Promise<{ agent: ManagedProcess; port: number }> {
-  const dicomPort = port ?? (await freePort());
-  const agent = new ManagedProcess('agent', 'agent/src/main.ts', {
+  const port = await freePort();
+  const agent = new ManagedProcess(opts.name ?? 'agent', 'agent/src/main.ts', {
     LIGHTBOX_DICOM_HOST: '127.0.0.1',
-    LIGHTBOX_DICOM_PORT: String(dicomPort),
+    LIGHTBOX_DICOM_PORT: String(port),
     LIGHTBOX_DATA_DIR: dataDir,
     LIGHTBOX_PLUGIN_URL: '',
     LIGHTBOX_AGENT_ID: '',
     LIGHTBOX_AGENT_TOKEN: '',
+    ...opts.env,
   }).start();
   await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
-  return { agent, port: dicomPort };
+  return { agent, port };
 }
 
 export interface StoredRow {
