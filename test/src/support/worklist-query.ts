@@ -6,6 +6,9 @@ export type DumpKeys = Record<string, string>;
 const keyLines = (keys: DumpKeys, indent = ''): string[] =>
   Object.entries(keys).map(([key, value]) => `${indent}${key} [${value}]`);
 
+/** Keys as dcmdump text, one a line, for a query that adds lines of its own. */
+export const keysDump = (keys: DumpKeys): string => keyLines(keys).join('\n');
+
 /** The Scheduled Procedure Step Sequence (0040,0100) with one item holding `keys`, as dcmdump text. */
 export function stepSequenceDump(keys: DumpKeys): string {
   return [
