@@ -7,7 +7,21 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** DCMTK tools with Nagle off: Debian's build leaves it on and every small PDU would wait ~40 ms. */
-const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+export const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+
+/**
+ * Runs a DCMTK network tool to the end: whether it succeeded, and all it printed (stdout then
+ * stderr) either way — a failed association's log is what the tests read.
+ */
+export async function runDcmtkTool(tool: string, args: string[]): Promise<{ ok: boolean; log: string }> {
+  try {
+    const r = await run(tool, args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
+    return { ok: true, log: r.stdout + r.stderr };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { ok: false, log: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
 
 export interface DumpItem {
   [keyword: string]: string | DumpItem[];
@@ -74,14 +88,7 @@ export async function findscu(opts: {
     String(opts.port),
     ...opts.queryFiles,
   ];
-  let log: string;
-  try {
-    const r = await run('findscu', args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
-    log = r.stdout + r.stderr;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    log = (e.stdout ?? '') + (e.stderr ?? '');
-  }
+  const { log } = await runDcmtkTool('findscu', args);
   const finishedAt = Date.now();
   const files = readdirSync(out)
     .filter((f) => f.startsWith('rsp') && f.endsWith('.dcm'))

@@ -4,12 +4,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
+import { dcmtkEnv, runDcmtkTool } from './dcmtk.js';
 import { ManagedProcess } from './managed-process.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
-/** DCMTK with Nagle off: Debian's build leaves it on and every C-STORE would wait ~45 ms. */
-export const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+export { dcmtkEnv };
 
 export interface StoreRun {
   ok: boolean;
@@ -41,16 +41,7 @@ export async function storescu(opts: {
     String(opts.port),
     ...opts.files,
   ];
-  let log: string;
-  let ok = true;
-  try {
-    const r = await run('storescu', args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
-    log = r.stdout + r.stderr;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    log = (e.stdout ?? '') + (e.stderr ?? '');
-    ok = false;
-  }
+  const { ok, log } = await runDcmtkTool('storescu', args);
   return { ok, log, ...parseStoreLog(log) };
 }
 
