@@ -12,7 +12,7 @@ import {
   patchOrderBody,
   requestingVet,
 } from './order-dto.js';
-import { operation } from '../openapi/api-operation.js';
+import { operation, type ApiOperation } from '../openapi/api-operation.js';
 import { listQuery } from './orders-routes.js';
 
 /** The order as `order-queries.ts` shows it: what the PIMS sent, the identifiers, where it stands. */
@@ -86,6 +86,26 @@ const createExample = {
   client: { id: 'C77', lastName: 'Smith', firstName: 'Anna' },
 };
 
+/**
+ * A change a PIMS asks of one order (correct, cancel, complete): it answers with the order as it
+ * now stands, 404 for an order of another site, 409 when the order's status forbids the change.
+ */
+function orderChange(
+  op: Pick<ApiOperation, 'method' | 'path' | 'operationId' | 'summary' | 'description' | 'body'> & {
+    answer: string;
+  },
+): ApiOperation {
+  const { answer, ...rest } = op;
+  return operation({
+    ...rest,
+    tag: 'Orders',
+    auth: 'apiKey',
+    pathParams: orderIdParam,
+    responses: { 200: { description: answer, body: order } },
+    problems: [404, 409],
+  });
+}
+
 export const orderOperations = [
   operation({
     method: 'post',
@@ -138,43 +158,31 @@ export const orderOperations = [
     responses: { 200: { description: 'The order.', body: order } },
     problems: [404],
   }),
-  operation({
+  orderChange({
     method: 'patch',
     path: '/v1/orders/{orderId}',
     operationId: 'correctOrder',
-    tag: 'Orders',
     summary: 'Correct the patient, procedure or schedule while the order is scheduled',
     description: 'What is given replaces what was there; the worklist follows.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CorrectOrderRequest', schema: patchOrderBody },
-    responses: { 200: { description: 'The corrected order.', body: order } },
-    problems: [404, 409],
+    answer: 'The corrected order.',
   }),
-  operation({
+  orderChange({
     method: 'post',
     path: '/v1/orders/{orderId}/cancel',
     operationId: 'cancelOrder',
-    tag: 'Orders',
     summary: 'Cancel an order before acquisition',
     description: 'The worklist item disappears from every agent.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CancelOrderRequest', schema: cancelOrderBody },
-    responses: { 200: { description: 'The cancelled order.', body: order } },
-    problems: [404, 409],
+    answer: 'The cancelled order.',
   }),
-  operation({
+  orderChange({
     method: 'post',
     path: '/v1/orders/{orderId}/complete',
     operationId: 'completeOrder',
-    tag: 'Orders',
     summary: 'Mark an order done by hand',
     description: 'For a modality that sends neither MPPS nor images; the note is kept in the timeline.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CompleteOrderRequest', schema: completeOrderBody },
-    responses: { 200: { description: 'The completed order.', body: order } },
-    problems: [404, 409],
+    answer: 'The completed order.',
   }),
 ];
