@@ -2,7 +2,6 @@ import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type PerformedStepMessage } from '@lightbox/protocol';
 import { LightboxError } from '@lightbox/runtime';
-import { createOrderBody } from '../orders/order-dto.js';
 import type { Database } from '../db/database.js';
 import {
   siteWithAgent,
@@ -11,7 +10,8 @@ import {
   type SiteWithAgent,
 } from '../db/test-support/site-with-agent.js';
 import { events, orders } from '../db/schema.js';
-import { OrderCommands } from '../orders/order-commands.js';
+import type { OrderCommands } from '../orders/order-commands.js';
+import { testOrderBody, testOrderCommands } from '../orders/test-support/test-orders.js';
 import { applyPerformedStep } from './apply-performed-step.js';
 import { linkStepByHand } from './link-step-by-hand.js';
 import { suggestOrders } from './reconciliation-suggestions.js';
@@ -24,20 +24,13 @@ let commands: OrderCommands;
 beforeEach(async () => {
   fixture = await siteWithAgent('lightbox-reconcile-');
   database = fixture.database;
-  commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
+  commands = testOrderCommands(database);
 });
 
 afterEach(() => fixture.remove());
 
 function orderBody(pimsOrderId: string, patientId: string, species: string) {
-  return createOrderBody.parse({
-    pims: { system: 'ezyvet', siteId: 'main' },
-    pimsOrderId,
-    procedure: { code: 'XR', description: 'Thorax', modality: 'DX' },
-    scheduled: { at: '2026-11-23T09:00:00Z', stationAeTitle: 'DR1' },
-    patient: { id: patientId, name: 'Max', species },
-    client: { id: 'C1', lastName: 'Smith' },
-  });
+  return testOrderBody(pimsOrderId, patientId, species, { stationAeTitle: 'DR1' });
 }
 
 /** An MPPS the technician started by typing the patient in, with no worklist entry behind it. */

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
-import { createOrderBody } from '../orders/order-dto.js';
 import type { Database } from '../db/database.js';
 import {
   siteWithAgent,
@@ -12,7 +11,8 @@ import {
 } from '../db/test-support/site-with-agent.js';
 import { events, orders, studies, studyInstances } from '../db/schema.js';
 import { createLogger } from '../log.js';
-import { OrderCommands } from '../orders/order-commands.js';
+import type { OrderCommands } from '../orders/order-commands.js';
+import { testOrderBody, testOrderCommands } from '../orders/test-support/test-orders.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
 import { applyStoredInstance } from './apply-stored-instance.js';
 import { MediaStore } from './media-store.js';
@@ -33,21 +33,13 @@ beforeEach(async () => {
   fixture = await siteWithAgent('lightbox-studies-');
   database = fixture.database;
   media = new MediaStore(path.join(fixture.dir, 'media'));
-  commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
+  commands = testOrderCommands(database);
 });
 
 afterEach(() => fixture.remove());
 
 async function order(pimsOrderId: string, patientId: string, species: string, modality = 'DX') {
-  const body = createOrderBody.parse({
-    pims: { system: 'ezyvet', siteId: 'main' },
-    pimsOrderId,
-    procedure: { code: 'XR', description: 'Thorax', modality },
-    scheduled: { at: '2026-11-23T09:00:00Z' },
-    patient: { id: patientId, name: 'Max', species },
-    client: { id: 'C1', lastName: 'Smith' },
-  });
-  return (await commands.create(SITE, body)).order;
+  return (await commands.create(SITE, testOrderBody(pimsOrderId, patientId, species, { modality }))).order;
 }
 
 let sop = 0;
