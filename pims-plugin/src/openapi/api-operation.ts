@@ -53,3 +53,14 @@ export type ProblemStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 503;
 export function operation(op: ApiOperation): ApiOperation {
   return op;
 }
+
+/** An operation of `taggedOperations`: its tag comes from the list, `auth` defaults to `apiKey`. */
+export type TaggedOperation = Omit<ApiOperation, 'tag' | 'auth'> & Partial<Pick<ApiOperation, 'auth'>>;
+
+/**
+ * The operations of one module, all under its `tag` and, unless one says otherwise, behind a PIMS
+ * API key: what each module's operations share is written once.
+ */
+export function taggedOperations(tag: string, ops: TaggedOperation[]): ApiOperation[] {
+  return ops.map((op) => ({ auth: 'apiKey', ...op, tag }));
+}

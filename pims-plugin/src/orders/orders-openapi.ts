@@ -12,7 +12,7 @@ import {
   patchOrderBody,
   requestingVet,
 } from './order-dto.js';
-import { operation, type ApiOperation } from '../openapi/api-operation.js';
+import { taggedOperations, type ApiOperation, type TaggedOperation } from '../openapi/api-operation.js';
 import { listQuery } from './orders-routes.js';
 
 /** The order as `order-queries.ts` shows it: what the PIMS sent, the identifiers, where it stands. */
@@ -94,24 +94,21 @@ function orderChange(
   op: Pick<ApiOperation, 'method' | 'path' | 'operationId' | 'summary' | 'description' | 'body'> & {
     answer: string;
   },
-): ApiOperation {
+): TaggedOperation {
   const { answer, ...rest } = op;
-  return operation({
+  return {
     ...rest,
-    tag: 'Orders',
-    auth: 'apiKey',
     pathParams: orderIdParam,
     responses: { 200: { description: answer, body: order } },
     problems: [404, 409],
-  });
+  };
 }
 
-export const orderOperations = [
-  operation({
+export const orderOperations = taggedOperations('Orders', [
+  {
     method: 'post',
     path: '/v1/orders',
     operationId: 'createOrder',
-    tag: 'Orders',
     summary: 'Create an imaging order from an invoice line',
     description:
       'Idempotent on `(pims.system, pims.siteId, pimsOrderId)`: repeating the same request answers 200 with ' +
@@ -120,7 +117,6 @@ export const orderOperations = [
       '(422): they separate DICOM name parts. Dates must be real calendar dates. `client` needs `lastName` (a person) or `organization` (a farm, ' +
       'shelter); `requestingVet` needs `name` or `familyName`. Identifiers a PIMS mints itself are ' +
       'validated and used as given; absent ones are minted.',
-    auth: 'apiKey',
     body: { name: 'CreateOrderRequest', schema: createOrderBody, example: createExample },
     responses: {
       201: {
@@ -133,31 +129,27 @@ export const orderOperations = [
       },
     },
     problems: [409],
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/orders',
     operationId: 'listOrders',
-    tag: 'Orders',
     summary: 'List orders, oldest change first',
     description: 'Follow `next` with `cursor`, or poll with `updatedSince`.',
-    auth: 'apiKey',
     query: listQuery,
     responses: {
       200: { description: 'One page of orders.', body: { name: 'OrderPage', schema: orderPage } },
     },
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/orders/{orderId}',
     operationId: 'getOrder',
-    tag: 'Orders',
     summary: 'An order, its status, its timeline and its studies',
-    auth: 'apiKey',
     pathParams: orderIdParam,
     responses: { 200: { description: 'The order.', body: order } },
     problems: [404],
-  }),
+  },
   orderChange({
     method: 'patch',
     path: '/v1/orders/{orderId}',
@@ -185,4 +177,4 @@ export const orderOperations = [
     body: { name: 'CompleteOrderRequest', schema: completeOrderBody },
     answer: 'The completed order.',
   }),
-];
+]);
