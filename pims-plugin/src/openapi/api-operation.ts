@@ -4,8 +4,9 @@ import type { z } from 'zod';
  * One documented HTTP operation, declared beside the routes that serve it and built from the very
  * zod schemas its handler validates with, so the published document cannot drift from the code.
  *
- * Documenting a new route takes one `operation({...})` call in the module's `*-openapi.ts` (see
- * `orders/orders-openapi.ts`) and, for a new module, one line in `api-operations.ts`.
+ * Documenting a new route takes one entry in the `taggedOperations(...)` list of the module's
+ * `*-openapi.ts` (see `orders/orders-openapi.ts`) and, for a new module, one line in
+ * `api-operations.ts`.
  * `openapi-document.test.ts` fails while a route under /v1 is served but not documented, or
  * documented but not served.
  */
