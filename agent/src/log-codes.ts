@@ -42,6 +42,11 @@ export const LogCode = {
   spoolOrphanRecorded: 'spool_orphan_recorded',
   /** A spool file with no journal row, found at start, was removed (`reason`). */
   spoolOrphanRemoved: 'spool_orphan_removed',
+  /**
+   * A journal row from the moments before a stop whose spool file is not there (its rename was
+   * lost) was dropped at start (`sopInstanceUid`, `path`); the modality's resend is stored anew.
+   */
+  journalRowDropped: 'journal_row_dropped',
   /** Rendering, paused while images arrived, runs again. */
   renderingResumed: 'rendering_resumed',
 

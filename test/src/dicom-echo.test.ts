@@ -58,4 +58,25 @@ describe('C-ECHO at the agent', () => {
     expect(stack.agent.running).toBe(true);
     expect((await echoscu(stack.dicomPort, 'US1')).ok).toBe(true);
   });
+  it('hangs up on a PDU announcing gigabytes instead of gathering it', async () => {
+    const header = Buffer.from([0x04, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    header.writeUInt32BE(0x8000_0000, 2);
+    const closedByAgent = await new Promise<boolean>((resolve) => {
+      const s = net.connect(stack.dicomPort, '127.0.0.1', () => {
+        s.write(Buffer.concat([header, Buffer.alloc(64 * 1024)]));
+      });
+      s.on('end', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+      setTimeout(() => {
+        s.destroy();
+        resolve(false);
+      }, 5_000);
+    });
+    expect(closedByAgent).toBe(true);
+    expect(stack.agent.running).toBe(true);
+    expect((await echoscu(stack.dicomPort, 'US1')).ok).toBe(true);
+  });
 });

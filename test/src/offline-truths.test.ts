@@ -134,4 +134,40 @@ describe('spool and journal at start', () => {
       await second.agent.stop();
     }
   });
+
+  it('drops a row whose file a stop took with it, and stores the resend anew', async () => {
+    const image = await writeImage(path.join(dir, 'lost'), {
+      name: 'ct',
+      sopClassUid: SOP.ct,
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      bitsAllocated: 16,
+      photometric: 'MONOCHROME2',
+      patientName: 'Lost^Rename',
+    });
+    const data = path.join(dir, 'lost-agent');
+    const first = await startStorageAgent(data);
+    expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
+    await first.agent.stop();
+    const [row] = await storedRows(data);
+    // What a stop between the row's commit and the folder's fsync can leave: the row, no file.
+    const file = path.join(data, 'spool', row!.relative_path);
+    rmSync(file);
+    const second = await startStorageAgent(data);
+    try {
+      const dropped = await second.agent.waitForCode('journal_row_dropped');
+      expect(dropped.path).toBe(row!.relative_path);
+      expect(await storedRows(data)).toEqual([]);
+      // The resend is stored, not answered as a duplicate of a file that is not there.
+      expect((await storescu({ port: second.port, files: [image.file] })).responses).toEqual(['Success']);
+      await second.agent.waitForCode('instance_stored');
+      expect((await storedRows(data)).map((r) => [r.sop_instance_uid, r.sha256])).toEqual([
+        [image.sopInstanceUid, row!.sha256],
+      ]);
+      expect(existsSync(file)).toBe(true);
+    } finally {
+      await second.agent.stop();
+    }
+  });
 });

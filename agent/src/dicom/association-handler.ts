@@ -11,6 +11,7 @@ import { agentMetrics } from '../metrics/agent-metrics.js';
 import { actionResponse } from './storage-commitment-sop.js';
 import type { AssociationSlots } from './association-slots.js';
 import { LogCode } from '../log-codes.js';
+import { readPdusOurselves } from './dimse-adapter.js';
 
 const { Scp, constants, responses } = dimse;
 type CFindRequest = Parameters<InstanceType<typeof Scp>['cFindRequest']>[0];
@@ -92,6 +93,7 @@ export function associationHandlerClass(policy: AssociationPolicy) {
         associationTimeout: Number.MAX_SAFE_INTEGER,
         pduTimeout: Number.MAX_SAFE_INTEGER,
       });
+      readPdusOurselves(this, socket);
       this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       this.storage = policy.handlers.store?.association({ peer: this.peer, socket });
       this.transport = socket;

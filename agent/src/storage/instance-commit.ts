@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentDatabase } from '../db/agent-database.js';
@@ -55,7 +55,7 @@ export class InstanceCommitter {
 
   constructor(
     private readonly spool: Spool,
-    database: AgentDatabase,
+    private readonly database: AgentDatabase,
     private readonly log: Logger,
   ) {
     this.directories = new CoalescedFsync((dir) => spool.syncFolder(dir));
@@ -119,34 +119,41 @@ export class InstanceCommitter {
       await spool.ensureDirectory(studyDir);
       await rename(file.tempFile, target);
     }
-    try {
-      await this.directories.sync(studyDir);
-      await this.rows.add({
-        sopInstanceUid: request.sopInstanceUid,
-        sha256: file.sha256,
-        sopClassUid: request.sopClassUid,
-        studyInstanceUid: header.studyInstanceUid,
-        seriesInstanceUid: header.seriesInstanceUid,
-        transferSyntaxUid: request.transferSyntaxUid,
-        patientId: header.patientId,
-        patientName: header.patientName,
-        accessionNumber: header.accessionNumber,
-        modality: header.modality,
-        studyDate: header.studyDate,
-        seriesNumber: header.seriesNumber,
-        instanceNumber: header.instanceNumber,
-        numberOfFrames: header.numberOfFrames,
-        relativePath: spool.relative(target),
-        fileBytes: file.headerBytes + file.datasetBytes,
-        datasetBytes: file.datasetBytes,
-        callingAeTitle: request.callingAeTitle,
-        conflict: conflict ? 1 : 0,
-        receivedAt: new Date().toISOString(),
-      });
-    } catch (err) {
-      // Not recorded means not stored: the modality gets a failure and will send it again.
+    const row: NewRow = {
+      sopInstanceUid: request.sopInstanceUid,
+      sha256: file.sha256,
+      sopClassUid: request.sopClassUid,
+      studyInstanceUid: header.studyInstanceUid,
+      seriesInstanceUid: header.seriesInstanceUid,
+      transferSyntaxUid: request.transferSyntaxUid,
+      patientId: header.patientId,
+      patientName: header.patientName,
+      accessionNumber: header.accessionNumber,
+      modality: header.modality,
+      studyDate: header.studyDate,
+      seriesNumber: header.seriesNumber,
+      instanceNumber: header.instanceNumber,
+      numberOfFrames: header.numberOfFrames,
+      relativePath: spool.relative(target),
+      fileBytes: file.headerBytes + file.datasetBytes,
+      datasetBytes: file.datasetBytes,
+      callingAeTitle: request.callingAeTitle,
+      conflict: conflict ? 1 : 0,
+      receivedAt: new Date().toISOString(),
+    };
+    // The folder's fsync and the row's commit are two fsyncs the modality waits for either way:
+    // they run together. Stopped between them, the agent may find at start a row whose rename did
+    // not reach the disk; reconcileSpool drops it (the modality never heard success and sends again).
+    const [folder, recorded] = await Promise.allSettled([
+      this.directories.sync(studyDir),
+      this.rows.add(row),
+    ]);
+    if (folder.status === 'rejected' || recorded.status === 'rejected') {
+      // Not durable means not stored: the modality gets a failure and will send it again, and
+      // finds neither a file nor a row that would answer its resend as a duplicate.
+      if (recorded.status === 'fulfilled') await this.unrecord(row);
       await rm(target, { force: true });
-      throw err;
+      throw folder.status === 'rejected' ? folder.reason : (recorded as PromiseRejectedResult).reason;
     }
     const fields = {
       sopInstanceUid: request.sopInstanceUid,
@@ -167,6 +174,16 @@ export class InstanceCommitter {
     }
     log.info('instance stored', { code: LogCode.instanceStored, ...fields });
     return { status: StoreStatus.Success, result: 'stored' };
+  }
+
+  private async unrecord(row: NewRow): Promise<void> {
+    await this.database.write(async (tx) => {
+      await tx
+        .delete(storedInstances)
+        .where(
+          and(eq(storedInstances.sopInstanceUid, row.sopInstanceUid), eq(storedInstances.sha256, row.sha256)),
+        );
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { eq, max } from 'drizzle-orm';
+import { and, eq, gte, isNull, max } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
-import { storedInstances } from '../db/schema.js';
+import { spoolPurges, storedInstances } from '../db/schema.js';
+import { sameInstanceVersion } from '../db/same-instance-version.js';
 import type { Logger } from '../log.js';
 import { isSafeUid, trimUid } from '../dicom/codec/dicom-uid.js';
 import { checkHeader } from './instance-commit.js';
@@ -19,6 +20,13 @@ import { LogCode } from '../log-codes.js';
  */
 const SETTLED_MS = 10 * 60_000;
 
+/**
+ * How far before the newest journal row a row may lack its file: an instance's folder fsync and its
+ * row's commit run together (instance-commit.ts), so only rows committed in the moments before a
+ * stop can have lost their rename. A minute is far more than those moments.
+ */
+const RECENT_ROWS_MS = 60_000;
+
 /** `<SOP Instance UID>.dcm`, or `<SOP Instance UID>.<16 hex>.dcm` for a second version. */
 const INSTANCE_FILE = /^(.+?)(?:\.([0-9a-f]{16}))?\.dcm$/;
 
@@ -33,9 +41,10 @@ export async function reconcileSpool(opts: {
   spool: Spool;
   database: AgentDatabase;
   log: Logger;
-}): Promise<{ recorded: number; removed: number }> {
+}): Promise<{ recorded: number; removed: number; dropped: number }> {
   const { spool, database, log } = opts;
   const [latest] = await database.db.select({ at: max(storedInstances.receivedAt) }).from(storedInstances);
+  const dropped = latest?.at ? await dropRowsWithoutFile(opts, Date.parse(latest.at) - RECENT_ROWS_MS) : 0;
   const since = latest?.at ? Date.parse(latest.at) - SETTLED_MS : 0;
   let recorded = 0;
   let removed = 0;
@@ -72,7 +81,59 @@ export async function reconcileSpool(opts: {
     }
   }
   if (recorded + removed > 0) await spool.syncFolder(spool.instancesDir);
-  return { recorded, removed };
+  return { recorded, removed, dropped };
+}
+
+/**
+ * Rows of the last moments before a stop whose file is not in the spool: the rename into the study
+ * folder was lost with the stop, so the modality never heard success. Dropped, so that its resend
+ * is stored anew rather than answered as a duplicate of a file that is not there. Files retention
+ * removed on purpose are recorded in `spool_purges` and left alone.
+ */
+async function dropRowsWithoutFile(
+  opts: { spool: Spool; database: AgentDatabase; log: Logger },
+  sinceMs: number,
+): Promise<number> {
+  const { spool, database, log } = opts;
+  const recent = await database.db
+    .select({
+      sopInstanceUid: storedInstances.sopInstanceUid,
+      sha256: storedInstances.sha256,
+      relativePath: storedInstances.relativePath,
+    })
+    .from(storedInstances)
+    .leftJoin(spoolPurges, sameInstanceVersion(spoolPurges))
+    .where(
+      and(gte(storedInstances.receivedAt, new Date(sinceMs).toISOString()), isNull(spoolPurges.purgedAt)),
+    );
+  let dropped = 0;
+  for (const row of recent) {
+    if (await exists(path.join(spool.root, ...row.relativePath.split('/')))) continue;
+    await database.write(async (tx) => {
+      await tx
+        .delete(storedInstances)
+        .where(
+          and(eq(storedInstances.sopInstanceUid, row.sopInstanceUid), eq(storedInstances.sha256, row.sha256)),
+        );
+    });
+    dropped++;
+    log.warn('journal row without its spool file dropped', {
+      code: LogCode.journalRowDropped,
+      sopInstanceUid: row.sopInstanceUid,
+      path: row.relativePath,
+    });
+  }
+  return dropped;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 async function recordOrphan(

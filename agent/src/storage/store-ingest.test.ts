@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,5 +87,22 @@ describe('one C-STORE data set on its way to disk', () => {
     expect(result.file.datasetBytes).toBe(0);
     expect(readFileSync(file).length).toBe(result.file.headerBytes);
     expect(readFileSync(file).subarray(128, 132).toString('latin1')).toBe('DICM');
+  });
+
+  it.each([
+    ['a slice, hashed whole once complete', 40],
+    ['a radiograph, hashed as it arrives past the first megabyte', 400],
+    ['nothing at all', 0],
+  ])('names the data set by the SHA-256 of its bytes: %s', async (_what, fragments) => {
+    const file = path.join(dir, `hash-${fragments}.part`);
+    const ingest = new StoreIngest(opened(file), meta, undefined);
+    const sent = Array.from({ length: fragments }, (_, i) => Buffer.alloc(16 * 1024, (i * 7) % 251));
+    for (const f of sent) ingest.stream.write(f);
+    ingest.stream.end();
+    const written = await ingest.written();
+    const result = await ingest.result();
+    const expected = createHash('sha256').update(Buffer.concat(sent)).digest('hex');
+    expect(written.kind === 'received' && written.file.sha256).toBe(expected);
+    expect(result.kind === 'received' && result.file.sha256).toBe(expected);
   });
 });
