@@ -91,9 +91,8 @@ describe('offline truths', () => {
 describe('spool and journal at start', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-reconcile-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
-    const image = await writeImage(path.join(dir, 'in'), {
+  const smallSlice = (folder: string, patientName: string) =>
+    writeImage(path.join(dir, folder), {
       name: 'ct',
       sopClassUid: SOP.ct,
       modality: 'CT',
@@ -101,8 +100,11 @@ describe('spool and journal at start', () => {
       columns: 32,
       bitsAllocated: 16,
       photometric: 'MONOCHROME2',
-      patientName: 'Crash^Test',
+      patientName,
     });
+
+  it('records a whole instance the journal missed, removes an unreadable one, and says so', async () => {
+    const image = await smallSlice('in', 'Crash^Test');
     // One agent stores it the usual way: that is the file a crash leaves behind.
     const first = await startStorageAgent(path.join(dir, 'first'));
     expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);
@@ -136,16 +138,7 @@ describe('spool and journal at start', () => {
   });
 
   it('drops a row whose file a stop took with it, and stores the resend anew', async () => {
-    const image = await writeImage(path.join(dir, 'lost'), {
-      name: 'ct',
-      sopClassUid: SOP.ct,
-      modality: 'CT',
-      rows: 32,
-      columns: 32,
-      bitsAllocated: 16,
-      photometric: 'MONOCHROME2',
-      patientName: 'Lost^Rename',
-    });
+    const image = await smallSlice('lost', 'Lost^Rename');
     const data = path.join(dir, 'lost-agent');
     const first = await startStorageAgent(data);
     expect((await storescu({ port: first.port, files: [image.file] })).responses).toEqual(['Success']);

@@ -13,6 +13,7 @@ import { GroupCommit } from './group-commit.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { Spool } from './spool.js';
 import { readDatasetHead, type ReceivedFile } from './store-ingest.js';
+import { storedInstanceRow, type StoredInstanceRow } from './stored-instance-row.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
 import { LogCode } from '../log-codes.js';
 
@@ -26,8 +27,6 @@ export interface CommitRequest {
   transferSyntaxUid: string;
   callingAeTitle: string;
 }
-
-type NewRow = Required<typeof storedInstances.$inferInsert>;
 
 /** As far into a data set as its header is looked for: no modality writes a longer one. */
 const LONG_HEADER_BYTES = 1024 * 1024;
@@ -49,7 +48,7 @@ const LONG_HEADER_BYTES = 1024 * 1024;
 export class InstanceCommitter {
   private readonly perInstance = new KeyedLock();
   private readonly directories: CoalescedFsync;
-  private readonly rows: GroupCommit<NewRow>;
+  private readonly rows: GroupCommit<StoredInstanceRow>;
   /** Built once: drizzle's query building per instance cost more CPU than the query. */
   private readonly versionsOf;
 
@@ -119,28 +118,18 @@ export class InstanceCommitter {
       await spool.ensureDirectory(studyDir);
       await rename(file.tempFile, target);
     }
-    const row: NewRow = {
-      sopInstanceUid: request.sopInstanceUid,
-      sha256: file.sha256,
+    const row = storedInstanceRow(header, {
       sopClassUid: request.sopClassUid,
-      studyInstanceUid: header.studyInstanceUid,
-      seriesInstanceUid: header.seriesInstanceUid,
+      sopInstanceUid: request.sopInstanceUid,
       transferSyntaxUid: request.transferSyntaxUid,
-      patientId: header.patientId,
-      patientName: header.patientName,
-      accessionNumber: header.accessionNumber,
-      modality: header.modality,
-      studyDate: header.studyDate,
-      seriesNumber: header.seriesNumber,
-      instanceNumber: header.instanceNumber,
-      numberOfFrames: header.numberOfFrames,
+      sha256: file.sha256,
       relativePath: spool.relative(target),
       fileBytes: file.headerBytes + file.datasetBytes,
       datasetBytes: file.datasetBytes,
       callingAeTitle: request.callingAeTitle,
-      conflict: conflict ? 1 : 0,
+      conflict,
       receivedAt: new Date().toISOString(),
-    };
+    });
     // The folder's fsync and the row's commit are two fsyncs the modality waits for either way:
     // they run together. Stopped between them, the agent may find at start a row whose rename did
     // not reach the disk; reconcileSpool drops it (the modality never heard success and sends again).
@@ -176,7 +165,7 @@ export class InstanceCommitter {
     return { status: StoreStatus.Success, result: 'stored' };
   }
 
-  private async unrecord(row: NewRow): Promise<void> {
+  private async unrecord(row: StoredInstanceRow): Promise<void> {
     await this.database.write(async (tx) => {
       await tx
         .delete(storedInstances)

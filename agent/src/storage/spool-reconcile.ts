@@ -11,6 +11,7 @@ import { checkHeader } from './instance-commit.js';
 import { MalformedDataset } from './instance-header.js';
 import type { Spool } from './spool.js';
 import { readStoredHeader } from './stored-header.js';
+import { storedInstanceRow } from './stored-instance-row.js';
 import { LogCode } from '../log-codes.js';
 
 /**
@@ -169,28 +170,20 @@ async function recordOrphan(
   await database.write(async (tx) => {
     await tx
       .insert(storedInstances)
-      .values({
-        sopInstanceUid: meta.sopInstanceUid,
-        sha256: createHash('sha256').update(dataset).digest('hex'),
-        sopClassUid: meta.sopClassUid,
-        studyInstanceUid: header.studyInstanceUid,
-        seriesInstanceUid: header.seriesInstanceUid,
-        transferSyntaxUid: meta.transferSyntaxUid,
-        patientId: header.patientId,
-        patientName: header.patientName,
-        accessionNumber: header.accessionNumber,
-        modality: header.modality,
-        studyDate: header.studyDate,
-        seriesNumber: header.seriesNumber,
-        instanceNumber: header.instanceNumber,
-        numberOfFrames: header.numberOfFrames,
-        relativePath,
-        fileBytes: bytes.length,
-        datasetBytes: dataset.length,
-        callingAeTitle: meta.sourceAeTitle,
-        conflict: versioned ? 1 : 0,
-        receivedAt: stats.mtime.toISOString(),
-      })
+      .values(
+        storedInstanceRow(header, {
+          sopClassUid: meta.sopClassUid,
+          sopInstanceUid: meta.sopInstanceUid,
+          transferSyntaxUid: meta.transferSyntaxUid,
+          sha256: createHash('sha256').update(dataset).digest('hex'),
+          relativePath,
+          fileBytes: bytes.length,
+          datasetBytes: dataset.length,
+          callingAeTitle: meta.sourceAeTitle,
+          conflict: versioned,
+          receivedAt: stats.mtime.toISOString(),
+        }),
+      )
       .onConflictDoNothing();
   });
   return { recorded: true };

@@ -2,6 +2,7 @@ import type { EchoTarget } from '@lightbox/protocol';
 import { can } from '../staff/roles.js';
 import type { StaffContext } from '../staff/staff-context.js';
 import { CsrfField } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import type { AgentRow } from './agents-data.js';
 
 /** `2026-12-03 15:40:12`: a console being set up is watched to the second. */
@@ -37,49 +38,41 @@ export function AgentFieldView(props: { agent: AgentRow; staff: StaffContext }) 
         <p class="muted">No worklist query since the agent started.</p>
       ) : (
         <div>
-          <table class="queries cards">
-            <thead>
-              <tr>
-                <th scope="col">Calling AE</th>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Keys with a value</th>
-                <th scope="col">Items</th>
-                <th scope="col">Outcome</th>
+          <DataTable
+            class="queries cards"
+            columns={['Calling AE', 'When (UTC)', 'Keys with a value', 'Items', 'Outcome']}
+            rows={queries}
+            row={(q) => (
+              <tr data-calling-ae={q.callingAe}>
+                <th scope="row">
+                  <code>{q.callingAe}</code>
+                </th>
+                <td data-label="When (UTC)">{secondsTime(q.at)}</td>
+                <td data-label="Keys with a value">
+                  {q.keys.length === 0 ? (
+                    <span class="muted">none (every item)</span>
+                  ) : (
+                    <ul class="plain">
+                      {q.keys.map((k) => (
+                        <li>
+                          <code>{k.key}</code> = <code>{k.value}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  <div class="muted">{q.requestedKeys} keys asked for</div>
+                </td>
+                <td data-label="Items">
+                  {q.matched} matched
+                  {q.sent !== q.matched ? `, ${q.sent} sent` : ''}
+                </td>
+                <td data-label="Outcome">
+                  <span class={q.outcome === 'success' ? undefined : 'warn-text'}>{q.outcome}</span>
+                  {q.comment ? <div class="muted">{q.comment}</div> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {queries.map((q) => (
-                <tr data-calling-ae={q.callingAe}>
-                  <th scope="row">
-                    <code>{q.callingAe}</code>
-                  </th>
-                  <td data-label="When (UTC)">{secondsTime(q.at)}</td>
-                  <td data-label="Keys with a value">
-                    {q.keys.length === 0 ? (
-                      <span class="muted">none (every item)</span>
-                    ) : (
-                      <ul class="plain">
-                        {q.keys.map((k) => (
-                          <li>
-                            <code>{k.key}</code> = <code>{k.value}</code>
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                    <div class="muted">{q.requestedKeys} keys asked for</div>
-                  </td>
-                  <td data-label="Items">
-                    {q.matched} matched
-                    {q.sent !== q.matched ? `, ${q.sent} sent` : ''}
-                  </td>
-                  <td data-label="Outcome">
-                    <span class={q.outcome === 'success' ? undefined : 'warn-text'}>{q.outcome}</span>
-                    {q.comment ? <div class="muted">{q.comment}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         </div>
       )}
       <h3>C-ECHO</h3>

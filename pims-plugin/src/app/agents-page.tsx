@@ -2,6 +2,7 @@ import type { PageAssets } from '../pages/page-assets.js';
 import { can } from '../staff/roles.js';
 import type { StaffContext } from '../staff/staff-context.js';
 import { AppShell, CsrfField } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import { shortTime } from './format.js';
 import type { AgentRow } from './agents-data.js';
 import { AgentFieldView } from './agent-field-view.js';
@@ -29,46 +30,37 @@ export function AgentsPage(props: {
       {props.registered ? <Registered agent={props.registered} /> : null}
       {props.agents.length === 0 ? <p class="muted">No agents registered.</p> : null}
       <div>
-        <table class="cards">
-          <thead>
+        <DataTable
+          class="cards"
+          columns={['Agent', 'Link', 'Last seen (UTC)', 'Version', 'Queues', 'Spool disk']}
+          rows={props.agents}
+          row={(a) => (
             <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Link</th>
-              <th scope="col">Last seen (UTC)</th>
-              <th scope="col">Version</th>
-              <th scope="col">Queues</th>
-              <th scope="col">Spool disk</th>
+              <td>
+                <strong>{a.name}</strong>
+                <div class="muted">{a.id}</div>
+                <div class="muted">
+                  {a.stations.length === 0
+                    ? 'stations: any'
+                    : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
+                </div>
+              </td>
+              <td data-label="Link">
+                <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
+                  {a.connected ? 'connected' : 'not connected'}
+                </span>
+              </td>
+              <td data-label="Last seen (UTC)">{shortTime(a.lastSeenAt) || 'never'}</td>
+              <td data-label="Version">{a.version ?? '—'}</td>
+              <td data-label="Queues">
+                <Queues agent={a} />
+              </td>
+              <td data-label="Spool disk">
+                <Disk agent={a} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.agents.map((a) => (
-              <tr>
-                <td>
-                  <strong>{a.name}</strong>
-                  <div class="muted">{a.id}</div>
-                  <div class="muted">
-                    {a.stations.length === 0
-                      ? 'stations: any'
-                      : a.stations.map((s) => `${s.aeTitle} (${s.modality})`).join(', ')}
-                  </div>
-                </td>
-                <td data-label="Link">
-                  <span class={`badge ${a.connected ? 'completed' : 'discontinued'}`}>
-                    {a.connected ? 'connected' : 'not connected'}
-                  </span>
-                </td>
-                <td data-label="Last seen (UTC)">{shortTime(a.lastSeenAt) || 'never'}</td>
-                <td data-label="Version">{a.version ?? '—'}</td>
-                <td data-label="Queues">
-                  <Queues agent={a} />
-                </td>
-                <td data-label="Spool disk">
-                  <Disk agent={a} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </div>
       {props.agents.map((a) => (
         <AgentFieldView agent={a} staff={props.staff} />

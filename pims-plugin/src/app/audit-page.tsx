@@ -2,6 +2,7 @@ import type { PageAssets } from '../pages/page-assets.js';
 import type { auditLog } from '../db/schema.js';
 import type { StaffContext } from '../staff/staff-context.js';
 import { AppShell } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import { shortTime } from './format.js';
 
 /** `/app/audit`: who linked, completed, cancelled or opened what, and when; newest first. */
@@ -22,34 +23,25 @@ export function AuditPage(props: {
         </p>
         <button type="submit">Show</button>
       </form>
-      <table>
-        <thead>
+      <DataTable
+        columns={['When (UTC)', 'Who', 'Action', 'What', 'Detail']}
+        rows={props.entries}
+        row={(e) => (
           <tr>
-            <th scope="col">When (UTC)</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">What</th>
-            <th scope="col">Detail</th>
+            <td>{shortTime(e.at)}</td>
+            <td>
+              {e.actorName ?? '—'} <span class="muted">({e.actorType})</span>
+            </td>
+            <td>{e.action}</td>
+            <td>
+              {e.subjectType} {e.subjectId ?? ''}
+            </td>
+            <td>
+              <code>{e.detailJson ?? ''}</code>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {props.entries.map((e) => (
-            <tr>
-              <td>{shortTime(e.at)}</td>
-              <td>
-                {e.actorName ?? '—'} <span class="muted">({e.actorType})</span>
-              </td>
-              <td>{e.action}</td>
-              <td>
-                {e.subjectType} {e.subjectId ?? ''}
-              </td>
-              <td>
-                <code>{e.detailJson ?? ''}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {props.next !== null ? (
         <p>
           <a

@@ -1,6 +1,7 @@
 import type { PageAssets } from '../pages/page-assets.js';
 import type { StaffContext } from '../staff/staff-context.js';
 import { AppShell } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import type { Board, BoardFilter } from './board-query.js';
 import type { OrderFacts } from './order-facts.js';
 
@@ -89,43 +90,34 @@ function OrderTable(props: {
   withDay?: boolean;
 }) {
   return (
-    <table class="board">
-      <thead>
-        <tr>
-          <th scope="col">{props.withDay ? 'When' : 'Time'}</th>
-          <th scope="col">Patient</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Procedure</th>
-          <th scope="col">Accession</th>
-          <th scope="col">Status</th>
+    <DataTable
+      class="board"
+      columns={[props.withDay ? 'When' : 'Time', 'Patient', 'Owner', 'Procedure', 'Accession', 'Status']}
+      rows={props.orders}
+      row={(o) => (
+        <tr data-order-id={o.id}>
+          <td>
+            {props.withDay && o.scheduledAt ? `${o.scheduledAt.slice(0, 10)} ` : ''}
+            {props.timeOf(o.scheduledAt)}
+          </td>
+          <td>
+            <a href={`/app/orders/${encodeURIComponent(o.id)}`}>{o.petName}</a>{' '}
+            <span class="muted">
+              {o.species} · {o.patientId}
+            </span>
+          </td>
+          <td>{o.owner}</td>
+          <td>
+            {o.procedure} <span class="muted">{o.modality}</span>
+          </td>
+          <td>{o.accessionNumber}</td>
+          <td>
+            <span class={`badge ${o.status}`} data-status>
+              {o.status.replace('_', ' ')}
+            </span>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {props.orders.map((o) => (
-          <tr data-order-id={o.id}>
-            <td>
-              {props.withDay && o.scheduledAt ? `${o.scheduledAt.slice(0, 10)} ` : ''}
-              {props.timeOf(o.scheduledAt)}
-            </td>
-            <td>
-              <a href={`/app/orders/${encodeURIComponent(o.id)}`}>{o.petName}</a>{' '}
-              <span class="muted">
-                {o.species} · {o.patientId}
-              </span>
-            </td>
-            <td>{o.owner}</td>
-            <td>
-              {o.procedure} <span class="muted">{o.modality}</span>
-            </td>
-            <td>{o.accessionNumber}</td>
-            <td>
-              <span class={`badge ${o.status}`} data-status>
-                {o.status.replace('_', ' ')}
-              </span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { orders } from '../db/schema.js';
 import type { OrderFacts } from './order-facts.js';
@@ -88,28 +88,27 @@ export async function loadBoard(
     .where(eq(orders.siteId, siteId));
   const modalities = modalityRows.map((r) => r.modality).sort();
   const byModality = filter.modality ? eq(orders.modality, filter.modality) : undefined;
+  /** The site's orders of the chosen modality that also match `which`. */
+  const boardRows = (which: SQL | undefined) =>
+    db
+      .select(boardColumns)
+      .from(orders)
+      .where(and(eq(orders.siteId, siteId), byModality, which));
 
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     const text = (col: unknown) => sql`${col} LIKE ${like} ESCAPE '\\'`;
-    const rows = await db
-      .select(boardColumns)
-      .from(orders)
-      .where(
-        and(
-          eq(orders.siteId, siteId),
-          byModality,
-          or(
-            text(orders.accessionNumber),
-            text(orders.pimsPatientId),
-            text(orders.pimsOrderId),
-            text(sql`json_extract(${orders.requestJson}, '$.patient.name')`),
-            text(sql`json_extract(${orders.requestJson}, '$.client.lastName')`),
-            text(sql`json_extract(${orders.requestJson}, '$.client.firstName')`),
-            text(sql`json_extract(${orders.requestJson}, '$.client.organization')`),
-          ),
-        ),
-      )
+    const rows = await boardRows(
+      or(
+        text(orders.accessionNumber),
+        text(orders.pimsPatientId),
+        text(orders.pimsOrderId),
+        text(sql`json_extract(${orders.requestJson}, '$.patient.name')`),
+        text(sql`json_extract(${orders.requestJson}, '$.client.lastName')`),
+        text(sql`json_extract(${orders.requestJson}, '$.client.firstName')`),
+        text(sql`json_extract(${orders.requestJson}, '$.client.organization')`),
+      ),
+    )
       .orderBy(desc(orders.updatedAt))
       .limit(SEARCH_LIMIT);
     return { today, groups: [], upcoming: [], found: rows.map(boardFacts), modalities };
@@ -118,20 +117,13 @@ export async function loadBoard(
   // A coarse window in SQL (a day either side covers every time zone), the exact day in code.
   const from = new Date(nowMs - 36 * 3600_000).toISOString();
   const to = new Date(nowMs + (UPCOMING_DAYS + 1.5) * 86_400_000).toISOString();
-  const rows = await db
-    .select(boardColumns)
-    .from(orders)
-    .where(
-      and(
-        eq(orders.siteId, siteId),
-        byModality,
-        or(
-          and(gte(scheduledAt, from), lt(scheduledAt, to)),
-          // Still open from an earlier day: it belongs on today's board until someone closes it.
-          and(eq(orders.status, 'in_progress'), lt(scheduledAt, from)),
-        ),
-      ),
-    );
+  const rows = await boardRows(
+    or(
+      and(gte(scheduledAt, from), lt(scheduledAt, to)),
+      // Still open from an earlier day: it belongs on today's board until someone closes it.
+      and(eq(orders.status, 'in_progress'), lt(scheduledAt, from)),
+    ),
+  );
   const groups = new Map<string, BoardGroup>();
   const upcoming: OrderFacts[] = [];
   const lastDay = dayOf(nowMs + UPCOMING_DAYS * 86_400_000);

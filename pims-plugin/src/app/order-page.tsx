@@ -2,6 +2,7 @@ import type { PageAssets } from '../pages/page-assets.js';
 import { can } from '../staff/roles.js';
 import type { StaffContext } from '../staff/staff-context.js';
 import { AppShell, CsrfField } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import { shortTime } from './format.js';
 import type { OrderDetail } from './order-detail.js';
 
@@ -90,26 +91,18 @@ export function OrderPage(props: { assets: PageAssets; staff: StaffContext; deta
 
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
-        <table>
-          <thead>
+        <DataTable
+          columns={['When (UTC)', 'Change', 'Status', 'Reason']}
+          rows={timeline}
+          row={(t) => (
             <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Change</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
+              <td>{shortTime(t.at)}</td>
+              <td>{t.change}</td>
+              <td>{t.status}</td>
+              <td>{t.reason ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {timeline.map((t) => (
-              <tr>
-                <td>{shortTime(t.at)}</td>
-                <td>{t.change}</td>
-                <td>{t.status}</td>
-                <td>{t.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
 
       <section aria-labelledby="events-h">
@@ -117,40 +110,33 @@ export function OrderPage(props: { assets: PageAssets; staff: StaffContext; deta
         {events.length === 0 ? (
           <p class="muted">No events yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Event</th>
-                <th scope="col">Deliveries</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => {
-                const mine = deliveries.filter((d) => d.eventId === e.eventId);
-                return (
-                  <tr>
-                    <td>{shortTime(e.occurredAt)}</td>
-                    <td>{e.type}</td>
-                    <td>
-                      {mine.length === 0 ? (
-                        <span class="muted">none</span>
-                      ) : (
-                        <ul class="plain">
-                          {mine.map((d) => (
-                            <li>
-                              {d.outcome} · {d.statusCode ?? 'no answer'} · attempt {d.attempt} · {d.url}
-                              {d.error ? <span class="danger-text"> · {d.error}</span> : null}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable
+            columns={['When (UTC)', 'Event', 'Deliveries']}
+            rows={events}
+            row={(e) => {
+              const mine = deliveries.filter((d) => d.eventId === e.eventId);
+              return (
+                <tr>
+                  <td>{shortTime(e.occurredAt)}</td>
+                  <td>{e.type}</td>
+                  <td>
+                    {mine.length === 0 ? (
+                      <span class="muted">none</span>
+                    ) : (
+                      <ul class="plain">
+                        {mine.map((d) => (
+                          <li>
+                            {d.outcome} · {d.statusCode ?? 'no answer'} · attempt {d.attempt} · {d.url}
+                            {d.error ? <span class="danger-text"> · {d.error}</span> : null}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              );
+            }}
+          />
         )}
       </section>
     </AppShell>

@@ -1,6 +1,7 @@
 import type { StaffContext } from '../staff/staff-context.js';
 import { can } from '../staff/roles.js';
 import { AppShell, CsrfField } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import type { PageAssets } from '../pages/page-assets.js';
 import { dayOf, sameText, shortTime } from './format.js';
 import type { OrderFacts } from './order-facts.js';
@@ -60,30 +61,22 @@ export function ReconcilePage(props: { assets: PageAssets; staff: StaffContext; 
           the images taken under them wait above to be filed.
         </p>
         {queue.reopened.length === 0 ? null : (
-          <table>
-            <thead>
+          <DataTable
+            columns={['Accession', 'Patient', 'Procedure', 'Re-opened']}
+            rows={queue.reopened}
+            row={(r) => (
               <tr>
-                <th scope="col">Accession</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Procedure</th>
-                <th scope="col">Re-opened</th>
+                <td>
+                  <a href={`/app/orders/${encodeURIComponent(r.order.id)}`}>{r.order.accessionNumber}</a>
+                </td>
+                <td>
+                  {r.order.petName} ({r.order.patientId}) · {r.order.owner}
+                </td>
+                <td>{r.order.procedure}</td>
+                <td>{shortTime(r.at)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {queue.reopened.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`/app/orders/${encodeURIComponent(r.order.id)}`}>{r.order.accessionNumber}</a>
-                  </td>
-                  <td>
-                    {r.order.petName} ({r.order.patientId}) · {r.order.owner}
-                  </td>
-                  <td>{r.order.procedure}</td>
-                  <td>{shortTime(r.at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
 
@@ -181,30 +174,26 @@ function Comparison(props: { modality: ModalityPatient; order: OrderFacts }) {
     ['Date', dayOf(m.date), dayOf(o.scheduledAt), dayOf(m.date) === dayOf(o.scheduledAt)],
   ];
   return (
-    <table class="compare">
-      <caption>
-        Order {o.accessionNumber}: {o.petName} ({o.species}), owner {o.owner}, {o.procedure} ·{' '}
-        <span class={`badge ${o.status}`}>{o.status.replace('_', ' ')}</span>
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Modality recorded</th>
-          <th scope="col">Order says</th>
+    <DataTable
+      class="compare"
+      caption={
+        <>
+          Order {o.accessionNumber}: {o.petName} ({o.species}), owner {o.owner}, {o.procedure} ·{' '}
+          <span class={`badge ${o.status}`}>{o.status.replace('_', ' ')}</span>
+        </>
+      }
+      columns={['Field', 'Modality recorded', 'Order says']}
+      rows={rows}
+      row={([label, a, b, same]) => (
+        <tr class={same ? undefined : 'differs'}>
+          <th scope="row">
+            {label}
+            {same ? null : <span class="diff-flag"> (differs)</span>}
+          </th>
+          <td>{a ?? '—'}</td>
+          <td>{b ?? '—'}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map(([label, a, b, same]) => (
-          <tr class={same ? undefined : 'differs'}>
-            <th scope="row">
-              {label}
-              {same ? null : <span class="diff-flag"> (differs)</span>}
-            </th>
-            <td>{a ?? '—'}</td>
-            <td>{b ?? '—'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }

@@ -4,6 +4,7 @@ import type { StaffContext } from '../staff/staff-context.js';
 import type { WebhookRow } from '../webhooks/webhook-store.js';
 import type { webhookDeliveries } from '../db/schema.js';
 import { AppShell, CsrfField } from './app-shell.js';
+import { DataTable } from './data-table.js';
 import { shortTime } from './format.js';
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect & { url: string };
@@ -24,46 +25,35 @@ export function WebhooksPage(props: {
         {props.subscriptions.length === 0 ? (
           <p class="muted">No webhook subscriptions: the PIMS reads the events feed, or nothing.</p>
         ) : (
-          <table>
-            <thead>
+          <DataTable
+            columns={['URL', 'Events', 'State', 'Last error', <span class="visually-hidden">Action</span>]}
+            rows={props.subscriptions}
+            row={(w) => (
               <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">State</th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span class="visually-hidden">Action</span>
-                </th>
+                <td>
+                  {w.url}
+                  <div class="muted">{w.id}</div>
+                </td>
+                <td>{w.typesJson ? (JSON.parse(w.typesJson) as string[]).join(', ') : 'all'}</td>
+                <td>
+                  <span class={`badge ${w.status === 'active' ? 'completed' : 'discontinued'}`}>
+                    {w.status}
+                  </span>
+                  {w.attempts > 0 ? <div class="warn-text">retrying, attempt {w.attempts + 1}</div> : null}
+                  {w.failedAt ? <div class="muted">since {shortTime(w.failedAt)}</div> : null}
+                </td>
+                <td>{w.lastError ?? ''}</td>
+                <td>
+                  {w.status === 'failed' && mayResume ? (
+                    <form method="post" action={`/app/webhooks/${encodeURIComponent(w.id)}/resume`}>
+                      <CsrfField staff={props.staff} />
+                      <button type="submit">Resume</button>
+                    </form>
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {props.subscriptions.map((w) => (
-                <tr>
-                  <td>
-                    {w.url}
-                    <div class="muted">{w.id}</div>
-                  </td>
-                  <td>{w.typesJson ? (JSON.parse(w.typesJson) as string[]).join(', ') : 'all'}</td>
-                  <td>
-                    <span class={`badge ${w.status === 'active' ? 'completed' : 'discontinued'}`}>
-                      {w.status}
-                    </span>
-                    {w.attempts > 0 ? <div class="warn-text">retrying, attempt {w.attempts + 1}</div> : null}
-                    {w.failedAt ? <div class="muted">since {shortTime(w.failedAt)}</div> : null}
-                  </td>
-                  <td>{w.lastError ?? ''}</td>
-                  <td>
-                    {w.status === 'failed' && mayResume ? (
-                      <form method="post" action={`/app/webhooks/${encodeURIComponent(w.id)}/resume`}>
-                        <CsrfField staff={props.staff} />
-                        <button type="submit">Resume</button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
       <section aria-labelledby="failing-h">
@@ -71,32 +61,23 @@ export function WebhooksPage(props: {
         {props.failing.length === 0 ? (
           <p class="muted">None.</p>
         ) : (
-          <table>
-            <thead>
+          <DataTable
+            columns={['When (UTC)', 'Event', 'To', 'Answer', 'Outcome']}
+            rows={props.failing}
+            row={(d) => (
               <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Event</th>
-                <th scope="col">To</th>
-                <th scope="col">Answer</th>
-                <th scope="col">Outcome</th>
+                <td>{shortTime(d.at)}</td>
+                <td>
+                  {d.eventType} <span class="muted">#{d.eventSeq}</span>
+                </td>
+                <td>{d.url}</td>
+                <td>{d.statusCode ?? d.error ?? 'no answer'}</td>
+                <td>
+                  {d.outcome} (attempt {d.attempt})
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {props.failing.map((d) => (
-                <tr>
-                  <td>{shortTime(d.at)}</td>
-                  <td>
-                    {d.eventType} <span class="muted">#{d.eventSeq}</span>
-                  </td>
-                  <td>{d.url}</td>
-                  <td>{d.statusCode ?? d.error ?? 'no answer'}</td>
-                  <td>
-                    {d.outcome} (attempt {d.attempt})
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
     </AppShell>

@@ -2,6 +2,8 @@ import type { Database } from '../db/database.js';
 import { eventEnvelope } from '../events/event-envelope.js';
 import type { Logger } from '../log.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
+import { systemClock } from '../webhooks/clock.js';
+import { StepLoop, type LoopNext } from '../webhooks/step-loop.js';
 import type { ConnectorRow, DeliveryOutcome, RunningConnector } from './connector-kind.js';
 import type { TrafficLog } from './connector-traffic.js';
 import { eventsAfter, nextDeliverable, nextDueAt, queueMessages, recordOutcome } from './connector-outbox.js';
@@ -21,8 +23,6 @@ interface RuntimeDeps {
   excerptOf: (payload: unknown) => string | null;
 }
 
-/** After an unexpected error (the database unreachable, a bug), wait this long before trying again. */
-const ERROR_PAUSE_MS = 1_000;
 const EVENTS_PER_STEP = 200;
 
 /**
@@ -31,70 +31,50 @@ const EVENTS_PER_STEP = 200;
  * sends the queued messages one at a time, each retried with backoff until the PIMS acknowledges
  * it. All state is in the database; a restart resumes exactly where it stopped.
  */
-export class ConnectorRuntime {
-  private stopped = false;
-  private woken = false;
-  private interrupt: (() => void) | null = null;
-  private done: Promise<void> = Promise.resolve();
+export class ConnectorRuntime extends StepLoop {
   /** Set while the PIMS cannot be reached: nothing is tried before it. */
   private pausedUntil = 0;
   private unreachableInARow = 0;
+  /** Set when another instance took the connector over: this runtime ends. */
+  private leaseLost = false;
 
   constructor(
     private row: ConnectorRow,
     private readonly running: RunningConnector,
     private readonly deps: RuntimeDeps,
-  ) {}
+  ) {
+    super(systemClock);
+  }
 
   get connectorId(): string {
     return this.row.id;
   }
 
-  start(): void {
-    this.done = this.run();
-  }
-
-  wake(): void {
-    this.woken = true;
-    this.interrupt?.();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.interrupt?.();
-    await this.done;
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.running.stop();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let waitUntil: number | null;
-      try {
-        waitUntil = await this.step();
-      } catch (err) {
-        this.deps.log.error('connector step failed', {
-          connectorId: this.row.id,
-          err: err instanceof Error ? err.message : String(err),
-        });
-        waitUntil = Date.now() + ERROR_PAUSE_MS;
-      }
-      if (waitUntil !== 0) await this.wait(waitUntil);
-    }
+  protected override stepFailed(err: unknown): void {
+    this.deps.log.error('connector step failed', {
+      connectorId: this.row.id,
+      err: err instanceof Error ? err.message : String(err),
+    });
   }
 
-  /** One step: read events, send one message. Returns 0 to go on at once, a time to wait until, or null to wait for a wake. */
-  private async step(): Promise<number | null> {
-    this.woken = false;
+  /** One step: read events, send one message. */
+  protected override async step(): Promise<LoopNext> {
     const relayed = await this.relay();
-    if (this.stopped) return null;
+    if (this.leaseLost) return { kind: 'stop' };
+    if (this.stopping) return { kind: 'idle' };
     const now = Date.now();
     // The PIMS was unreachable: new events are still read (above), nothing is sent before the pause ends.
-    if (now < this.pausedUntil) return this.pausedUntil;
+    if (now < this.pausedUntil) return { kind: 'until', at: this.pausedUntil };
     const message = await nextDeliverable(this.deps.database.db, this.row.id, now);
     if (!message) {
-      if (relayed) return 0;
+      if (relayed) return { kind: 'now' };
       const due = await nextDueAt(this.deps.database.db, this.row.id);
-      return due === null ? null : Math.max(due, now + 10);
+      return due === null ? { kind: 'idle' } : { kind: 'until', at: Math.max(due, now + 10) };
     }
     const payload = JSON.parse(message.payloadJson) as unknown;
     let outcome: DeliveryOutcome;
@@ -113,7 +93,7 @@ export class ConnectorRuntime {
         { status: 'delivered', detail: outcome.detail ?? null },
         excerpt,
       );
-      return 0;
+      return { kind: 'now' };
     }
     if (outcome.kind === 'rejected') {
       this.unreachableInARow = 0;
@@ -129,7 +109,7 @@ export class ConnectorRuntime {
         { status: 'rejected', error: outcome.error },
         excerpt,
       );
-      return 0;
+      return { kind: 'now' };
     }
     const policy = {
       backoffMinMs: this.deps.retry.retryMinMs,
@@ -153,7 +133,7 @@ export class ConnectorRuntime {
         { status: 'pending', error: outcome.error, nextAttemptAt: this.pausedUntil },
         excerpt,
       );
-      return this.pausedUntil;
+      return { kind: 'until', at: this.pausedUntil };
     }
     const at = Math.max(outcome.notBefore ?? 0, Date.now() + retryDelayMs(message.attempts + 1, policy));
     await recordOutcome(
@@ -163,7 +143,7 @@ export class ConnectorRuntime {
       { status: 'pending', error: outcome.error, nextAttemptAt: at },
       excerpt,
     );
-    return 0;
+    return { kind: 'now' };
   }
 
   /** Turns the events after the cursor into queued messages; true when it moved the cursor. */
@@ -185,24 +165,10 @@ export class ConnectorRuntime {
     );
     if (!ok) {
       // Another instance holds the connector now: the supervisor stops this runtime.
-      this.stopped = true;
+      this.leaseLost = true;
       return false;
     }
     this.row = { ...this.row, cursor: upTo };
     return true;
-  }
-
-  private wait(until: number | null): Promise<void> {
-    if (this.stopped || this.woken) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = () => {
-        if (timer) clearTimeout(timer);
-        this.interrupt = null;
-        resolve();
-      };
-      if (until !== null) timer = setTimeout(finish, Math.min(Math.max(0, until - Date.now()), 2 ** 31 - 1));
-      this.interrupt = finish;
-    });
   }
 }

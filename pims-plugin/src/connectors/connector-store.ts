@@ -1,8 +1,10 @@
-import { and, asc, eq, isNull, lt, max, or } from 'drizzle-orm';
+import { and, eq, max } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import type { Database, Db } from '../db/database.js';
 import { connectors, events } from '../db/schema.js';
 import { mintId } from '../sites/secret-hash.js';
+import { claimRowLease, releaseRowLeases } from '../webhooks/row-lease.js';
+import { siteRow, siteRows } from '../webhooks/site-rows.js';
 import type { ConnectorKind, ConnectorRow } from './connector-kind.js';
 import { pendingCount } from './connector-outbox.js';
 import type { SecretSealer } from './connector-services.js';
@@ -82,20 +84,13 @@ async function assertListenerFree(
 }
 
 export async function getConnector(db: Db, siteId: string, id: string): Promise<ConnectorRow> {
-  const [row] = await db
-    .select()
-    .from(connectors)
-    .where(and(eq(connectors.id, id), eq(connectors.siteId, siteId)));
+  const row = await siteRow(db, connectors, siteId, id);
   if (!row) throw notFound();
   return row;
 }
 
-export async function listConnectors(db: Db, siteId: string): Promise<ConnectorRow[]> {
-  return db
-    .select()
-    .from(connectors)
-    .where(eq(connectors.siteId, siteId))
-    .orderBy(asc(connectors.createdAt), asc(connectors.id));
+export function listConnectors(db: Db, siteId: string): Promise<ConnectorRow[]> {
+  return siteRows(db, connectors, siteId);
 }
 
 export async function activeConnectors(db: Db): Promise<ConnectorRow[]> {
@@ -146,31 +141,22 @@ export async function connectorView(db: Db, row: ConnectorRow, sealer: SecretSea
 }
 
 /** Takes or renews the right to run a connector until `until`; false while another instance holds it. */
-export async function claimConnectorLease(
+export function claimConnectorLease(
   database: Database,
   connectorId: string,
   owner: string,
   now: number,
   until: number,
 ): Promise<boolean> {
-  return database.write(async (tx) => {
-    const rows = await tx
-      .update(connectors)
-      .set({ leaseOwner: owner, leaseUntil: until })
-      .where(
-        and(
-          eq(connectors.id, connectorId),
-          eq(connectors.status, 'active'),
-          or(isNull(connectors.leaseOwner), eq(connectors.leaseOwner, owner), lt(connectors.leaseUntil, now)),
-        ),
-      )
-      .returning({ id: connectors.id });
-    return rows.length > 0;
+  return claimRowLease(database, connectors, {
+    id: connectorId,
+    owner,
+    now,
+    until,
+    also: eq(connectors.status, 'active'),
   });
 }
 
-export async function releaseConnectorLeases(database: Database, owner: string): Promise<void> {
-  await database.write((tx) =>
-    tx.update(connectors).set({ leaseOwner: null, leaseUntil: null }).where(eq(connectors.leaseOwner, owner)),
-  );
+export function releaseConnectorLeases(database: Database, owner: string): Promise<void> {
+  return releaseRowLeases(database, connectors, owner);
 }

@@ -2,6 +2,8 @@ import type { Database } from '../db/database.js';
 import { EVENTS_TOPIC } from '../events/event-store.js';
 import type { Logger } from '../log.js';
 import type { OrderCommands } from '../orders/order-commands.js';
+import { systemClock } from '../webhooks/clock.js';
+import { Reconciler } from '../webhooks/reconciler.js';
 import type { ConnectorKind, ConnectorRow } from './connector-kind.js';
 import { ConnectorRuntime, type RetrySettings } from './connector-runtime.js';
 import type { ConnectorServices } from './connector-services.js';
@@ -34,31 +36,33 @@ export interface SupervisorDeps {
 export class ConnectorSupervisor {
   private readonly running = new Map<string, { runtime: ConnectorRuntime; updatedAt: string }>();
   private readonly starting = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => {};
-  private refreshing: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly leaseMs: number;
+  private readonly reconciler: Reconciler;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.leaseMs = deps.leaseMs ?? 30_000;
+    this.reconciler = new Reconciler({
+      clock: systemClock,
+      log: deps.log,
+      pass: () => this.reconcile(),
+      everyMs: this.leaseMs / 3,
+      failed: { asked: 'connectors could not be read', timed: 'connector leases could not be renewed' },
+    });
   }
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.database.onCommitted(EVENTS_TOPIC, () => {
       for (const r of this.running.values()) r.runtime.wake();
     });
-    await this.refresh();
-    this.schedule();
+    await this.reconciler.run();
+    this.reconciler.start();
   }
 
   /** A connector was created or disabled: start or stop it now rather than at the next renewal. */
   connectorsChanged(): void {
-    void this.refresh().catch((err: unknown) => {
-      this.deps.log.error('connectors could not be read', {
-        err: err instanceof Error ? err.message : String(err),
-      });
-    });
+    this.reconciler.ask();
   }
 
   isRunning(connectorId: string): boolean {
@@ -68,8 +72,7 @@ export class ConnectorSupervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe();
-    if (this.timer) clearTimeout(this.timer);
-    await this.refreshing.catch(() => undefined);
+    await this.reconciler.stop();
     await Promise.all([...this.running.values()].map((r) => r.runtime.stop()));
     this.running.clear();
     await releaseConnectorLeases(this.deps.database, this.deps.instanceId).catch(() => undefined);
@@ -78,24 +81,6 @@ export class ConnectorSupervisor {
   /** A method, not the field, so the check after an await is not narrowed away. */
   private isStopped(): boolean {
     return this.stopped;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh()
-        .catch((err: unknown) => {
-          this.deps.log.error('connector leases could not be renewed', {
-            err: err instanceof Error ? err.message : String(err),
-          });
-        })
-        .finally(() => this.schedule());
-    }, this.leaseMs / 3);
-  }
-
-  private refresh(): Promise<void> {
-    this.refreshing = this.refreshing.catch(() => undefined).then(() => this.reconcile());
-    return this.refreshing;
   }
 
   private async reconcile(): Promise<void> {

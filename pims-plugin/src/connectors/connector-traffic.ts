@@ -1,6 +1,7 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database, Db, Tx } from '../db/database.js';
 import { connectorTraffic } from '../db/schema.js';
+import { newestFirst } from '../webhooks/newest-first.js';
 
 /** How many traffic rows each connector keeps; older ones are pruned. */
 export const TRAFFIC_KEEP = 500;
@@ -60,19 +61,13 @@ export async function readTraffic(
   connectorId: string,
   q: { limit: number; before?: number | undefined; outcome?: TrafficEntry['outcome'] | undefined },
 ) {
-  const rows = await db
-    .select()
-    .from(connectorTraffic)
-    .where(
-      and(
-        eq(connectorTraffic.connectorId, connectorId),
-        ...(q.before !== undefined ? [lt(connectorTraffic.id, q.before)] : []),
-        ...(q.outcome ? [eq(connectorTraffic.outcome, q.outcome)] : []),
-      ),
-    )
-    .orderBy(desc(connectorTraffic.id))
-    .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
+  const { page, more } = await newestFirst(
+    db,
+    connectorTraffic,
+    q,
+    eq(connectorTraffic.connectorId, connectorId),
+    q.outcome ? eq(connectorTraffic.outcome, q.outcome) : undefined,
+  );
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -83,6 +78,6 @@ export async function readTraffic(
       detail: r.detail,
       excerpt: r.excerpt,
     })),
-    next: rows.length > q.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
+    next: more && page.length > 0 ? String(page[page.length - 1]!.id) : null,
   };
 }

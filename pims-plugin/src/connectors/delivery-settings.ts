@@ -17,3 +17,15 @@ export const deliverySettings = {
     .default(300_000)
     .meta({ description: 'The longest wait between two attempts. Messages are retried until taken.' }),
 };
+
+/** The PIMS site a connector speaks for; `description` says which ids it scopes. */
+export function pimsSiteIdSetting(description: string) {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ., - or _')
+    .default('main')
+    .meta({ description });
+}
+
+/** How long one call to a PIMS's API may take before the message waits for a retry. */
+export const requestTimeoutSetting = z.number().int().min(500).max(120_000).default(15_000);

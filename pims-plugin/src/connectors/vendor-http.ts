@@ -48,6 +48,32 @@ export async function vendorRequest(
   }
 }
 
+/** A request body for a PIMS's API: JSON, sent with its content type, or a multipart form. */
+export type VendorBody = { json: unknown } | { form: FormData };
+
+/** One call to a PIMS's JSON API, authorised as `authorization`: asks for JSON, sends the body as given. */
+export function vendorApiRequest(
+  outbound: OutboundAccess,
+  url: string,
+  call: { method: string; authorization: string; body?: VendorBody | undefined },
+  timeoutMs: number,
+): Promise<VendorResponse> {
+  const headers: Record<string, string> = { authorization: call.authorization, accept: 'application/json' };
+  let payload: string | FormData | undefined;
+  if (call.body && 'json' in call.body) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(call.body.json);
+  } else if (call.body) {
+    payload = call.body.form;
+  }
+  return vendorRequest(
+    outbound,
+    url,
+    { method: call.method, headers, ...(payload !== undefined ? { body: payload } : {}) },
+    timeoutMs,
+  );
+}
+
 /** `Retry-After` as seconds or an HTTP date (RFC 9110 10.2.3), in milliseconds from now. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | null {
   if (!value) return null;

@@ -1,4 +1,6 @@
 import type { Context } from 'hono';
+import { recordAudit } from '../audit/audit-log.js';
+import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { forbiddenPage } from '../pages/forbidden-page.js';
 import type { PageAssets } from '../pages/page-assets.js';
@@ -8,6 +10,17 @@ import type { MediaLinker } from '../studies/media-url.js';
 import type { EmbedLinks } from './embed-links.js';
 import type { EmbedClaims } from './embed-token.js';
 import { LogCode } from '../log-codes.js';
+
+/** What the panel and the viewer pages need. */
+export interface EmbedPageDeps {
+  database: Database;
+  embedLinks: EmbedLinks;
+  mediaLinks: MediaLinks;
+  pageAssets: PageAssets;
+  /** Origins allowed to frame the pages (`frame-ancestors`). */
+  frameOrigins: FrameOrigins;
+  timeZone: string;
+}
 
 export interface EmbedAccess {
   claims: EmbedClaims;
@@ -45,4 +58,23 @@ export async function embedAccess(
 /** A path of the panel's pages with the link's token. */
 export function embedHref(pimsPatientId: string, rest: string, token: string): string {
   return `/embed/patients/${encodeURIComponent(pimsPatientId)}/imaging${rest}?token=${encodeURIComponent(token)}`;
+}
+
+/** Records that the PIMS user of a link opened a page of the patient's imaging (`action`). */
+export async function auditEmbedView(
+  database: Database,
+  access: Pick<EmbedAccess, 'claims' | 'pimsPatientId'>,
+  action: 'embed.opened' | 'embed.study_viewed',
+  detail?: Record<string, unknown>,
+): Promise<void> {
+  const { claims, pimsPatientId } = access;
+  await database.write((tx) =>
+    recordAudit(tx, {
+      siteId: claims.s,
+      actor: { type: 'pims_user', id: claims.u?.id ?? null, name: claims.u?.name ?? null },
+      action,
+      subject: { type: 'patient', id: pimsPatientId },
+      ...(detail ? { detail } : {}),
+    }),
+  );
 }

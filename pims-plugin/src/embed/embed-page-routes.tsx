@@ -3,30 +3,15 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { streamSSE } from 'hono/streaming';
 import { and, desc, eq } from 'drizzle-orm';
 import type { CreateOrderBody } from '../orders/order-dto.js';
-import { recordAudit } from '../audit/audit-log.js';
 import type { Database } from '../db/database.js';
 import { orders } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import { htmlResponse } from '../pages/html-response.js';
-import type { PageAssets } from '../pages/page-assets.js';
 import { pageHeaders } from '../pages/page-headers.js';
 import { PageShell } from '../pages/page-shell.js';
-import type { FrameOrigins } from '../sites/frame-origins.js';
-import type { MediaLinks } from '../studies/media-links.js';
-import { embedAccess, embedHref } from './embed-access.js';
-import type { EmbedLinks } from './embed-links.js';
+import { auditEmbedView, embedAccess, embedHref, type EmbedPageDeps } from './embed-access.js';
 import { panelEntries, panelFingerprint } from './panel-data.js';
 import { PanelList } from './panel-view.js';
-
-export interface EmbedPageDeps {
-  database: Database;
-  embedLinks: EmbedLinks;
-  mediaLinks: MediaLinks;
-  pageAssets: PageAssets;
-  /** Origins allowed to frame the pages (`frame-ancestors`). */
-  frameOrigins: FrameOrigins;
-  timeZone: string;
-}
 
 /** How often an open panel's stream looks for changes: new studies show within about this. */
 const UPDATE_POLL_MS = 500;
@@ -43,14 +28,7 @@ export function mountEmbedPages(app: Hono<AppEnv>, deps: EmbedPageDeps): void {
     const access = await embedAccess(c, deps);
     if (access instanceof Response) return access;
     const { claims, pimsPatientId, token } = access;
-    await deps.database.write((tx) =>
-      recordAudit(tx, {
-        siteId: claims.s,
-        actor: { type: 'pims_user', id: claims.u?.id ?? null, name: claims.u?.name ?? null },
-        action: 'embed.opened',
-        subject: { type: 'patient', id: pimsPatientId },
-      }),
-    );
+    await auditEmbedView(deps.database, access, 'embed.opened');
     const entries = await panelEntries(deps.database.db, claims.s, pimsPatientId, access.link, deps.timeZone);
     const patient = await patientOf(deps.database, claims.s, pimsPatientId);
     return htmlResponse(

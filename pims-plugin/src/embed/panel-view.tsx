@@ -1,5 +1,5 @@
 import type { PanelEntry } from './panel-data.js';
-import { siteWallTime } from './site-time.js';
+import { formatterPerZone, siteWallTime } from './site-time.js';
 
 const statusWords: Record<string, string> = {
   scheduled: 'Scheduled',
@@ -9,20 +9,14 @@ const statusWords: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormat = formatterPerZone('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
 function dayLabel(atMs: number, timeZone: string): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-    });
-    dayFormats.set(timeZone, f);
-  }
-  return f.format(new Date(atMs));
+  return dayFormat(timeZone).format(new Date(atMs));
 }
 
 export interface PanelListProps {

@@ -34,3 +34,22 @@ export function siteWallTime(instantMs: number, timeZone: string): { day: string
     time: `${time.slice(0, 2)}:${time.slice(2, 4)}`,
   };
 }
+
+/**
+ * A date formatter of `options` for each zone asked for, built once per zone: building one costs
+ * far more than formatting with it.
+ */
+export function formatterPerZone(
+  locale: string,
+  options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>,
+): (timeZone: string) => Intl.DateTimeFormat {
+  const byZone = new Map<string, Intl.DateTimeFormat>();
+  return (timeZone) => {
+    let f = byZone.get(timeZone);
+    if (!f) {
+      f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+      byZone.set(timeZone, f);
+    }
+    return f;
+  };
+}

@@ -161,12 +161,12 @@ describe('staff sign-in', () => {
 });
 
 describe('staff links', () => {
+  /** The PIMS asks for a link that signs its user U7 in as a vet and lands on `next`. */
+  const askForLink = (name: string, next: string) =>
+    lb.api('POST', '/v1/staff-links', { user: { id: 'U7', name }, role: 'vet', next });
+
   it('open a session for the PIMS user once; a replay is refused and recorded', async () => {
-    const made = await lb.api('POST', '/v1/staff-links', {
-      user: { id: 'U7', name: 'Dr Jane <b>Doe</b>' },
-      role: 'vet',
-      next: '/app/reconcile',
-    });
+    const made = await askForLink('Dr Jane <b>Doe</b>', '/app/reconcile');
     expect(made.status).toBe(201);
     const { url } = (await made.json()) as { url: string };
     const path = url.slice(lb.plugin.url.length === 0 ? 0 : url.indexOf('/app/'));
@@ -183,11 +183,7 @@ describe('staff links', () => {
   });
 
   it('refuses a link to anywhere but a staff screen', async () => {
-    const res = await lb.api('POST', '/v1/staff-links', {
-      user: { id: 'U7', name: 'Jane' },
-      role: 'vet',
-      next: '//evil.example/app',
-    });
+    const res = await askForLink('Jane', '//evil.example/app');
     expect(res.status).toBe(422);
   });
 });

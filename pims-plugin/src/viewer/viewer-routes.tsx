@@ -1,34 +1,19 @@
 import type { Hono } from 'hono';
-import { recordAudit } from '../audit/audit-log.js';
-import type { Database } from '../db/database.js';
-import { embedAccess, embedHref } from '../embed/embed-access.js';
-import type { EmbedLinks } from '../embed/embed-links.js';
+import { auditEmbedView, embedAccess, embedHref, type EmbedPageDeps } from '../embed/embed-access.js';
 import { panelEntries } from '../embed/panel-data.js';
 import { siteWallTime } from '../embed/site-time.js';
 import type { AppEnv } from '../http/app-env.js';
 import { forbiddenPage } from '../pages/forbidden-page.js';
 import { htmlResponse } from '../pages/html-response.js';
-import type { PageAssets } from '../pages/page-assets.js';
 import { PageShell } from '../pages/page-shell.js';
-import type { FrameOrigins } from '../sites/frame-origins.js';
-import type { MediaLinks } from '../studies/media-links.js';
 import { viewerStudy, type ViewerStudy } from './viewer-data.js';
-
-export interface ViewerPageDeps {
-  database: Database;
-  embedLinks: EmbedLinks;
-  mediaLinks: MediaLinks;
-  pageAssets: PageAssets;
-  frameOrigins: FrameOrigins;
-  timeZone: string;
-}
 
 /**
  * The viewer behind a thumbnail of the panel: one study, or two side by side (`compare`), each in
  * a pane with its own window, zoom and measurement. The same link token as the panel's; a study
  * that is not of the link's patient is refused like a bad link.
  */
-export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void {
+export function mountViewerPages(app: Hono<AppEnv>, deps: EmbedPageDeps): void {
   app.get('/embed/patients/:pimsPatientId/imaging/studies/:studyId', async (c) => {
     const access = await embedAccess(c, deps);
     if (access instanceof Response) return access;
@@ -40,15 +25,9 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
       if (!study) return forbiddenPage(deps.pageAssets, await deps.frameOrigins.any());
       shown.push(study);
     }
-    await deps.database.write((tx) =>
-      recordAudit(tx, {
-        siteId: claims.s,
-        actor: { type: 'pims_user', id: claims.u?.id ?? null, name: claims.u?.name ?? null },
-        action: 'embed.study_viewed',
-        subject: { type: 'patient', id: pimsPatientId },
-        detail: { studyIds: shown.map((s) => s.studyId) },
-      }),
-    );
+    await auditEmbedView(deps.database, access, 'embed.study_viewed', {
+      studyIds: shown.map((s) => s.studyId),
+    });
     const entries = (
       await panelEntries(deps.database.db, claims.s, pimsPatientId, link, deps.timeZone)
     ).filter((e) => e.studyId !== null);
@@ -124,6 +103,21 @@ export function mountViewerPages(app: Hono<AppEnv>, deps: ViewerPageDeps): void 
   });
 }
 
+/** Previous and next buttons around the live position of an image or a frame (the client fills it). */
+function Stepper(props: { unit: string; group: string; pos: string; act: string; hidden?: boolean }) {
+  return (
+    <span class={props.group} hidden={props.hidden}>
+      <button type="button" data-act={`prev${props.act}`} class="secondary">
+        Previous {props.unit}
+      </button>
+      <span class={props.pos} aria-live="polite"></span>
+      <button type="button" data-act={`next${props.act}`} class="secondary">
+        Next {props.unit}
+      </button>
+    </span>
+  );
+}
+
 function Pane({ study, index, when }: { study: ViewerStudy; index: number; when: string }) {
   const id = `pane-${index}`;
   return (
@@ -132,24 +126,8 @@ function Pane({ study, index, when }: { study: ViewerStudy; index: number; when:
         {study.title} <span class="muted">{when}</span>
       </h2>
       <div class="toolbar" role="toolbar" aria-label={`Tools for ${study.title}`}>
-        <span class="group">
-          <button type="button" data-act="prev" class="secondary">
-            Previous image
-          </button>
-          <span class="pos" aria-live="polite"></span>
-          <button type="button" data-act="next" class="secondary">
-            Next image
-          </button>
-        </span>
-        <span class="group frames" hidden>
-          <button type="button" data-act="prev-frame" class="secondary">
-            Previous frame
-          </button>
-          <span class="frame-pos" aria-live="polite"></span>
-          <button type="button" data-act="next-frame" class="secondary">
-            Next frame
-          </button>
-        </span>
+        <Stepper unit="image" group="group" pos="pos" act="" />
+        <Stepper unit="frame" group="group frames" pos="frame-pos" act="-frame" hidden />
         <fieldset class="group tools">
           <legend class="visually-hidden">Mouse and touch tool</legend>
           <label>

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { planRetry, type RetryPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { signatureHeader } from './signature.js';
+import { StepLoop, type LoopNext } from './step-loop.js';
 import { claimLease, findWebhook, headEvent, recordAttempt } from './webhook-store.js';
 import type { SendDelivery } from './webhook-sender.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -22,11 +23,6 @@ export interface LoopDeps {
   random?: () => number;
 }
 
-/** What the loop does after a step. */
-type Next = { kind: 'now' } | { kind: 'idle' } | { kind: 'until'; at: number } | { kind: 'stop' };
-
-/** After an unexpected error (the database unreachable, say), wait this long before trying again. */
-const ERROR_PAUSE_MS = 1_000;
 /** Room beyond one request's timeout for recording its outcome before the lease runs out. */
 const LEASE_SLACK_MS = 5_000;
 
@@ -34,75 +30,30 @@ const LEASE_SLACK_MS = 5_000;
  * One subscription's delivery: its events strictly in order, one request at a time, the next only
  * after the previous was delivered. Each subscription has its own loop, so a slow or dead
  * subscriber delays nobody else. All state lives in the `webhooks` row; the loop holds none that a
- * restart would lose.
+ * restart would lose. A stop lets an attempt in flight finish and be recorded (bounded by the
+ * request timeout).
  */
-export class SubscriptionLoop {
-  private stopped = false;
-  private woken = false;
-  private interrupt: (() => void) | null = null;
-  private done: Promise<void> = Promise.resolve();
-
+export class SubscriptionLoop extends StepLoop {
   constructor(
     readonly webhookId: string,
     private readonly deps: LoopDeps,
     private readonly onExit: () => void,
-  ) {}
-
-  start(): void {
-    this.done = this.run().finally(() => this.onExit());
+  ) {
+    super(deps.clock);
   }
 
-  /**
-   * New events may exist, or the subscription changed. The loop re-reads its row; a retry whose time
-   * has not come is waited for again, so this never shortens a backoff the row still asks for.
-   */
-  wake(): void {
-    this.woken = true;
-    this.interrupt?.();
+  protected override exited(): void {
+    this.onExit();
   }
 
-  /** Lets an attempt in flight finish and be recorded (bounded by the request timeout), then ends. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.interrupt?.();
-    await this.done;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let next: Next;
-      try {
-        next = await this.step();
-      } catch (err) {
-        this.deps.log.error('webhook delivery step failed', {
-          webhookId: this.webhookId,
-          err: err instanceof Error ? err.message : String(err),
-        });
-        next = { kind: 'until', at: this.deps.clock.now() + ERROR_PAUSE_MS };
-      }
-      if (next.kind === 'stop') return;
-      if (next.kind !== 'now') await this.wait(next);
-    }
-  }
-
-  private wait(next: { kind: 'idle' } | { kind: 'until'; at: number }): Promise<void> {
-    if (this.stopped || this.woken) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let cancelTimer = () => {};
-      const finish = () => {
-        cancelTimer();
-        this.interrupt = null;
-        resolve();
-      };
-      if (next.kind === 'until')
-        cancelTimer = this.deps.clock.setTimer(finish, next.at - this.deps.clock.now());
-      this.interrupt = finish;
+  protected override stepFailed(err: unknown): void {
+    this.deps.log.error('webhook delivery step failed', {
+      webhookId: this.webhookId,
+      err: err instanceof Error ? err.message : String(err),
     });
   }
 
-  private async step(): Promise<Next> {
-    // Cleared before reading, so an event committed while this step runs wakes the next one.
-    this.woken = false;
+  protected override async step(): Promise<LoopNext> {
     const { database, clock, policy } = this.deps;
     const row = await findWebhook(database.db, this.webhookId);
     if (!row || row.status !== 'active') return { kind: 'stop' };

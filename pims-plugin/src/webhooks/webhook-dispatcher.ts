@@ -4,6 +4,7 @@ import { EVENTS_TOPIC } from '../events/event-store.js';
 import type { Logger } from '../log.js';
 import type { RetryPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
+import { Reconciler } from './reconciler.js';
 import { SubscriptionLoop } from './subscription-loop.js';
 import type { OutboundGuard } from '../security/outbound-guard.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -48,30 +49,33 @@ export class WebhookDispatcher {
   private readonly clock: Clock;
   private readonly send: SendDelivery;
   private unsubscribe: () => void = () => {};
-  private cancelPoll: () => void = () => {};
   private stopped = false;
-  private refreshing: Promise<void> = Promise.resolve();
+  private readonly reconciler: Reconciler;
   readonly instanceId: string;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.clock = deps.clock ?? systemClock;
     this.send = deps.send ?? webhookSender(deps.outbound);
     this.instanceId = deps.instanceId ?? `plugin_${randomUUID()}`;
+    this.reconciler = new Reconciler({
+      clock: this.clock,
+      log: deps.log,
+      pass: () => this.reconcile(),
+      everyMs: deps.settings.pollMs,
+      afterTimedPass: () => this.wakeAll(),
+      failed: { asked: 'webhook subscriptions could not be read', timed: 'webhook poll failed' },
+    });
   }
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.database.onCommitted(EVENTS_TOPIC, () => this.wakeAll());
-    await this.refresh();
-    this.schedulePoll();
+    await this.reconciler.run();
+    this.reconciler.start();
   }
 
   /** Subscriptions were created, deleted or resumed: start and end loops to match. */
   subscriptionsChanged(): void {
-    void this.refresh().catch((err: unknown) => {
-      this.deps.log.error('webhook subscriptions could not be read', {
-        err: err instanceof Error ? err.message : String(err),
-      });
-    });
+    this.reconciler.ask();
   }
 
   /** How many subscriptions have a running loop. */
@@ -82,8 +86,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe();
-    this.cancelPoll();
-    await this.refreshing.catch(() => undefined);
+    await this.reconciler.stop();
     await Promise.all([...this.loops.values()].map((l) => l.stop()));
     await releaseLeases(this.deps.database, this.instanceId).catch((err: unknown) => {
       this.deps.log.warn('webhook leases not released; they run out by themselves', {
@@ -99,12 +102,6 @@ export class WebhookDispatcher {
 
   private wakeAll(): void {
     for (const loop of this.loops.values()) loop.wake();
-  }
-
-  private refresh(): Promise<void> {
-    // One refresh at a time, so two cannot both start a loop for the same subscription.
-    this.refreshing = this.refreshing.catch(() => undefined).then(() => this.reconcile());
-    return this.refreshing;
   }
 
   private async reconcile(): Promise<void> {
@@ -134,19 +131,5 @@ export class WebhookDispatcher {
     }
     // A deleted or failed subscription's loop ends on its next step; a resumed one retries now.
     for (const loop of this.loops.values()) loop.wake();
-  }
-
-  private schedulePoll(): void {
-    if (this.stopped) return;
-    this.cancelPoll = this.clock.setTimer(() => {
-      this.refresh()
-        .then(() => this.wakeAll())
-        .catch((err: unknown) => {
-          this.deps.log.error('webhook poll failed', {
-            err: err instanceof Error ? err.message : String(err),
-          });
-        })
-        .finally(() => this.schedulePoll());
-    }, this.deps.settings.pollMs);
   }
 }

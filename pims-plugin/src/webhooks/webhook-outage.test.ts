@@ -84,6 +84,20 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, ms =
   }
 }
 
+/** A webhook worker on this file's database and receiver, started, on the given clock. */
+async function startedDispatcher(clock: FakeClock, random?: () => number): Promise<WebhookDispatcher> {
+  const dispatcher = new WebhookDispatcher({
+    ...security,
+    database,
+    log: createLogger('error'),
+    settings,
+    clock,
+    ...(random ? { random } : {}),
+  });
+  await dispatcher.start();
+  return dispatcher;
+}
+
 const append = (siteId: string, orderId: string) =>
   database.write((tx) => appendEvent(tx, siteId, 'order.completed', { orderId, reason: 'mpps' }));
 
@@ -91,14 +105,7 @@ describe('a subscriber down for 24 hours', () => {
   it('is retried with growing waits for the retry period, then marked failed; resuming delivers all in order', async () => {
     const clock = new FakeClock();
     const webhook = await createWebhook(database, security.secrets, 'site-a', { url, secret: SECRET });
-    const dispatcher = new WebhookDispatcher({
-      ...security,
-      database,
-      log: createLogger('error'),
-      settings,
-      clock,
-    });
-    await dispatcher.start();
+    const dispatcher = await startedDispatcher(clock);
     const expected = [await append('site-a', 'o1'), await append('site-a', 'o2')];
     await append('site-b', 'not-yours');
 
@@ -162,15 +169,7 @@ describe('a subscriber down for 24 hours', () => {
     accepted.length = 0;
     const clock = new FakeClock();
     const webhook = await createWebhook(database, security.secrets, 'site-c', { url, secret: SECRET });
-    const first = new WebhookDispatcher({
-      ...security,
-      database,
-      log: createLogger('error'),
-      settings,
-      clock,
-      random: () => 1,
-    });
-    await first.start();
+    const first = await startedDispatcher(clock, () => 1);
     const id = await append('site-c', 'r1');
     await until(
       'the first failure',
@@ -179,15 +178,7 @@ describe('a subscriber down for 24 hours', () => {
     await first.stop();
     const before = refused;
 
-    const second = new WebhookDispatcher({
-      ...security,
-      database,
-      log: createLogger('error'),
-      settings,
-      clock,
-      random: () => 1,
-    });
-    await second.start();
+    const second = await startedDispatcher(clock, () => 1);
     await until('the retry to be scheduled', () => clock.pendingTimers >= 2);
     expect(refused).toBe(before);
     up = true;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, max, sql } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import type { Database, Db } from '../db/database.js';
@@ -7,6 +7,9 @@ import { events, webhookDeliveries, webhooks } from '../db/schema.js';
 import type { EventRow } from '../events/event-envelope.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { claimRowLease, releaseRowLeases } from './row-lease.js';
+import { newestFirst } from './newest-first.js';
+import { siteRow, siteRows } from './site-rows.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -87,20 +90,13 @@ export async function createWebhook(
 }
 
 export async function getWebhook(db: Db, siteId: string, id: string): Promise<WebhookRow> {
-  const [row] = await db
-    .select()
-    .from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.siteId, siteId)));
+  const row = await siteRow(db, webhooks, siteId, id);
   if (!row) throw notFound();
   return row;
 }
 
-export async function listWebhooks(db: Db, siteId: string): Promise<WebhookRow[]> {
-  return db
-    .select()
-    .from(webhooks)
-    .where(eq(webhooks.siteId, siteId))
-    .orderBy(asc(webhooks.createdAt), asc(webhooks.id));
+export function listWebhooks(db: Db, siteId: string): Promise<WebhookRow[]> {
+  return siteRows(db, webhooks, siteId);
 }
 
 export async function deleteWebhook(database: Database, siteId: string, id: string): Promise<void> {
@@ -141,33 +137,19 @@ export async function resumeWebhook(
  * Takes or renews the right to deliver a subscription until `until`; false while another instance
  * holds an unexpired lease.
  */
-export async function claimLease(
+export function claimLease(
   database: Database,
   webhookId: string,
   owner: string,
   now: number,
   until: number,
 ): Promise<boolean> {
-  return database.write(async (tx) => {
-    const rows = await tx
-      .update(webhooks)
-      .set({ leaseOwner: owner, leaseUntil: until })
-      .where(
-        and(
-          eq(webhooks.id, webhookId),
-          or(isNull(webhooks.leaseOwner), eq(webhooks.leaseOwner, owner), lt(webhooks.leaseUntil, now)),
-        ),
-      )
-      .returning({ id: webhooks.id });
-    return rows.length > 0;
-  });
+  return claimRowLease(database, webhooks, { id: webhookId, owner, now, until });
 }
 
 /** On a clean stop: another instance may take these subscriptions over at once. */
-export async function releaseLeases(database: Database, owner: string): Promise<void> {
-  await database.write((tx) =>
-    tx.update(webhooks).set({ leaseOwner: null, leaseUntil: null }).where(eq(webhooks.leaseOwner, owner)),
-  );
+export function releaseLeases(database: Database, owner: string): Promise<void> {
+  return releaseRowLeases(database, webhooks, owner);
 }
 
 export async function activeWebhookIds(db: Db): Promise<string[]> {
@@ -288,18 +270,12 @@ export async function listDeliveries(
   webhookId: string,
   q: { limit: number; cursor?: number | undefined },
 ) {
-  const rows = await db
-    .select()
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.webhookId, webhookId),
-        ...(q.cursor !== undefined ? [lt(webhookDeliveries.id, q.cursor)] : []),
-      ),
-    )
-    .orderBy(desc(webhookDeliveries.id))
-    .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
+  const { page, more } = await newestFirst(
+    db,
+    webhookDeliveries,
+    { limit: q.limit, before: q.cursor },
+    eq(webhookDeliveries.webhookId, webhookId),
+  );
   const last = page[page.length - 1];
   return {
     items: page.map((r) => ({
@@ -312,6 +288,6 @@ export async function listDeliveries(
       error: r.error,
       outcome: r.outcome,
     })),
-    next: rows.length > q.limit && last ? String(last.id) : null,
+    next: more && last ? String(last.id) : null,
   };
 }

@@ -1,6 +1,12 @@
-import { FormData } from 'undici';
 import type { OutboundAccess } from '../connector-services.js';
-import { expectOk, VendorRefused, vendorRequest, type VendorResponse } from '../vendor-http.js';
+import {
+  expectOk,
+  VendorRefused,
+  vendorApiRequest,
+  vendorRequest,
+  type VendorBody,
+  type VendorResponse,
+} from '../vendor-http.js';
 import type { EzyvetSecrets, EzyvetSettings } from './ezyvet-settings.js';
 
 /** Renew this long before the token's stated expiry, so a request never leaves with a dying token. */
@@ -20,11 +26,7 @@ export class EzyvetApiClient {
     private readonly outbound: OutboundAccess,
   ) {}
 
-  async request(
-    method: string,
-    path: string,
-    body?: { json: unknown } | { form: FormData },
-  ): Promise<VendorResponse> {
+  async request(method: string, path: string, body?: VendorBody): Promise<VendorResponse> {
     let res = await this.send(method, path, body, await this.accessToken());
     if (res.status === 401) {
       this.token = null;
@@ -42,21 +44,13 @@ export class EzyvetApiClient {
   private send(
     method: string,
     path: string,
-    body: { json: unknown } | { form: FormData } | undefined,
+    body: VendorBody | undefined,
     token: string,
   ): Promise<VendorResponse> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    let payload: string | FormData | undefined;
-    if (body && 'json' in body) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body.json);
-    } else if (body) {
-      payload = body.form;
-    }
-    return vendorRequest(
+    return vendorApiRequest(
       this.outbound,
       `${this.base()}${path}`,
-      { method, headers, ...(payload !== undefined ? { body: payload } : {}) },
+      { method, authorization: `Bearer ${token}`, body },
       this.settings.requestTimeoutMs,
     );
   }

@@ -3,9 +3,9 @@ import { FormData } from 'undici';
 import type { CreateOrderBody } from '../../orders/order-dto.js';
 import type { Db } from '../../db/database.js';
 import type { EventEnvelope } from '../../events/event-envelope.js';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { DeliveryOutcome, OutboundMessage } from '../connector-kind.js';
 import type { ConnectorServices } from '../connector-services.js';
+import { orderOfEvent, previewAttachments, readyImages } from '../event-order.js';
 import { outcomeOfFailure, VendorRefused } from '../vendor-http.js';
 import type { EzyvetApiClient } from './ezyvet-api-client.js';
 import type { EzyvetSettings } from './ezyvet-settings.js';
@@ -29,12 +29,6 @@ const statusOf: Record<string, ResultStatus> = {
   'order.discontinued': 'discontinued',
 };
 
-interface Instance {
-  sopInstanceUid: string;
-  previewPath: string;
-  placeholder: boolean;
-}
-
 /**
  * The site's events → ezyVet: when the images are ready, each preview as an attachment on the
  * animal's record and the result marked available with its portal link; when the order completes
@@ -49,17 +43,9 @@ export async function translateForEzyvet(
   services: ConnectorServices,
   connectorId: string,
 ): Promise<OutboundMessage[]> {
-  const pims = event.data.pims as { system?: string; siteId?: string } | undefined;
-  if (pims?.system !== 'ezyvet' || pims.siteId !== settings.pimsSiteId) return [];
-  const requestId = typeof event.data.pimsOrderId === 'string' ? event.data.pimsOrderId : '';
-  if (!requestId) return [];
-  const order = await findOrderByPimsId(
-    db,
-    siteId,
-    { system: 'ezyvet', siteId: settings.pimsSiteId },
-    requestId,
-  );
-  if (!order) return [];
+  const found = await orderOfEvent(db, siteId, event, { system: 'ezyvet', siteId: settings.pimsSiteId });
+  if (!found) return [];
+  const { order, pimsOrderId: requestId } = found;
   const request = JSON.parse(order.requestJson) as CreateOrderBody;
   const animalId = request.patient.id;
   const resultUrl = services.absoluteUrl(
@@ -76,20 +62,18 @@ export async function translateForEzyvet(
     ];
   }
   if (event.type !== 'attachment.ready') return [];
-  const instances = ((event.data.instances as Instance[] | undefined) ?? []).filter((i) => !i.placeholder);
-  const messages: OutboundMessage[] = instances.map((i, n) => ({
-    orderKey: order.id,
-    label: `attachment ${n + 1} of ${instances.length}`,
-    payload: {
-      type: 'attachment',
-      requestId,
-      animalId,
-      // The SOP Instance UID names the file: a resend after a lost answer finds it already there.
-      fileName: `${order.accessionNumber}-${i.sopInstanceUid}.jpg`,
-      mediaPath: i.previewPath,
-      description: `${request.procedure.description} (${order.accessionNumber}), image ${n + 1} of ${instances.length}. All images: ${resultUrl}`,
-    } satisfies EzyvetPayload,
-  }));
+  const messages = previewAttachments(
+    order,
+    readyImages(event),
+    (file, n, count) =>
+      ({
+        type: 'attachment',
+        requestId,
+        animalId,
+        ...file,
+        description: `${request.procedure.description} (${order.accessionNumber}), image ${n} of ${count}. All images: ${resultUrl}`,
+      }) satisfies EzyvetPayload,
+  );
   messages.push({
     orderKey: order.id,
     label: 'result images_available',

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { LightboxError } from '@lightbox/runtime';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
+import { panelRedirect } from '../event-order.js';
 import type { ConnectorContext } from '../connector-kind.js';
 import { syncOrder, withdrawOrder } from '../order-sync.js';
 import { checkPartnerToken, issuePartnerToken } from './ezyvet-partner-token.js';
@@ -141,15 +141,12 @@ async function resultPortal(
   if (!same(clientId, settings.partnerClientId)) {
     throw new LightboxError('unauthorized', 'client_id is not that of this integration');
   }
-  const order = await findOrderByPimsId(
-    ctx.database.db,
-    ctx.connector.siteId,
+  return panelRedirect(
+    ctx,
     { system: 'ezyvet', siteId: settings.pimsSiteId },
     requestId,
+    `no diagnostic request ${requestId}`,
   );
-  if (!order) throw new LightboxError('not_found', `no diagnostic request ${requestId}`);
-  const link = await ctx.services.panelLink(ctx.connector.siteId, order.pimsPatientId);
-  return new Response(null, { status: 302, headers: { location: link.url, 'cache-control': 'no-store' } });
 }
 
 function authenticate(req: Request, ctx: ConnectorContext, secrets: EzyvetSecrets): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliverySettings } from '../delivery-settings.js';
+import { deliverySettings, pimsSiteIdSetting, requestTimeoutSetting } from '../delivery-settings.js';
 
 const modality = z
   .string()
@@ -7,11 +7,9 @@ const modality = z
 
 /** An ezyVet site on its Standard PACS Interface: ezyVet calls in, results go back through its API. */
 export const ezyvetSettings = z.object({
-  pimsSiteId: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ., - or _')
-    .default('main')
-    .meta({ description: 'Scopes the diagnostic request ids: orders are `{ system: "ezyvet", siteId }`.' }),
+  pimsSiteId: pimsSiteIdSetting(
+    'Scopes the diagnostic request ids: orders are `{ system: "ezyvet", siteId }`.',
+  ),
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .default('https://api.ezyvet.com')
@@ -57,7 +55,7 @@ export const ezyvetSettings = z.object({
       { code: 'XC', name: 'External camera' },
     ])
     .meta({ description: 'What ezyVet offers in its modality list; requests name one of these codes.' }),
-  requestTimeoutMs: z.number().int().min(500).max(120_000).default(15_000),
+  requestTimeoutMs: requestTimeoutSetting,
   ...deliverySettings,
 });
 export type EzyvetSettings = z.infer<typeof ezyvetSettings>;

@@ -1,3 +1,5 @@
+import { instantOfWallTime } from '../../embed/site-time.js';
+
 /** HL7 DT/DTM values: YYYY[MM[DD[HHMM[SS[.S…]]]]][+/-ZZZZ]. */
 const DTM = /^(\d{4})(\d{2})?(\d{2})?(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d{1,4})?)?([+-]\d{4})?$/;
 
@@ -57,39 +59,7 @@ export function hl7DateTime(value: string, timeZone: string): string | null {
     const offsetMs = sign * (Number(p.zone.slice(1, 3)) * 60 + Number(p.zone.slice(3, 5))) * 60_000;
     return new Date(wall - offsetMs).toISOString();
   }
-  // The zone's offset at that wall-clock time: guess, then correct once for a DST change between.
-  let utc = wall - zoneOffsetMs(wall, timeZone);
-  utc = wall - zoneOffsetMs(utc, timeZone);
-  return new Date(utc).toISOString();
-}
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, f);
-  }
-  const get = (type: string, list: Intl.DateTimeFormatPart[]) =>
-    Number(list.find((x) => x.type === type)?.value ?? 0);
-  const list = f.formatToParts(new Date(utcMs));
-  const asUtc = Date.UTC(
-    get('year', list),
-    get('month', list) - 1,
-    get('day', list),
-    get('hour', list),
-    get('minute', list),
-    get('second', list),
-  );
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const local = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+  return new Date(instantOfWallTime(local, timeZone)).toISOString();
 }

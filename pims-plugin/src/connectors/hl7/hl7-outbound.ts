@@ -3,9 +3,9 @@ import { Hl7Message, Hl7Segment } from '@medplum/core';
 import type { CreateOrderBody } from '../../orders/order-dto.js';
 import type { Db } from '../../db/database.js';
 import type { EventEnvelope } from '../../events/event-envelope.js';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { OutboundMessage } from '../connector-kind.js';
 import type { ConnectorServices } from '../connector-services.js';
+import { orderOfEvent, readyImages } from '../event-order.js';
 import { hl7Now } from './hl7-ack.js';
 import { escapeHl7, standardContext } from './hl7-message.js';
 import type { Hl7Settings } from './hl7-settings.js';
@@ -27,13 +27,6 @@ const statusOf: Record<string, string> = {
 /** Thumbnails embedded at most in one ORU^R01; the others are linked. */
 const EMBED_MAX = 20;
 
-interface Instance {
-  sopInstanceUid: string;
-  thumbnailPath: string;
-  previewPath: string;
-  placeholder: boolean;
-}
-
 /**
  * The site's events → what the HL7 PIMS hears: the order's status as ORM^O01 with ORC-1 `SC` and
  * ORC-5 `IP`/`CM`/`DC`/`CA` (the invoice line is marked done, or its charge removed), and the images
@@ -48,12 +41,9 @@ export async function translateForHl7(
   services: ConnectorServices,
 ): Promise<OutboundMessage[]> {
   if (!settings.outbound) return [];
-  const pims = event.data.pims as { system?: string; siteId?: string } | undefined;
-  if (pims?.system !== 'hl7' || pims.siteId !== settings.pimsSiteId) return [];
-  const placer = typeof event.data.pimsOrderId === 'string' ? event.data.pimsOrderId : '';
-  if (!placer) return [];
-  const order = await findOrderByPimsId(db, siteId, { system: 'hl7', siteId: settings.pimsSiteId }, placer);
-  if (!order) return [];
+  const found = await orderOfEvent(db, siteId, event, { system: 'hl7', siteId: settings.pimsSiteId });
+  if (!found) return [];
+  const { order, pimsOrderId: placer } = found;
   const request = JSON.parse(order.requestJson) as CreateOrderBody;
   const status = statusOf[event.type];
   if (status) {
@@ -76,7 +66,7 @@ export async function translateForHl7(
     return [{ orderKey: order.id, label: `ORM^O01 SC ${status}`, payload }];
   }
   if (event.type !== 'attachment.ready') return [];
-  const instances = ((event.data.instances as Instance[] | undefined) ?? []).filter((i) => !i.placeholder);
+  const instances = readyImages(event);
   const panel = await services.panelLink(siteId, order.pimsPatientId);
   const observations: Hl7Segment[] = [];
   // OBX-4 (sub-id) groups the observations of one image: its SOP Instance UID.

@@ -1,6 +1,11 @@
-import { FormData } from 'undici';
 import type { OutboundAccess } from '../connector-services.js';
-import { expectOk, VendorRefused, vendorRequest, type VendorResponse } from '../vendor-http.js';
+import {
+  expectOk,
+  VendorRefused,
+  vendorApiRequest,
+  type VendorBody,
+  type VendorResponse,
+} from '../vendor-http.js';
 import type { ProvetSecrets, ProvetSettings } from './provet-settings.js';
 
 /** Provet Cloud's REST API: every call with `Authorization: Token`, only ever on the configured address. */
@@ -18,26 +23,11 @@ export class ProvetApiClient {
     return parseObject(expectOk(res));
   }
 
-  async send(
-    method: string,
-    path: string,
-    body?: { json: unknown } | { form: FormData },
-  ): Promise<VendorResponse> {
-    const headers: Record<string, string> = {
-      authorization: `Token ${this.secrets.apiToken}`,
-      accept: 'application/json',
-    };
-    let payload: string | FormData | undefined;
-    if (body && 'json' in body) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body.json);
-    } else if (body) {
-      payload = body.form;
-    }
-    return vendorRequest(
+  async send(method: string, path: string, body?: VendorBody): Promise<VendorResponse> {
+    return vendorApiRequest(
       this.outbound,
       `${this.settings.apiBaseUrl.replace(/\/+$/, '')}/api/0.1/${path.replace(/^\/+/, '')}`,
-      { method, headers, ...(payload !== undefined ? { body: payload } : {}) },
+      { method, authorization: `Token ${this.secrets.apiToken}`, body },
       this.settings.requestTimeoutMs,
     );
   }

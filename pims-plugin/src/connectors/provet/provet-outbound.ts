@@ -2,9 +2,9 @@ import { Blob } from 'node:buffer';
 import { FormData } from 'undici';
 import type { Db } from '../../db/database.js';
 import type { EventEnvelope } from '../../events/event-envelope.js';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
 import type { DeliveryOutcome, OutboundMessage } from '../connector-kind.js';
 import type { ConnectorServices } from '../connector-services.js';
+import { orderOfEvent, previewAttachments, readyImages } from '../event-order.js';
 import { expectOk, outcomeOfFailure, VendorRefused } from '../vendor-http.js';
 import { parseObject, refId, type ProvetApiClient } from './provet-api-client.js';
 import type { ProvetSettings } from './provet-settings.js';
@@ -20,12 +20,6 @@ const statusOf: Record<string, 'in_progress' | 'completed' | 'discontinued'> = {
   'order.discontinued': 'discontinued',
 };
 
-interface Instance {
-  sopInstanceUid: string;
-  previewPath: string;
-  placeholder: boolean;
-}
-
 /**
  * The site's events → Provet Cloud: the worklist entry's status as the modality works, and when the
  * images are ready each preview attached to the consultation and the entry given the viewer link.
@@ -38,17 +32,9 @@ export async function translateForProvet(
   db: Db,
   viewerUrl: (worklistId: string) => string,
 ): Promise<OutboundMessage[]> {
-  const pims = event.data.pims as { system?: string; siteId?: string } | undefined;
-  if (pims?.system !== 'provet' || pims.siteId !== settings.pimsSiteId) return [];
-  const worklistId = typeof event.data.pimsOrderId === 'string' ? event.data.pimsOrderId : '';
-  if (!worklistId) return [];
-  const order = await findOrderByPimsId(
-    db,
-    siteId,
-    { system: 'provet', siteId: settings.pimsSiteId },
-    worklistId,
-  );
-  if (!order) return [];
+  const found = await orderOfEvent(db, siteId, event, { system: 'provet', siteId: settings.pimsSiteId });
+  if (!found) return [];
+  const { order, pimsOrderId: worklistId } = found;
   const status = statusOf[event.type];
   if (status) {
     return [
@@ -60,19 +46,18 @@ export async function translateForProvet(
     ];
   }
   if (event.type !== 'attachment.ready') return [];
-  const instances = ((event.data.instances as Instance[] | undefined) ?? []).filter((i) => !i.placeholder);
   const url = viewerUrl(worklistId);
-  const messages: OutboundMessage[] = instances.map((i, n) => ({
-    orderKey: order.id,
-    label: `attachment ${n + 1} of ${instances.length}`,
-    payload: {
-      type: 'attachment',
-      worklistId,
-      fileName: `${order.accessionNumber}-${i.sopInstanceUid}.jpg`,
-      mediaPath: i.previewPath,
-      description: `Image ${n + 1} of ${instances.length} (${order.accessionNumber}). All images: ${url}`,
-    } satisfies ProvetPayload,
-  }));
+  const messages = previewAttachments(
+    order,
+    readyImages(event),
+    (file, n, count) =>
+      ({
+        type: 'attachment',
+        worklistId,
+        ...file,
+        description: `Image ${n} of ${count} (${order.accessionNumber}). All images: ${url}`,
+      }) satisfies ProvetPayload,
+  );
   messages.push({
     orderKey: order.id,
     label: 'viewer link',

@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { deliverySettings } from '../delivery-settings.js';
+import { deliverySettings, pimsSiteIdSetting, requestTimeoutSetting } from '../delivery-settings.js';
 
 /** A Provet Cloud organisation: its webhooks call in, its REST API tells the rest and takes results. */
 export const provetSettings = z.object({
-  pimsSiteId: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ., - or _')
-    .default('main')
-    .meta({ description: 'Scopes the worklist ids: orders are `{ system: "provet", siteId }`.' }),
+  pimsSiteId: pimsSiteIdSetting('Scopes the worklist ids: orders are `{ system: "provet", siteId }`.'),
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .meta({ description: "The organisation's Provet Cloud address; the REST API is under /api/0.1/." }),
@@ -28,7 +24,7 @@ export const provetSettings = z.object({
       Endoscopy: 'ES',
     })
     .meta({ description: "Provet's imaging modality names → DICOM modality codes." }),
-  requestTimeoutMs: z.number().int().min(500).max(120_000).default(15_000),
+  requestTimeoutMs: requestTimeoutSetting,
   ...deliverySettings,
 });
 export type ProvetSettings = z.infer<typeof provetSettings>;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LightboxError } from '@lightbox/runtime';
-import { findOrderByPimsId } from '../../orders/order-queries.js';
+import { panelRedirect } from '../event-order.js';
 import type { ConnectorContext } from '../connector-kind.js';
 import { syncOrder, withdrawOrder } from '../order-sync.js';
 import { VendorRefused, VendorUnreachable } from '../vendor-http.js';
@@ -109,15 +109,12 @@ async function viewer(
   if (!same(url.searchParams.get('sig') ?? '', viewerSig(secrets.webhookToken, worklistId))) {
     throw new LightboxError('unauthorized', 'the viewer link is not one this connector wrote');
   }
-  const order = await findOrderByPimsId(
-    ctx.database.db,
-    ctx.connector.siteId,
+  return panelRedirect(
+    ctx,
     { system: 'provet', siteId: settings.pimsSiteId },
     worklistId,
+    `no order for worklist entry ${worklistId}`,
   );
-  if (!order) throw new LightboxError('not_found', `no order for worklist entry ${worklistId}`);
-  const link = await ctx.services.panelLink(ctx.connector.siteId, order.pimsPatientId);
-  return new Response(null, { status: 302, headers: { location: link.url, 'cache-control': 'no-store' } });
 }
 
 function viewerSig(key: string, worklistId: string): string {
