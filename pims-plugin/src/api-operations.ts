@@ -37,36 +37,21 @@ export const apiOperations: readonly ApiOperation[] = [
   ...openApiOperations,
 ];
 
-export const apiTags = [
-  { name: 'Orders', description: 'Imaging orders from invoice lines; they become the Modality Worklist.' },
-  {
-    name: 'Performed steps',
-    description: 'MPPS as the modalities reported them, and the reconciliation of steps no order claims.',
-  },
-  {
-    name: 'Studies',
-    description: 'Images the modalities sent, filed to their orders, with thumbnails and previews.',
-  },
-  {
-    name: 'Chart panel',
-    description: "Signed links to a patient's imaging panel, for an iframe or a tab of the PIMS record.",
-  },
-  { name: 'Agents', description: 'The services on the modality PCs and their link to this plugin.' },
-  { name: 'API keys', description: 'The keys the PIMS authenticates with: created, listed, revoked.' },
-  { name: 'Link checks', description: 'Numbered probes an installer sends through the link to prove it.' },
-  { name: 'Events', description: 'Every state change, as a webhook delivery and in the events feed.' },
-  {
-    name: 'Webhooks',
-    description: 'Subscriptions that push the events to the PIMS, signed, retried until taken.',
-  },
-  {
-    name: 'Connectors',
-    description: 'PIMS that speak HL7 v2, ezyVet or Provet Cloud, connected without code of their own.',
-  },
-  {
-    name: 'Staff',
-    description: 'Accounts for the staff screens, and single-use links that open them as a PIMS user.',
-  },
-  { name: 'Health', description: 'For load balancers and supervisors; no key needed.' },
-  { name: 'API description', description: 'This document, and the page at `/docs` rendered from it.' },
-];
+/** The docs page's sections, in the order it shows them, each with what its operations are for. */
+const tagDescriptions: Record<string, string> = {
+  Orders: 'Imaging orders from invoice lines; they become the Modality Worklist.',
+  'Performed steps': 'MPPS as the modalities reported them, and the reconciliation of steps no order claims.',
+  Studies: 'Images the modalities sent, filed to their orders, with thumbnails and previews.',
+  'Chart panel': "Signed links to a patient's imaging panel, for an iframe or a tab of the PIMS record.",
+  Agents: 'The services on the modality PCs and their link to this plugin.',
+  'API keys': 'The keys the PIMS authenticates with: created, listed, revoked.',
+  'Link checks': 'Numbered probes an installer sends through the link to prove it.',
+  Events: 'Every state change, as a webhook delivery and in the events feed.',
+  Webhooks: 'Subscriptions that push the events to the PIMS, signed, retried until taken.',
+  Connectors: 'PIMS that speak HL7 v2, ezyVet or Provet Cloud, connected without code of their own.',
+  Staff: 'Accounts for the staff screens, and single-use links that open them as a PIMS user.',
+  Health: 'For load balancers and supervisors; no key needed.',
+  'API description': 'This document, and the page at `/docs` rendered from it.',
+};
+
+export const apiTags = Object.entries(tagDescriptions).map(([name, description]) => ({ name, description }));

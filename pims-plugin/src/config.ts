@@ -12,11 +12,7 @@ import { parseRange } from './security/address-range.js';
  * The plugin's only reader of process.env. Every bad value stops the start with one line naming the
  * variable and what it expects.
  */
-const port = z.coerce
-  .number({ error: 'expected an integer from 0 to 65535' })
-  .int('expected an integer from 0 to 65535')
-  .min(0, 'expected an integer from 0 to 65535')
-  .max(65535, 'expected an integer from 0 to 65535');
+const port = integerIn('an integer', 0, 65535);
 
 const databaseUrl = z.string().refine(
   (v) => {
@@ -31,9 +27,25 @@ const databaseUrl = z.string().refine(
   { message: 'expected file:PATH or a libsql://, http(s):// or ws(s):// URL with a host' },
 );
 
-function milliseconds(min: number, max: number) {
-  const expected = `expected milliseconds from ${min} to ${max}`;
+/** A whole number of `unit` from `min` to `max`; every way of missing says so in the same words. */
+function integerIn(unit: string, min: number, max: number) {
+  const expected = `expected ${unit} from ${min} to ${max}`;
   return z.coerce.number({ error: expected }).int(expected).min(min, expected).max(max, expected);
+}
+
+const milliseconds = (min: number, max: number) => integerIn('milliseconds', min, max);
+
+/** A comma-separated list, blanks dropped, each item passing `valid`. */
+function commaList(valid: (item: string) => boolean, message: string) {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
+    .refine((items) => items.every(valid), message);
 }
 
 /** An http(s) URL with a host and nothing after it but an optional path prefix. */
@@ -55,32 +67,16 @@ const secretKey = z
   .refine((v) => keyBytes(v) !== null, 'expected 32 bytes as 64 hex digits or as base64');
 
 /** A comma-separated list of CIDR ranges (10.0.0.0/8, fd00::/8) or single addresses. */
-const addressRanges = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== ''),
-  )
-  .refine(
-    (ranges) => ranges.every((r) => parseRange(r) !== null),
-    'expected comma-separated CIDR ranges or addresses, such as 192.168.1.0/24,10.20.0.5',
-  );
+const addressRanges = commaList(
+  (r) => parseRange(r) !== null,
+  'expected comma-separated CIDR ranges or addresses, such as 192.168.1.0/24,10.20.0.5',
+);
 
 /** Comma-separated DNS servers (address or address:port) for outbound names; default: the system's. */
-const dnsServers = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== ''),
-  )
-  .refine(
-    (servers) => servers.every((s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '')) !== 0),
-    'expected comma-separated DNS server addresses, such as 192.168.1.1 or 127.0.0.1:5353',
-  );
+const dnsServers = commaList(
+  (s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '')) !== 0,
+  'expected comma-separated DNS server addresses, such as 192.168.1.1 or 127.0.0.1:5353',
+);
 
 /** Exported for the settings reference (`npm run docs:settings`). */
 export const pluginSettingsSchema = z.object({
@@ -90,12 +86,7 @@ export const pluginSettingsSchema = z.object({
   LIGHTBOX_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
   LIGHTBOX_DATABASE_URL: databaseUrl.optional(),
   LIGHTBOX_DATABASE_TOKEN: z.string().optional(),
-  LIGHTBOX_HEARTBEAT_MS: z.coerce
-    .number({ error: 'expected milliseconds from 100 to 600000' })
-    .int()
-    .min(100, 'expected milliseconds from 100 to 600000')
-    .max(600_000, 'expected milliseconds from 100 to 600000')
-    .default(10_000),
+  LIGHTBOX_HEARTBEAT_MS: milliseconds(100, 600_000).default(10_000),
   /** Names this instance among several on one database (webhook leases); default: host and port. */
   LIGHTBOX_INSTANCE_ID: z
     .string()
@@ -145,12 +136,7 @@ export const pluginSettingsSchema = z.object({
    */
   LIGHTBOX_OUTBOUND_ALLOW: addressRanges.default([]),
   /** How long a media URL in an API answer or an event works (rounded up to 15 minutes). */
-  LIGHTBOX_MEDIA_URL_TTL_SECONDS: z.coerce
-    .number({ error: 'expected seconds from 60 to 2592000' })
-    .int('expected seconds from 60 to 2592000')
-    .min(60, 'expected seconds from 60 to 2592000')
-    .max(30 * 86_400, 'expected seconds from 60 to 2592000')
-    .default(86_400),
+  LIGHTBOX_MEDIA_URL_TTL_SECONDS: integerIn('seconds', 60, 30 * 86_400).default(86_400),
   /**
    * Opt-in for PIMSs that store media URLs: hand out and serve unsigned, non-expiring
    * `/media/{sha256}.{ext}` URLs. Anyone holding such a URL sees the image.
@@ -160,19 +146,10 @@ export const pluginSettingsSchema = z.object({
    * The PIMS origins that may show the chart panel in an iframe (`frame-ancestors`), for every site
    * that names none of its own (`PATCH /v1/site-settings`).
    */
-  LIGHTBOX_PIMS_ORIGINS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o !== ''),
-    )
-    .refine(
-      (origins) => origins.every(isOrigin),
-      'expected comma-separated origins such as https://pims.example.com,http://192.168.1.20:8080',
-    )
-    .default([]),
+  LIGHTBOX_PIMS_ORIGINS: commaList(
+    isOrigin,
+    'expected comma-separated origins such as https://pims.example.com,http://192.168.1.20:8080',
+  ).default([]),
   LIGHTBOX_DNS_SERVERS: dnsServers.optional(),
   LIGHTBOX_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `auto`: readable lines at a terminal, JSON lines otherwise. */

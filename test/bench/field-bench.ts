@@ -11,7 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SOP, writeImage } from '../src/fixtures/storage-corpus.js';
+import { ctSliceSpec, writeImage } from '../src/fixtures/storage-corpus.js';
 import { TEST_API_KEY } from '../src/support/lightbox-stack.js';
 import { ManagedProcess, waitUntil } from '../src/support/managed-process.js';
 import { freePort } from '../src/support/ports.js';
@@ -136,15 +136,7 @@ async function ctSeries(dir: string, n: number): Promise<string[]> {
   const files: string[] = [];
   for (let i = 1; i <= SLICES; i++) {
     const f = await writeImage(path.join(dir, `ct-${n}`), {
-      name: `ct-${i}`,
-      sopClassUid: SOP.ct,
-      modality: 'CT',
-      rows: 256,
-      columns: 256,
-      bitsAllocated: 16,
-      signed: true,
-      photometric: 'MONOCHROME2',
-      rescale: { slope: 1, intercept: -1024 },
+      ...ctSliceSpec(`ct-${i}`, 256),
       studyInstanceUid,
       seriesInstanceUid: `${studyInstanceUid}.1`,
       sopInstanceUid: `${studyInstanceUid}.1.${i}`,

@@ -7,7 +7,8 @@ import { createLogger } from '@lightbox/agent/log';
 import { initializeCodecs } from '@lightbox/agent/rendering/pixel-decoding';
 import { RenderPool } from '@lightbox/agent/rendering/render-pool';
 import { compressWithDcmtk, writeSyntheticImage } from '@lightbox/agent/test-support';
-import { median, type BenchRow } from './bench-table.js';
+import type { BenchRow } from './bench-table.js';
+import { medianRender, writeBenchRadiograph } from './bench-renders.js';
 
 const RUNS = 9;
 
@@ -25,16 +26,7 @@ export async function renderBench(): Promise<BenchRow[]> {
     // Anatomy-like content: a smooth gradient with structure and noise, 14 bits stored.
     let seed = 1;
     const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 200) - 100;
-    const dr = await writeSyntheticImage(dir, 'dr', {
-      rows: 3400,
-      columns: 2800,
-      bitsAllocated: 16,
-      bitsStored: 14,
-      photometric: 'MONOCHROME2',
-      pixel: (x, y) => Math.max(0, Math.min(16383, 2000 + ((x * 3 + y * 2) % 9000) + noise())),
-      window: { center: 7000, width: 9000 },
-      modality: 'DX',
-    });
+    const dr = await writeBenchRadiograph(dir, noise);
     const cine = await writeSyntheticImage(dir, 'us-cine', {
       rows: 480,
       columns: 640,
@@ -54,17 +46,8 @@ export async function renderBench(): Promise<BenchRow[]> {
     const j2k = path.join(dir, 'dr-j2k.dcm');
     await writeFile(j2k, Buffer.from(transcoder.getDicomPart10()));
 
-    const measure = async (file: string, runs: number): Promise<number> => {
-      await pool.render(file); // warm-up: the first job loads the codecs in the worker
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const started = performance.now();
-        const r = await pool.render(file);
-        if (r.placeholderReason) throw new Error(`render failed: ${r.placeholderReason}`);
-        times.push(performance.now() - started);
-      }
-      return median(times);
-    };
+    const measure = async (file: string, runs: number): Promise<number> =>
+      (await medianRender(pool, file, runs)).ms;
     const drMs = await measure(dr, RUNS);
     const jlsMs = await measure(jpegLs, 5);
     const j2kMs = await measure(j2k, 3);

@@ -13,6 +13,7 @@ import { RenderPool, type RenderResult } from '@lightbox/agent/rendering/render-
 import { renderInstance } from '@lightbox/agent/rendering/render-instance';
 import { writeSyntheticImage } from '@lightbox/agent/test-support';
 import { median, printTable, type BenchRow } from './bench-table.js';
+import { medianRender, writeBenchRadiograph } from './bench-renders.js';
 
 const RUNS = 9;
 
@@ -34,17 +35,7 @@ export async function renditionBench(): Promise<BenchRow[]> {
     const noise = (spread: number) =>
       (((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 8) % (2 * spread)) - spread;
     // The render bench's radiograph: a gradient with structure and noise, 14 bits stored.
-    const dr = await writeSyntheticImage(dir, 'dr', {
-      rows: 3400,
-      columns: 2800,
-      bitsAllocated: 16,
-      bitsStored: 14,
-      photometric: 'MONOCHROME2',
-      pixel: (x, y) => Math.max(0, Math.min(16383, 2000 + ((x * 3 + y * 2) % 9000) + noise(100))),
-      window: { center: 7000, width: 9000 },
-      imagerPixelSpacing: [0.139, 0.139],
-      modality: 'DX',
-    });
+    const dr = await writeBenchRadiograph(dir, () => noise(100), { imagerPixelSpacing: [0.139, 0.139] });
     // A CT slice: padding outside the field of view, soft tissue, two lungs and a bone ring, with noise.
     const ct = await writeSyntheticImage(dir, 'ct', {
       rows: 512,
@@ -82,17 +73,7 @@ export async function renditionBench(): Promise<BenchRow[]> {
       modality: 'US',
     });
 
-    const time = async (pool: RenderPool, file: string): Promise<{ ms: number; result: RenderResult }> => {
-      let result = await pool.render(file); // warm-up: the first job loads the codecs in the worker
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const started = performance.now();
-        result = await pool.render(file);
-        if (result.placeholderReason) throw new Error(`render failed: ${result.placeholderReason}`);
-        times.push(performance.now() - started);
-      }
-      return { ms: median(times), result };
-    };
+    const time = (pool: RenderPool, file: string) => medianRender(pool, file, RUNS);
     const rows: BenchRow[] = [];
     for (const [name, file, target] of [
       ['2800×3400 DR', dr, '≤ 60'],

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { radiographSpec, SOP, writeImage } from '../src/fixtures/storage-corpus.js';
+import { ctSliceSpec, radiographSpec, SOP, writeCopies, writeImage } from '../src/fixtures/storage-corpus.js';
 import { repoRoot, waitUntil } from '../src/support/managed-process.js';
 import { freePort } from '../src/support/ports.js';
 import { LightboxStack } from '../src/support/lightbox-stack.js';
@@ -21,11 +21,10 @@ const SETTLE_AFTER_FIXTURES_MS = 5_000;
 const PARALLEL = 20;
 
 /**
- * Copies of one image under other SOP Instance UIDs: the UID is a fixed-length placeholder, so
- * swapping its bytes keeps every length in the file right. Generating each pixel anew would
- * dominate the benchmark's setup for 19 MB radiographs.
+ * The same image under `runs` × `count` SOP Instance UIDs, copied (writeCopies): generating each
+ * pixel anew would dominate the benchmark's setup for 19 MB radiographs.
  */
-async function series(
+function series(
   dir: string,
   name: string,
   count: number,
@@ -34,20 +33,14 @@ async function series(
   /** Keeps the UIDs of each series apart from the others'. */
   offset = 0,
 ): Promise<string[]> {
-  const placeholder = '2.25.999999999999999999';
-  const template = readFileSync((await writeImage(dir, { ...spec, name, sopInstanceUid: placeholder })).file);
-  const needle = Buffer.from(placeholder, 'latin1');
-  const files: string[] = [];
+  const copies = [];
   for (let run = 0; run < runs; run++)
-    for (let i = 0; i < count; i++) {
-      const uid = Buffer.from(`2.25.${String(offset + run * 100_000 + i).padStart(18, '0')}`, 'latin1');
-      const bytes = Buffer.from(template);
-      for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) uid.copy(bytes, at);
-      const file = path.join(dir, `${name}-${run}-${String(i).padStart(4, '0')}.dcm`);
-      writeFileSync(file, bytes);
-      files.push(file);
-    }
-  return files;
+    for (let i = 0; i < count; i++)
+      copies.push({
+        file: path.join(dir, `${name}-${run}-${String(i).padStart(4, '0')}.dcm`),
+        sopInstanceUid: `2.25.${String(offset + run * 100_000 + i).padStart(18, '0')}`,
+      });
+  return writeCopies(dir, { ...spec, name }, copies);
 }
 
 /**
@@ -283,17 +276,7 @@ export async function storageBench(): Promise<BenchRow[]> {
   const root = mkdtempSync(path.join(tmpdir(), 'lightbox-bench-store-'));
   const haveOrthanc = existsSync(ORTHANC);
   try {
-    const ctSpec = {
-      name: 'ct',
-      sopClassUid: SOP.ct,
-      modality: 'CT',
-      rows: 512,
-      columns: 512,
-      bitsAllocated: 16 as const,
-      signed: true,
-      photometric: 'MONOCHROME2' as const,
-      rescale: { slope: 1, intercept: -1024 },
-    };
+    const ctSpec = ctSliceSpec('ct', 512);
     const ct = await series(path.join(root, 'ct'), 'ct', CT_SLICES, ctSpec);
     const ctp = await series(path.join(root, 'ctp'), 'ctp', CT_SLICES, { ...ctSpec, name: 'ctp' }, RUNS, 1e7);
     const dr = await series(path.join(root, 'dr'), 'dr', DR_IMAGES, radiographSpec('dr'), RUNS, 2e7);

@@ -5,6 +5,7 @@ import { createClient } from '@libsql/client';
 import type { WlItem } from '@lightbox/protocol';
 import { LightboxStack } from '../src/support/lightbox-stack.js';
 import { waitUntil } from '../src/support/managed-process.js';
+import { worklistQueryDump } from '../src/support/worklist-query.js';
 import { median, type BenchRow } from './bench-table.js';
 import { echoArgs, findAnswer, findArgs, queryFile, timedRun, Wlmscpfs } from './dcmtk-runs.js';
 import { vetOrders } from './vet-orders.js';
@@ -24,25 +25,26 @@ const VISIBILITY_TIMEOUT_MS = 5_000;
  * ones (Patient Species Description …), and both peers must answer the same attributes.
  */
 function queryDump(accessionNumber = ''): string {
-  return `(0008,0050) SH [${accessionNumber}]
-(0010,0010) PN []
-(0010,0020) LO []
-(0010,0030) DA []
-(0010,0040) CS []
-(0020,000d) UI []
-(0032,1060) LO []
-(0040,1001) SH []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0008,0060) CS []
-    (0040,0001) AE []
-    (0040,0002) DA []
-    (0040,0003) TM []
-    (0040,0007) LO []
-    (0040,0009) SH []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)
-`;
+  return worklistQueryDump(
+    {
+      '(0008,0050) SH': accessionNumber,
+      '(0010,0010) PN': '',
+      '(0010,0020) LO': '',
+      '(0010,0030) DA': '',
+      '(0010,0040) CS': '',
+      '(0020,000d) UI': '',
+      '(0032,1060) LO': '',
+      '(0040,1001) SH': '',
+    },
+    {
+      '(0008,0060) CS': '',
+      '(0040,0001) AE': '',
+      '(0040,0002) DA': '',
+      '(0040,0003) TM': '',
+      '(0040,0007) LO': '',
+      '(0040,0009) SH': '',
+    },
+  );
 }
 
 export function percentile(values: number[], p: number): number {

@@ -1,15 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LightboxStack } from './support/lightbox-stack.js';
-import { ManagedProcess, repoRoot } from './support/managed-process.js';
+import { ManagedProcess, runAgentCommand } from './support/managed-process.js';
 import { freePort } from './support/ports.js';
 import { StorescpPacs } from './support/storescp-pacs.js';
 import { issueServerCert, makeCa } from './support/test-ca.js';
-
-const run = promisify(execFile);
 
 /**
  * `npm run agent -- doctor` as a field engineer runs it on the modality PC: every line passes on a
@@ -26,16 +23,7 @@ async function doctor(
   args: string[] = [],
 ): Promise<{ code: number; lines: string[] }> {
   try {
-    const r = await run(
-      process.execPath,
-      [
-        path.join(repoRoot, 'scripts/run-bundled.mjs'),
-        path.join(repoRoot, 'agent/src/main.ts'),
-        'doctor',
-        ...args,
-      ],
-      { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000 },
-    );
+    const r = await runAgentCommand(['doctor', ...args], env, 60_000);
     return { code: 0, lines: r.stdout.trim().split('\n') };
   } catch (err) {
     const e = err as { code?: number; stdout?: string };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './support/managed-process.js';
+import { repoRoot, runAgentCommand } from './support/managed-process.js';
 
 const run = promisify(execFile);
 
@@ -21,18 +21,9 @@ describe('install-service', () => {
     const configFile = path.join(dir, 'agent.json');
     writeFileSync(configFile, JSON.stringify({ dicomPort: 104, aeTitle: 'VETCLINIC' }));
     const dataDir = path.join(dir, 'data');
-    const { stdout } = await run(
-      process.execPath,
-      [
-        path.join(repoRoot, 'scripts/run-bundled.mjs'),
-        path.join(repoRoot, 'agent/src/main.ts'),
-        'install-service',
-        '--print',
-        '--config',
-        configFile,
-      ],
-      { cwd: repoRoot, env: { ...process.env, LIGHTBOX_DATA_DIR: dataDir } },
-    );
+    const { stdout } = await runAgentCommand(['install-service', '--print', '--config', configFile], {
+      LIGHTBOX_DATA_DIR: dataDir,
+    });
     const unitFile = path.join(dir, 'lightbox-agent.service');
     writeFileSync(unitFile, stdout);
     const verified = await run('systemd-analyze', ['verify', unitFile]).then(

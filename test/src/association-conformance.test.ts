@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOP, datasetOffset, writeImage } from './fixtures/storage-corpus.js';
-import { dcmtkEnv, echoscu, storedRows, storescu } from './support/storage-peers.js';
-import { freePort } from './support/ports.js';
-import { ManagedProcess } from './support/managed-process.js';
+import { SOP, datasetOf, writeImage } from './fixtures/storage-corpus.js';
+import { dcmtkEnv, echoscu, startStorageAgent, storedRows, storescu } from './support/storage-peers.js';
+import type { ManagedProcess } from './support/managed-process.js';
 import {
   IMPLICIT_LE,
   MPPS,
@@ -27,23 +26,7 @@ import {
 const run = promisify(execFile);
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
 
-async function startAgent(
-  dataDir: string,
-  env: Record<string, string>,
-): Promise<{ agent: ManagedProcess; port: number }> {
-  const port = await freePort();
-  const agent = new ManagedProcess('agent', 'agent/src/main.ts', {
-    LIGHTBOX_DICOM_HOST: '127.0.0.1',
-    LIGHTBOX_DICOM_PORT: String(port),
-    LIGHTBOX_DATA_DIR: dataDir,
-    LIGHTBOX_PLUGIN_URL: '',
-    LIGHTBOX_AGENT_ID: '',
-    LIGHTBOX_AGENT_TOKEN: '',
-    ...env,
-  }).start();
-  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
-  return { agent, port };
-}
+const startAgent = (dataDir: string, env: Record<string, string>) => startStorageAgent(dataDir, { env });
 
 const echoContext = { id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] };
 
@@ -107,14 +90,9 @@ describe('association conformance', () => {
     expect(row?.transfer_syntax_uid).toBe(BIG_ENDIAN);
     expect(row?.patient_name).toBe('Old^Console');
     expect(row?.study_instance_uid).toBe(image.studyInstanceUid);
-    const stored = readFileSync(path.join(dir, 'agent', 'spool', row!.relative_path));
-    const expected = readFileSync(asSent);
-    expect(stored.subarray(datasetOffset(stored)).equals(expected.subarray(datasetOffset(expected)))).toBe(
-      true,
-    );
-    const meta = (
-      await run('dcmdump', ['-M', '+P', '0002,0010', path.join(dir, 'agent', 'spool', row!.relative_path)])
-    ).stdout;
+    const stored = path.join(dir, 'agent', 'spool', row!.relative_path);
+    expect(datasetOf(stored).equals(datasetOf(asSent))).toBe(true);
+    const meta = (await run('dcmdump', ['-M', '+P', '0002,0010', stored])).stdout;
     expect(meta).toMatch(/\(0002,0010\) UI =BigEndianExplicit/);
     expect(await echoscu(port)).toBe(true);
   });

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu } from './support/dcmtk.js';
+import { dumpToDicom } from './support/dcmtk.js';
+import { patientNames, worklistItems, worklistQueryDump } from './support/worklist-query.js';
 import { EzyvetStandIn } from './support/ezyvet-stand-in.js';
-import { LightboxStack } from './support/lightbox-stack.js';
+import { connectorStack, ordersOfPatient, waitConnectorRunning } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { storeStudyImages } from './support/modality-images.js';
-import { completion, freshUid, nCreateAttributes, type CreatedOrder } from './support/mpps-fixtures.js';
-import { sendMpps } from './support/mpps-sender.js';
+import { startAndComplete } from './support/mpps-sender.js';
 
 /**
  * ezyVet's Standard PACS Interface end to end: the plugin and agent run as real processes; ezyVet
@@ -26,16 +26,7 @@ const credentials = {
 };
 const partner = { clientId: 'ezyvet-at-clinic', clientSecret: 'partner-secret-0123456789' };
 const ezyvet = new EzyvetStandIn(credentials);
-const stack = new LightboxStack({
-  stations: [{ aeTitle: 'DR1', modality: 'DX' }],
-  pluginEnv: {
-    LIGHTBOX_COMPLETION_WAIT_MS: '0',
-    LIGHTBOX_STUDY_QUIET_MS: '500',
-    LIGHTBOX_TIMEZONE: 'UTC',
-    // The stand-in runs on this machine: loopback must be allowed explicitly.
-    LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8',
-  },
-});
+const stack = connectorStack();
 const imageDir = mkdtempSync(path.join(tmpdir(), 'lightbox-ezyvet-'));
 let connectorId = '';
 
@@ -62,12 +53,7 @@ beforeAll(async () => {
   expect(text).not.toContain(credentials.clientSecret);
   expect(text).not.toContain(partner.clientSecret);
   connectorId = (JSON.parse(text) as { connectorId: string }).connectorId;
-  await waitUntil('connector running', async () => {
-    const view = (await (await stack.api('GET', `/v1/connectors/${connectorId}`)).json()) as {
-      running: boolean;
-    };
-    return view.running;
-  });
+  await waitConnectorRunning(stack, connectorId);
 });
 afterAll(async () => {
   await ezyvet.stop();
@@ -130,24 +116,16 @@ function request(
   };
 }
 
-type OrderItem = CreatedOrder & { status: string; pimsOrderId: string };
-async function ordersOf(patientId: string): Promise<OrderItem[]> {
-  const res = await stack.api('GET', `/v1/orders?pimsPatientId=${encodeURIComponent(patientId)}`);
-  return ((await res.json()) as { items: OrderItem[] }).items;
-}
+const ordersOf = (patientId: string) => ordersOfPatient(stack, patientId);
 
 async function worklistNames(patientId: string): Promise<string[]> {
-  const query = await dumpToDicom(`(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO [${patientId}]
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0007) LO []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`);
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [query] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses.map((x) => (typeof x.PatientName === 'string' ? x.PatientName : ''));
+  const query = await dumpToDicom(
+    worklistQueryDump(
+      { '(0008,0050) SH': '', '(0010,0010) PN': '', '(0010,0020) LO': patientId },
+      { '(0040,0007) LO': '' },
+    ),
+  );
+  return patientNames(await worklistItems(stack.dicomPort, query));
 }
 
 describe('partner endpoints ezyVet calls', () => {
@@ -270,22 +248,6 @@ describe('partner endpoints ezyVet calls', () => {
   });
 });
 
-/** The modality starts and completes the order: MPPS IN PROGRESS then COMPLETED, from dcmjs-dimse. */
-async function startAndComplete(order: CreatedOrder): Promise<void> {
-  const uid = freshUid();
-  const step = {
-    StudyInstanceUID: order.studyInstanceUid,
-    AccessionNumber: order.accessionNumber,
-    RequestedProcedureID: order.requestedProcedureId,
-    ScheduledProcedureStepID: order.scheduledProcedureStepId,
-  };
-  const answers = await sendMpps({ port: stack.dicomPort }, [
-    { op: 'create', sopInstanceUid: uid, attributes: nCreateAttributes([step]) },
-    { op: 'set', sopInstanceUid: uid, attributes: completion() },
-  ]);
-  expect(answers.map((a) => a.status)).toEqual([0, 0]);
-}
-
 const resultOf = (id: string) => ezyvet.results.filter((r) => r.diagnostic_request_id === id);
 
 describe('write-back through the ezyVet API', () => {
@@ -331,7 +293,8 @@ describe('write-back through the ezyVet API', () => {
     ezyvet.expireTokens();
     const tokensBefore = ezyvet.tokenRequests();
     const logBefore = ezyvet.log.length;
-    await startAndComplete(order!);
+    // The modality starts and completes the order: MPPS IN PROGRESS then COMPLETED, from dcmjs-dimse.
+    expect((await startAndComplete(stack.dicomPort, order!)).map((a) => a.status)).toEqual([0, 0]);
     await waitUntil('complete', () => Promise.resolve(resultOf('DR-500')[0]?.status === 'complete'), 20_000);
     expect(resultOf('DR-500')).toHaveLength(1);
     const after = ezyvet.log.slice(logBefore).map((l) => `${l.method} ${l.path} ${l.status}`);

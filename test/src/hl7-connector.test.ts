@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
-import { Hl7Receiver, mllpSend, segment } from './support/hl7-peers.js';
-import { LightboxStack } from './support/lightbox-stack.js';
+import { dumpToDicom, type DumpItem } from './support/dcmtk.js';
+import { worklistItems, worklistQueryDump } from './support/worklist-query.js';
+import { Hl7Receiver, mllpSend, segment, type ReceivedHl7 } from './support/hl7-peers.js';
+import { connectorStack, ordersOfPatient, type OrderItem } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
-import { completion, freshUid, nCreateAttributes, type CreatedOrder } from './support/mpps-fixtures.js';
-import { sendMpps } from './support/mpps-sender.js';
+import type { CreatedOrder } from './support/mpps-fixtures.js';
+import { startAndComplete } from './support/mpps-sender.js';
 import { freePort } from './support/ports.js';
 import { storeStudyImages } from './support/modality-images.js';
 
@@ -21,18 +22,10 @@ import { storeStudyImages } from './support/modality-images.js';
 const hl7Port = await freePort();
 let receiver = new Hl7Receiver(await freePort());
 // The HL7 connector of `npm start`: LIGHTBOX_HL7_PORT and LIGHTBOX_HL7_OUTBOUND.
-const stack = new LightboxStack({
-  stations: [{ aeTitle: 'DR1', modality: 'DX' }],
-  pluginEnv: {
-    LIGHTBOX_COMPLETION_WAIT_MS: '0',
-    LIGHTBOX_TIMEZONE: 'UTC',
-    LIGHTBOX_STUDY_QUIET_MS: '500',
-    LIGHTBOX_HL7_HOST: '127.0.0.1',
-    LIGHTBOX_HL7_PORT: String(hl7Port),
-    LIGHTBOX_HL7_OUTBOUND: `127.0.0.1:${receiver.port}`,
-    // The PIMS's receiver runs on this machine: loopback must be allowed explicitly.
-    LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8',
-  },
+const stack = connectorStack({
+  LIGHTBOX_HL7_HOST: '127.0.0.1',
+  LIGHTBOX_HL7_PORT: String(hl7Port),
+  LIGHTBOX_HL7_OUTBOUND: `127.0.0.1:${receiver.port}`,
 });
 
 beforeAll(async () => {
@@ -67,28 +60,24 @@ function orm(
 }
 
 const worklistQuery = (patientId: string) =>
-  dumpToDicom(`(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO [${patientId}]
-(0020,000d) UI []
-(0040,1001) SH []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-    (0040,0001) AE []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`);
+  dumpToDicom(
+    worklistQueryDump(
+      {
+        '(0008,0050) SH': '',
+        '(0010,0010) PN': '',
+        '(0010,0020) LO': patientId,
+        '(0020,000d) UI': '',
+        '(0040,1001) SH': '',
+      },
+      { '(0040,0009) SH': '', '(0040,0001) AE': '' },
+    ),
+  );
 
 async function worklistFor(patientId: string): Promise<DumpItem[]> {
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [await worklistQuery(patientId)] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses;
+  return worklistItems(stack.dicomPort, await worklistQuery(patientId));
 }
 
-async function ordersOf(patientId: string) {
-  const res = await stack.api('GET', `/v1/orders?pimsPatientId=${encodeURIComponent(patientId)}`);
-  return ((await res.json()) as { items: (CreatedOrder & { status: string; pimsOrderId: string })[] }).items;
-}
+const ordersOf = (patientId: string) => ordersOfPatient(stack, patientId);
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -110,19 +99,15 @@ const statusesFor = (placer: string) =>
     .filter((m) => m.type.startsWith('ORM') && segment(m.text, 'ORC').field(2) === placer)
     .map((m) => segment(m.text, 'ORC').field(5));
 
-async function startAndComplete(order: CreatedOrder): Promise<void> {
-  const uid = freshUid();
-  const step = {
-    StudyInstanceUID: order.studyInstanceUid,
-    AccessionNumber: order.accessionNumber,
-    RequestedProcedureID: order.requestedProcedureId,
-    ScheduledProcedureStepID: order.scheduledProcedureStepId,
-  };
-  const answers = await sendMpps({ port: stack.dicomPort }, [
-    { op: 'create', sopInstanceUid: uid, attributes: nCreateAttributes([step]) },
-    { op: 'set', sopInstanceUid: uid, attributes: completion() },
-  ]);
-  expect(answers.map((a) => a.status)).toEqual([0, 0]);
+/** Sends a new order (ORM^O01 NW) over MLLP, expects AA, and waits until the API lists the order. */
+async function placeOrder(placer: string, patientId: string, port = hl7Port): Promise<OrderItem> {
+  const m = orm('NW', placer, { patientId });
+  expect(msa((await mllpSend(port, [m.text]))[0]!).field(1)).toBe('AA');
+  const [order] = await waitUntil('order', async () => {
+    const o = await ordersOf(patientId);
+    return o.length === 1 ? o : null;
+  });
+  return order!;
 }
 
 describe('orders in', () => {
@@ -188,20 +173,15 @@ describe('orders in', () => {
 
 describe('status and results out', () => {
   it('sends ORM^O01 SC with ORC-5 IP then CM after the MPPS, acknowledged by the receiver', async () => {
-    const m = orm('NW', 'INV200-1', { patientId: 'PAT-STATUS' });
-    expect(msa((await mllpSend(hl7Port, [m.text]))[0]!).field(1)).toBe('AA');
-    const [order] = await waitUntil('order', async () => {
-      const o = await ordersOf('PAT-STATUS');
-      return o.length === 1 ? o : null;
-    });
-    await startAndComplete(order!);
+    const order = await placeOrder('INV200-1', 'PAT-STATUS');
+    expect((await startAndComplete(stack.dicomPort, order)).map((a) => a.status)).toEqual([0, 0]);
     await waitUntil('IP and CM', () => Promise.resolve(statusesFor('INV200-1').length >= 2), 10_000);
     expect(statusesFor('INV200-1')).toEqual(['IP', 'CM']);
     const cm = receiver.received.find(
       (r) => segment(r.text, 'ORC').field(5) === 'CM' && segment(r.text, 'ORC').field(2) === 'INV200-1',
     )!;
     expect(segment(cm.text, 'ORC').field(1)).toBe('SC');
-    expect(segment(cm.text, 'ORC').field(3)).toBe(order!.accessionNumber);
+    expect(segment(cm.text, 'ORC').field(3)).toBe(order.accessionNumber);
     expect(segment(cm.text, 'MSH').field(9)).toBe('ORM^O01^ORM_O01');
   });
 
@@ -209,13 +189,8 @@ describe('status and results out', () => {
     await receiver.stop();
     const placers = ['INV300-1', 'INV300-2', 'INV300-3'];
     for (const p of placers) {
-      const m = orm('NW', p, { patientId: `PAT-${p}` });
-      expect(msa((await mllpSend(hl7Port, [m.text]))[0]!).field(1)).toBe('AA');
-      const [order] = await waitUntil('order', async () => {
-        const o = await ordersOf(`PAT-${p}`);
-        return o.length === 1 ? o : null;
-      });
-      await startAndComplete(order!);
+      const order = await placeOrder(p, `PAT-${p}`);
+      expect((await startAndComplete(stack.dicomPort, order)).map((a) => a.status)).toEqual([0, 0]);
     }
     await new Promise((r) => setTimeout(r, 3_000));
     const res = await stack.api('GET', '/v1/connectors');
@@ -269,25 +244,26 @@ function observations(text: string) {
 const orusFor = (r: Hl7Receiver, placer: string) =>
   r.received.filter((m) => m.type.startsWith('ORU') && segment(m.text, 'OBR').field(2) === placer);
 
+/** The first ORU^R01 a receiver got for a placer number, once there is one. */
+async function firstOru(r: Hl7Receiver, placer: string): Promise<ReceivedHl7> {
+  const [oru] = await waitUntil(
+    'ORU^R01',
+    () => Promise.resolve(orusFor(r, placer).length > 0 ? orusFor(r, placer) : null),
+    30_000,
+  );
+  return oru!;
+}
+
 describe('images out as ORU^R01', () => {
   it('sends ORU^R01 with thumbnail, preview and panel links once the images are stored', async () => {
-    const m = orm('NW', 'INV500-1', { patientId: 'PAT-ORU' });
-    expect(msa((await mllpSend(hl7Port, [m.text]))[0]!).field(1)).toBe('AA');
-    const [order] = await waitUntil('order', async () => {
-      const o = await ordersOf('PAT-ORU');
-      return o.length === 1 ? o : null;
-    });
-    await storeImages(order!, 'PAT-ORU');
-    const [oru] = await waitUntil(
-      'ORU^R01',
-      () => Promise.resolve(orusFor(receiver, 'INV500-1').length > 0 ? orusFor(receiver, 'INV500-1') : null),
-      30_000,
-    );
-    expect(segment(oru!.text, 'MSH').field(9)).toBe('ORU^R01^ORU_R01');
-    expect(segment(oru!.text, 'PID').field(3)).toBe('PAT-ORU');
-    expect(segment(oru!.text, 'OBR').field(3)).toBe(order!.accessionNumber);
-    expect(segment(oru!.text, 'OBR').field(25)).toBe('F');
-    const obx = observations(oru!.text);
+    const order = await placeOrder('INV500-1', 'PAT-ORU');
+    await storeImages(order, 'PAT-ORU');
+    const oru = await firstOru(receiver, 'INV500-1');
+    expect(segment(oru.text, 'MSH').field(9)).toBe('ORU^R01^ORU_R01');
+    expect(segment(oru.text, 'PID').field(3)).toBe('PAT-ORU');
+    expect(segment(oru.text, 'OBR').field(3)).toBe(order.accessionNumber);
+    expect(segment(oru.text, 'OBR').field(25)).toBe('F');
+    const obx = observations(oru.text);
     // Links only: this connector's settings do not ask for embedded thumbnails.
     expect(obx.filter((o) => o.type === 'ED')).toHaveLength(0);
     const thumbs = obx.filter((o) => o.id === 'THUMB');
@@ -327,20 +303,10 @@ describe('images out as ORU^R01', () => {
       });
       expect(res.status).toBe(201);
       await waitUntil('listening', () => canConnect(listenPort), 10_000);
-      const m = orm('NW', 'INV501-1', { patientId: 'PAT-ED' });
-      expect(msa((await mllpSend(listenPort, [m.text]))[0]!).field(1)).toBe('AA');
-      const [order] = await waitUntil('order', async () => {
-        const o = await ordersOf('PAT-ED');
-        return o.length === 1 ? o : null;
-      });
-      await storeImages(order!, 'PAT-ED');
-      const [oru] = await waitUntil(
-        'ORU^R01',
-        () =>
-          Promise.resolve(orusFor(embedded, 'INV501-1').length > 0 ? orusFor(embedded, 'INV501-1') : null),
-        30_000,
-      );
-      const eds = observations(oru!.text).filter((o) => o.type === 'ED');
+      const order = await placeOrder('INV501-1', 'PAT-ED', listenPort);
+      await storeImages(order, 'PAT-ED');
+      const oru = await firstOru(embedded, 'INV501-1');
+      const eds = observations(oru.text).filter((o) => o.type === 'ED');
       expect(eds).toHaveLength(2);
       for (const ed of eds) {
         const [, type, subtype, encoding, data] = ed.value.split('^');

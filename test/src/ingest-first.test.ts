@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOP, writeImage } from './fixtures/storage-corpus.js';
+import { ctSliceSpec, writeCopies } from './fixtures/storage-corpus.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { createOrder } from './support/mpps-fixtures.js';
@@ -21,35 +21,16 @@ interface OrderView {
   studies: { studyId: string; instanceCount: number }[];
 }
 
-/** One CT slice copied under SLICES SOP Instance UIDs (a fixed-length placeholder swapped in place). */
-async function ctSeries(dir: string, studyInstanceUid: string, label: string): Promise<string[]> {
-  const placeholder = '2.25.999999999999999999';
-  const template = readFileSync(
-    (
-      await writeImage(dir, {
-        name: `${label}-template`,
-        sopClassUid: SOP.ct,
-        modality: 'CT',
-        rows: 256,
-        columns: 256,
-        bitsAllocated: 16,
-        signed: true,
-        photometric: 'MONOCHROME2',
-        rescale: { slope: 1, intercept: -1024 },
-        studyInstanceUid,
-        sopInstanceUid: placeholder,
-      })
-    ).file,
+/** One CT slice copied under SLICES SOP Instance UIDs. */
+function ctSeries(dir: string, studyInstanceUid: string, label: string): Promise<string[]> {
+  return writeCopies(
+    dir,
+    { ...ctSliceSpec(`${label}-template`, 256), studyInstanceUid },
+    Array.from({ length: SLICES }, (_, i) => ({
+      file: path.join(dir, `${label}-${String(i).padStart(4, '0')}.dcm`),
+      sopInstanceUid: `2.25.${String(Date.now() % 1e9).padStart(9, '0')}${String(i).padStart(9, '0')}`,
+    })),
   );
-  const needle = Buffer.from(placeholder, 'latin1');
-  return Array.from({ length: SLICES }, (_, i) => {
-    const uid = Buffer.from(`2.25.${String(Date.now() % 1e9).padStart(9, '0')}${String(i).padStart(9, '0')}`);
-    const bytes = Buffer.from(template);
-    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) uid.copy(bytes, at);
-    const file = path.join(dir, `${label}-${String(i).padStart(4, '0')}.dcm`);
-    writeFileSync(file, bytes);
-    return file;
-  });
 }
 
 /** Ingest first, then catch up: what a technician and a vet each notice of a CT series. */

@@ -3,7 +3,8 @@ import { createClient } from '@libsql/client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LightboxStack } from './support/lightbox-stack.js';
-import { ManagedProcess, waitUntil } from './support/managed-process.js';
+import { agentLinkingTo } from './support/link-agent.js';
+import { waitUntil } from './support/managed-process.js';
 import { freePort } from './support/ports.js';
 
 type Frame = { type: string; code?: string; [k: string]: unknown };
@@ -132,15 +133,10 @@ describe('malformed frames to the agent', () => {
       ws.on('close', (code) => closes.push(code));
     });
     const dir = path.join((await import('node:os')).tmpdir(), `lightbox-agent-garbage-${port}`);
-    const agent = new ManagedProcess('agent', 'agent/src/main.ts', {
-      LIGHTBOX_PLUGIN_URL: `http://127.0.0.1:${port}`,
+    const agent = await agentLinkingTo('agent', port, dir, {
       LIGHTBOX_AGENT_ID: 'agt_garbage',
-      LIGHTBOX_AGENT_TOKEN: 'lbx_agt_0123456789abcdef0123456789',
-      LIGHTBOX_DICOM_HOST: '127.0.0.1',
-      LIGHTBOX_DICOM_PORT: String(await freePort()),
-      LIGHTBOX_DATA_DIR: dir,
       LIGHTBOX_RECONNECT_MAX_MS: '500',
-    }).start();
+    });
     try {
       await waitUntil('all typed errors back', () =>
         Promise.resolve(received.filter((f) => f.type === 'error').length >= garbage.length),

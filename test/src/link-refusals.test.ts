@@ -3,7 +3,8 @@ import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LightboxStack } from './support/lightbox-stack.js';
-import { ManagedProcess, waitUntil } from './support/managed-process.js';
+import { agentLinkingTo } from './support/link-agent.js';
+import { waitUntil } from './support/managed-process.js';
 import { freePort } from './support/ports.js';
 
 describe('refused links', () => {
@@ -38,13 +39,7 @@ describe('refused links', () => {
   });
 
   it('a protocol version the plugin does not speak closes the link with a named reason', async () => {
-    const { code, reason } = await helloAndClose(stack.pluginUrl, stack.agentToken, {
-      protocolVersion: 99,
-      agentId: stack.agentId,
-      agentVersion: '9.9.9',
-      lastReceivedSeq: 0,
-      outboxFloorSeq: 0,
-    });
+    const { code, reason } = await helloAndClose(stack, { protocolVersion: 99, agentVersion: '9.9.9' });
     expect(code).toBe(4001);
     expect(reason).toMatch(/incompatible protocol: plugin speaks 1, agent speaks 99/);
     const logged = await stack.plugin.waitForCode('agent_refused');
@@ -52,13 +47,7 @@ describe('refused links', () => {
   });
 
   it('a hello claiming more than the plugin ever sent closes the link, naming why, and changes nothing', async () => {
-    const { code, reason } = await helloAndClose(stack.pluginUrl, stack.agentToken, {
-      protocolVersion: 1,
-      agentId: stack.agentId,
-      agentVersion: '0.1.0',
-      lastReceivedSeq: 1e15,
-      outboxFloorSeq: 0,
-    });
+    const { code, reason } = await helloAndClose(stack, { lastReceivedSeq: 1e15 });
     expect(code).toBe(4002);
     expect(reason).toMatch(/^lastReceivedSeq 1000000000000000 is ahead of all this side sent \(\d+\)$/);
     const agent = (await (await stack.api('GET', `/v1/agents/${stack.agentId}`)).json()) as {
@@ -87,14 +76,9 @@ describe('refused links', () => {
       });
       ws.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
     });
-    const agent = new ManagedProcess('agent-v-future', 'agent/src/main.ts', {
-      LIGHTBOX_PLUGIN_URL: `http://127.0.0.1:${port}`,
+    const agent = await agentLinkingTo('agent-v-future', port, path.join(stack.dir, 'agent-future'), {
       LIGHTBOX_AGENT_ID: 'agt_future',
-      LIGHTBOX_AGENT_TOKEN: 'lbx_agt_0123456789abcdef0123456789',
-      LIGHTBOX_DICOM_HOST: '127.0.0.1',
-      LIGHTBOX_DICOM_PORT: String(await freePort()),
-      LIGHTBOX_DATA_DIR: path.join(stack.dir, 'agent-future'),
-    }).start();
+    });
     try {
       const logged = await agent.waitForCode('link_refused');
       expect(logged).toMatchObject({
@@ -113,14 +97,24 @@ describe('refused links', () => {
   });
 });
 
-/** A hand-made agent that opens the link with `hello` and waits for the plugin to close it. */
+/**
+ * A hand-made agent of the stack that opens the link with a hello (the current protocol's, changed by
+ * `overrides`) and waits for the plugin to close it.
+ */
 async function helloAndClose(
-  pluginUrl: string,
-  token: string,
-  hello: Record<string, unknown>,
+  stack: LightboxStack,
+  overrides: Record<string, unknown>,
 ): Promise<{ code: number; reason: string }> {
-  const ws = new WebSocket(`${pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
-    headers: { authorization: `Bearer ${token}` },
+  const hello = {
+    protocolVersion: 1,
+    agentId: stack.agentId,
+    agentVersion: '0.1.0',
+    lastReceivedSeq: 0,
+    outboxFloorSeq: 0,
+    ...overrides,
+  };
+  const ws = new WebSocket(`${stack.pluginUrl.replace('http', 'ws')}/v1/agents/link`, {
+    headers: { authorization: `Bearer ${stack.agentToken}` },
   });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
+import { dumpToDicom, type DumpItem } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { sendMpps, type MppsAnswer, type MppsOperation } from './support/mpps-sender.js';
@@ -14,6 +14,7 @@ import {
   scheduledStepOf,
   type CreatedOrder,
 } from './support/mpps-fixtures.js';
+import { worklistItems, worklistQueryDump } from './support/worklist-query.js';
 
 /**
  * The agent's MPPS SCP end to end: a modality (dcmjs-dimse's Client) sends N-CREATE / N-SET to the
@@ -78,22 +79,11 @@ async function started(order: CreatedOrder): Promise<string> {
   return uid;
 }
 
-const worklistQuery = (accession: string) => `(0008,0050) SH [${accession}]
-(0010,0010) PN []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+const worklistQuery = (accession: string) =>
+  worklistQueryDump({ '(0008,0050) SH': accession, '(0010,0010) PN': '' }, { '(0040,0009) SH': '' });
 
 async function worklistFor(accession: string): Promise<DumpItem[]> {
-  const r = await findscu({
-    port: stack.dicomPort,
-    queryFiles: [await dumpToDicom(worklistQuery(accession))],
-    callingAe: 'DR1',
-  });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses;
+  return worklistItems(stack.dicomPort, await dumpToDicom(worklistQuery(accession)), { callingAe: 'DR1' });
 }
 
 beforeAll(async () => {

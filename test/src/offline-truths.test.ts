@@ -8,6 +8,7 @@ import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { sendMpps } from './support/mpps-sender.js';
+import { worklistItems, worklistQueryDump } from './support/worklist-query.js';
 import {
   createOrder,
   freshUid,
@@ -16,14 +17,11 @@ import {
   scheduledStepOf,
 } from './support/mpps-fixtures.js';
 
-const worklistQuery = (accession: string) => `(0008,0050) SH [${accession}]
-(0010,0010) PN []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-    (0040,0020) CS []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+const worklistQuery = (accession: string, stepStatus = '') =>
+  worklistQueryDump(
+    { '(0008,0050) SH': accession, '(0010,0010) PN': '' },
+    { '(0040,0009) SH': '', '(0040,0020) CS': stepStatus },
+  );
 
 /** What the agent promises while the plugin cannot be reached. */
 describe('offline truths', () => {
@@ -36,13 +34,7 @@ describe('offline truths', () => {
   afterAll(() => stack.dispose());
 
   async function worklistFor(accession: string, callingAe: string): Promise<DumpItem[]> {
-    const r = await findscu({
-      port: stack.dicomPort,
-      queryFiles: [await dumpToDicom(worklistQuery(accession))],
-      callingAe,
-    });
-    if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-    return r.responses;
+    return worklistItems(stack.dicomPort, await dumpToDicom(worklistQuery(accession)), { callingAe });
   }
 
   it('an N-CREATE with the link down hides the item from a second console at once; the order follows later', async () => {
@@ -64,11 +56,7 @@ describe('offline truths', () => {
     // Asked for explicitly, the step is there as STARTED.
     const started = await findscu({
       port: stack.dicomPort,
-      queryFiles: [
-        await dumpToDicom(
-          worklistQuery(order.accessionNumber).replace('(0040,0020) CS []', '(0040,0020) CS [STARTED]'),
-        ),
-      ],
+      queryFiles: [await dumpToDicom(worklistQuery(order.accessionNumber, 'STARTED'))],
       callingAe: 'DR2',
     });
     expect(started.responses).toHaveLength(1);

@@ -1,16 +1,16 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressWithDcmtk, writeSyntheticImage } from '@lightbox/agent/test-support';
-import { dcmdump, dumpToDicom } from './support/dcmtk.js';
+import { dcmdump, dumpToDicom, dumpValue } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
-import { freePort } from './support/ports.js';
 import { dcmtkEnv, storescu } from './support/storage-peers.js';
+import { StorescpPacs } from './support/storescp-pacs.js';
 
 /**
  * The agent forwards what modalities send to the practice's PACS — here DCMTK's storescp — and
@@ -20,72 +20,6 @@ const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-forward-'));
 const imagesDir = path.join(dir, 'images');
 mkdirSync(imagesDir);
-/** DCMTK's storescp as the practice's PACS, stoppable and restartable on the same port and folder. */
-class StorescpPacs {
-  port = 0;
-  private child: ChildProcess | null = null;
-
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
-
-  async start(): Promise<void> {
-    this.port ||= await freePort();
-    // +xa: accept compressed syntaxes too, as a PACS does.
-    this.child = spawn('storescp', ['-aet', 'PACS', '+xa', '-od', this.dir, String(this.port)], {
-      env: dcmtkEnv,
-      stdio: 'ignore',
-    });
-    await waitUntil(
-      'storescp listening',
-      async () => {
-        await run('echoscu', ['-aet', 'PROBE', '-aec', 'PACS', '127.0.0.1', String(this.port)], {
-          env: dcmtkEnv,
-        });
-        return true;
-      },
-      10_000,
-      100,
-    );
-  }
-
-  async stop(): Promise<void> {
-    const p = this.child;
-    this.child = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((resolve) => p.once('exit', resolve));
-    p.kill('SIGKILL');
-    await exited;
-  }
-
-  files(): string[] {
-    return readdirSync(this.dir).filter((f) => !f.startsWith('.'));
-  }
-
-  /** SOP Instance UIDs of the files storescp wrote, read back with dcmdump. */
-  async sopUids(): Promise<string[]> {
-    const uids = await Promise.all(this.files().map((f) => dumpValue(path.join(this.dir, f), '0008,0018')));
-    return uids.sort();
-  }
-
-  async waitForFiles(n: number, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(
-      `${n} instances at the PACS`,
-      () => Promise.resolve(this.files().length >= n),
-      timeoutMs,
-      100,
-    );
-  }
-}
-
-/** One attribute's value as dcmdump prints it (`+P`), for files with encapsulated pixel data too. */
-async function dumpValue(file: string, tag: string): Promise<string> {
-  const { stdout } = await run('dcmdump', ['-q', '-Un', '+P', tag, file], { env: dcmtkEnv });
-  const m = /\[([^\]]*)\]/.exec(stdout);
-  if (!m) throw new Error(`no ${tag} in ${file}`);
-  return m[1]!.trim();
-}
-
 /**
  * The Pixel Data as DCMTK prints it in full (`+L`): every value of native pixel data, every byte of
  * each fragment of encapsulated pixel data — for a byte-for-byte comparison.
@@ -179,7 +113,7 @@ describe('forwarding to a PACS', () => {
   const sent: string[] = [];
 
   beforeAll(async () => {
-    pacs.port = await freePort();
+    await pacs.reservePort();
     stack = new LightboxStack({ agentEnv: forwardEnv(pacs) });
     await Promise.all([stack.startAll(), pacs.start()]);
   }, 60_000);
@@ -195,10 +129,7 @@ describe('forwarding to a PACS', () => {
     await send(stack, batch.files);
     await pacs.waitForFiles(5);
     expect(await pacs.sopUids()).toEqual([...sent].sort());
-    const atPacs = path.join(
-      pacs.dir,
-      pacs.files().find((f) => f.endsWith(batch.uids[2]!))!,
-    );
+    const atPacs = pacs.fileOf(batch.uids[2]!);
     const forwardedPixels = await pixelDataText(atPacs);
     // 48 × 64 16-bit values, every one of them printed.
     expect(/^\(7fe0,0010\) OW (\S+)/.exec(forwardedPixels)![1]!.split('\\')).toHaveLength(48 * 64);
@@ -215,34 +146,31 @@ describe('forwarding to a PACS', () => {
     await send(stack, [compressed], ['-xt']);
     await pacs.waitForFiles(6);
     expect(await pacs.sopUids()).toEqual([...sent].sort());
-    const atPacs = path.join(
-      pacs.dir,
-      pacs.files().find((f) => f.endsWith(sop))!,
-    );
+    const atPacs = pacs.fileOf(sop);
     expect(await dumpValue(atPacs, '0002,0010')).toBe('1.2.840.10008.1.2.4.80');
     expect(await pixelDataText(atPacs)).toBe(await pixelDataText(compressed));
   });
 
-  it('keeps storing while the PACS is down and delivers everything when it is back', async () => {
+  /** Stops the PACS, has the modality send `n` images, and waits until the agent finds the PACS gone. */
+  async function sendWhilePacsDown(n: number): Promise<void> {
     await pacs.stop();
     const from = stack.agent.lines.length;
-    const batch = await images(4);
+    const batch = await images(n);
     sent.push(...batch.uids);
     // The modality hears success: storage does not wait for the PACS.
     await send(stack, batch.files);
     await stack.agent.waitForCode('pacs_unavailable', { timeoutMs: 10_000, from });
+  }
+
+  it('keeps storing while the PACS is down and delivers everything when it is back', async () => {
+    await sendWhilePacsDown(4);
     await pacs.start();
     await pacs.waitForFiles(10);
     expect(await pacs.sopUids()).toEqual([...sent].sort());
   });
 
   it('resumes pending forwards after the agent is killed', async () => {
-    await pacs.stop();
-    const from = stack.agent.lines.length;
-    const batch = await images(3);
-    sent.push(...batch.uids);
-    await send(stack, batch.files);
-    await stack.agent.waitForCode('pacs_unavailable', { timeoutMs: 10_000, from });
+    await sendWhilePacsDown(3);
     await stack.agent.kill('SIGKILL');
     await pacs.start();
     // Nothing arrives while the agent is down: what follows is the restarted agent's doing.

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpToDicom, findscu } from './support/dcmtk.js';
-import { LightboxStack } from './support/lightbox-stack.js';
+import { dumpToDicom } from './support/dcmtk.js';
+import { patientNames, worklistItems } from './support/worklist-query.js';
+import { connectorStack, ordersOfPatient, waitConnectorRunning } from './support/connector-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { storeStudyImages } from './support/modality-images.js';
-import { completion, freshUid, nCreateAttributes, type CreatedOrder } from './support/mpps-fixtures.js';
-import { sendMpps } from './support/mpps-sender.js';
+import { startAndComplete } from './support/mpps-sender.js';
 import { ProvetStandIn } from './support/provet-stand-in.js';
 
 /**
@@ -21,16 +21,7 @@ import { ProvetStandIn } from './support/provet-stand-in.js';
 const apiToken = 'provet-rest-token-0123456789';
 const webhookToken = 'whk_0123456789abcdefghijklmnop';
 const provet = new ProvetStandIn(apiToken, 'org-4711');
-const stack = new LightboxStack({
-  stations: [{ aeTitle: 'DR1', modality: 'DX' }],
-  pluginEnv: {
-    LIGHTBOX_COMPLETION_WAIT_MS: '0',
-    LIGHTBOX_STUDY_QUIET_MS: '500',
-    LIGHTBOX_TIMEZONE: 'UTC',
-    // The stand-in runs on this machine: loopback must be allowed explicitly.
-    LIGHTBOX_OUTBOUND_ALLOW: '127.0.0.0/8',
-  },
-});
+const stack = connectorStack();
 const imageDir = mkdtempSync(path.join(tmpdir(), 'lightbox-provet-'));
 let connectorId = '';
 let webhookUrl = '';
@@ -60,12 +51,7 @@ beforeAll(async () => {
   await stack.startAll();
   connectorId = await createConnector('Provet Cloud', apiToken);
   webhookUrl = `${stack.pluginUrl}/connectors/${connectorId}/webhook?token=${webhookToken}`;
-  await waitUntil('connector running', async () => {
-    const view = (await (await stack.api('GET', `/v1/connectors/${connectorId}`)).json()) as {
-      running: boolean;
-    };
-    return view.running;
-  });
+  await waitConnectorRunning(stack, connectorId);
 });
 afterAll(async () => {
   await provet.stop();
@@ -73,20 +59,14 @@ afterAll(async () => {
   rmSync(imageDir, { recursive: true, force: true });
 });
 
-type OrderItem = CreatedOrder & { status: string; pimsOrderId: string };
-async function ordersFor(worklistId: string): Promise<OrderItem[]> {
-  const patientId = `${worklistId}1`;
-  const res = await stack.api('GET', `/v1/orders?pimsPatientId=${patientId}`);
-  return ((await res.json()) as { items: OrderItem[] }).items;
-}
+/** The orders of a worklist entry's patient (the stand-in's patient ids are the entry id and `1`). */
+const ordersFor = (worklistId: string) => ordersOfPatient(stack, `${worklistId}1`);
 
 async function worklistNames(worklistId: string): Promise<string[]> {
   const query = await dumpToDicom(`(0008,0050) SH []
 (0010,0010) PN []
 (0010,0020) LO [${worklistId}1]`);
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [query] });
-  if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.log}`);
-  return r.responses.map((x) => (typeof x.PatientName === 'string' ? x.PatientName : ''));
+  return patientNames(await worklistItems(stack.dicomPort, query));
 }
 
 const statusOf = (answers: { status: number; body: string }[]) => answers.map((a) => a.status);
@@ -245,17 +225,7 @@ describe('status and images back to Provet', () => {
     viewer.searchParams.set('worklist_id', '501');
     expect((await fetch(viewer)).status).toBe(401);
 
-    const uid = freshUid();
-    const step = {
-      StudyInstanceUID: order!.studyInstanceUid,
-      AccessionNumber: order!.accessionNumber,
-      RequestedProcedureID: order!.requestedProcedureId,
-      ScheduledProcedureStepID: order!.scheduledProcedureStepId,
-    };
-    const mpps = await sendMpps({ port: stack.dicomPort }, [
-      { op: 'create', sopInstanceUid: uid, attributes: nCreateAttributes([step]) },
-      { op: 'set', sopInstanceUid: uid, attributes: completion() },
-    ]);
+    const mpps = await startAndComplete(stack.dicomPort, order!);
     expect(mpps.map((a) => a.status)).toEqual([0, 0]);
     await waitUntil(
       'completed',

@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { radiographSpec, writeImage, type CorpusFile } from './fixtures/storage-corpus.js';
-import { ManagedProcess, repoRoot, waitUntil } from './support/managed-process.js';
+import { ManagedProcess, runAgentCommand, waitUntil } from './support/managed-process.js';
 import { freePort } from './support/ports.js';
 import { HoldingRelay, parseStoreLog, spawnStorescu, storescu } from './support/storage-peers.js';
-
-const run = promisify(execFile);
 
 /**
  * A field engineer edits the agent's config file and reloads it — SIGHUP on Linux, `npm run agent
@@ -84,17 +80,7 @@ describe('settings reload', () => {
   it('reloads through `npm run agent -- reload`, and keeps the running settings when the file is broken', async () => {
     writeConfig(['US1', 'CT9']);
     const from = agent.lines.length;
-    const { stdout } = await run(
-      process.execPath,
-      [
-        path.join(repoRoot, 'scripts/run-bundled.mjs'),
-        path.join(repoRoot, 'agent/src/main.ts'),
-        'reload',
-        '--config',
-        configFile,
-      ],
-      { cwd: repoRoot, env: { ...process.env, ...env } },
-    );
+    const { stdout } = await runAgentCommand(['reload', '--config', configFile], env);
     expect(stdout).toMatch(/^reload requested/);
     const reloaded = await agent.waitForCode('settings_reloaded', { timeoutMs: 10_000, from });
     expect(reloaded.trigger).toBe('reload request');

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { dumpToDicom, findscu } from './support/dcmtk.js';
+import { worklistQueryDump } from './support/worklist-query.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
 import { collectPageErrors, saveScreenshot, seriousAccessibilityViolations } from './support/page-checks.js';
@@ -59,15 +60,11 @@ afterAll(async () => {
   await stack.dispose();
 });
 
-const query = (modality: string) => `(0010,0010) PN []
-(0010,0020) LO []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0008,0060) CS [${modality}]
-    (0040,0001) AE [DR1]
-    (0040,0002) DA []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+const query = (modality: string) =>
+  worklistQueryDump(
+    { '(0010,0010) PN': '', '(0010,0020) LO': '' },
+    { '(0008,0060) CS': modality, '(0040,0001) AE': 'DR1', '(0040,0002) DA': '' },
+  );
 
 async function auditEntries(
   prefix: string,

@@ -3,10 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOP, writeImage, type CorpusFile } from './fixtures/storage-corpus.js';
-import { CommitmentCallbackPeer, requestCommitment } from './support/commitment-peers.js';
+import {
+  CommitmentCallbackPeer,
+  requestCommitment,
+  type CommitmentRequestOptions,
+} from './support/commitment-peers.js';
 import { ManagedProcess, waitUntil } from './support/managed-process.js';
 import { freePort } from './support/ports.js';
-import { storescu } from './support/storage-peers.js';
+import { startStorageAgent, storescu } from './support/storage-peers.js';
 import { StorescpPacs } from './support/storescp-pacs.js';
 
 /**
@@ -30,23 +34,12 @@ async function image(name: string): Promise<CorpusFile> {
   });
 }
 
-async function startAgent(
-  name: string,
-  env: Record<string, string>,
-): Promise<{ agent: ManagedProcess; port: number }> {
-  const port = await freePort();
-  const agent = new ManagedProcess(name, 'agent/src/main.ts', {
-    LIGHTBOX_DICOM_HOST: '127.0.0.1',
-    LIGHTBOX_DICOM_PORT: String(port),
-    LIGHTBOX_DATA_DIR: path.join(root, name),
-    LIGHTBOX_PLUGIN_URL: '',
-    LIGHTBOX_AGENT_ID: '',
-    LIGHTBOX_AGENT_TOKEN: '',
-    ...env,
-  }).start();
-  await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
-  return { agent, port };
-}
+const startAgent = (name: string, env: Record<string, string>) =>
+  startStorageAgent(path.join(root, name), { env, name });
+
+/** A Storage Commitment request from the console DR1 to the agent on `port`. */
+const fromDr1 = (port: number, opts: Omit<CommitmentRequestOptions, 'port' | 'callingAe'>) =>
+  requestCommitment({ port, callingAe: 'DR1', ...opts });
 
 afterAll(() => {
   if (!process.env.LIGHTBOX_KEEP_TEST_DATA) rmSync(root, { recursive: true, force: true });
@@ -76,9 +69,7 @@ describe('Storage Commitment SCP', () => {
   it('commits what is in the spool and lists an unknown instance as failed (0112), on the same association', async () => {
     const transactionUid = transaction();
     const unknown = { sopClassUid: SOP.dx, sopInstanceUid: '2.25.999999999999' };
-    const r = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const r = await fromDr1(port, {
       transactionUid,
       instances: [...stored, unknown],
       lingerMs: 3_000,
@@ -92,17 +83,13 @@ describe('Storage Commitment SCP', () => {
   });
 
   it('reports all committed (event 1) and a SOP class that contradicts the instance as failed (0119)', async () => {
-    const all = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const all = await fromDr1(port, {
       transactionUid: transaction(),
       instances: stored,
       lingerMs: 3_000,
     });
     expect(all.reports[0]).toMatchObject({ eventTypeId: 1, failed: [] });
-    const wrongClass = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const wrongClass = await fromDr1(port, {
       transactionUid: transaction(),
       instances: [{ sopClassUid: SOP.ct, sopInstanceUid: stored[0]!.sopInstanceUid }],
       lingerMs: 3_000,
@@ -114,9 +101,7 @@ describe('Storage Commitment SCP', () => {
 
   it('calls the console back on a new association when it released its own', async () => {
     const transactionUid = transaction();
-    const r = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const r = await fromDr1(port, {
       transactionUid,
       instances: stored,
       lingerMs: 0,
@@ -140,9 +125,7 @@ describe('Storage Commitment SCP', () => {
     const from = agent.lines.length;
     // The result may still catch the request's association before its release, or go to the
     // console's configured address: the console refuses it either way.
-    await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    await fromDr1(port, {
       transactionUid,
       instances: stored,
       lingerMs: 0,
@@ -164,9 +147,7 @@ describe('Storage Commitment SCP', () => {
   });
 
   it('refuses a malformed N-ACTION with a status and an Error Comment, and carries on', async () => {
-    const noTransaction = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const noTransaction = await fromDr1(port, {
       elements: {
         ReferencedSOPSequence: [{ ReferencedSOPClassUID: SOP.dx, ReferencedSOPInstanceUID: '1.2.3' }],
       },
@@ -174,9 +155,7 @@ describe('Storage Commitment SCP', () => {
     });
     expect(noTransaction.status).toBe(0x0120);
     expect(noTransaction.errorComment).toBe('Transaction UID missing');
-    const badItem = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const badItem = await fromDr1(port, {
       elements: {
         TransactionUID: transaction(),
         ReferencedSOPSequence: [{ ReferencedSOPInstanceUID: 'x/../y' }],
@@ -213,9 +192,7 @@ describe('Storage Commitment after forwarding', () => {
     expect((await storescu({ port, files: files.map((f) => f.file) })).responses).toEqual(['Success']);
     // The PACS is down: the answer to the request cannot be "committed" yet.
     const transactionUid = transaction();
-    const early = await requestCommitment({
-      port,
-      callingAe: 'DR1',
+    const early = await fromDr1(port, {
       transactionUid,
       instances: files,
       lingerMs: 1_500,
@@ -227,9 +204,7 @@ describe('Storage Commitment after forwarding', () => {
     const later = await waitUntil(
       'committed once forwarded',
       async () => {
-        const r = await requestCommitment({
-          port,
-          callingAe: 'DR1',
+        const r = await fromDr1(port, {
           transactionUid,
           instances: files,
           lingerMs: 2_000,

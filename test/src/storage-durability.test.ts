@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetOffset, SOP, writeImage, type CorpusFile } from './fixtures/storage-corpus.js';
+import { ctSliceSpec, datasetOf, writeImage, type CorpusFile } from './fixtures/storage-corpus.js';
 import { waitUntil, type ManagedProcess } from './support/managed-process.js';
 import {
   echoscu,
@@ -13,11 +13,6 @@ import {
   storedRows,
   storescu,
 } from './support/storage-peers.js';
-
-const datasetOf = (file: string): Buffer => {
-  const bytes = readFileSync(file);
-  return bytes.subarray(datasetOffset(bytes));
-};
 
 /**
  * "Success" means on disk and recorded, whatever happens next: the agent is killed with SIGKILL in
@@ -37,15 +32,7 @@ describe('Storage SCP durability', () => {
     for (let i = 1; i <= 200; i++) {
       slices.push(
         await writeImage(path.join(root, 'ct'), {
-          name: `ct-${String(i).padStart(3, '0')}`,
-          sopClassUid: SOP.ct,
-          modality: 'CT',
-          rows: 128,
-          columns: 128,
-          bitsAllocated: 16,
-          signed: true,
-          photometric: 'MONOCHROME2',
-          rescale: { slope: 1, intercept: -1024 },
+          ...ctSliceSpec(`ct-${String(i).padStart(3, '0')}`, 128),
           studyInstanceUid,
           seriesInstanceUid,
           sopInstanceUid: `${seriesInstanceUid}.${i}`,

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  datasetOf,
   datasetOffset,
   generateStorageCorpus,
   PROPOSE,
@@ -33,11 +34,6 @@ import { waitUntil } from './support/managed-process.js';
 
 const run = promisify(execFile);
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const datasetOf = (file: string): Buffer => {
-  const bytes = readFileSync(file);
-  return bytes.subarray(datasetOffset(bytes));
-};
-
 /** Every file under `dir`, relative, with forward slashes. */
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureOrders } from './fixtures/worklist-orders.js';
 import { dumpToDicom, findscu } from './support/dcmtk.js';
+import { worklistQueryDump } from './support/worklist-query.js';
 import { LightboxStack, TEST_API_KEY } from './support/lightbox-stack.js';
 import { ManagedProcess, waitUntil } from './support/managed-process.js';
 import { PimsReceiver } from './support/pims-receiver.js';
@@ -71,13 +72,9 @@ let worklistQuery: Promise<string> | undefined;
 
 /** The accession numbers in the agent's worklist as a console's query lists them, and when it had them. */
 async function worklist(): Promise<{ accessions: string[]; at: number }> {
-  worklistQuery ??= dumpToDicom(`(0008,0050) SH []
-(0010,0010) PN []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`);
+  worklistQuery ??= dumpToDicom(
+    worklistQueryDump({ '(0008,0050) SH': '', '(0010,0010) PN': '' }, { '(0040,0009) SH': '' }),
+  );
   const r = await findscu({ port: stack.dicomPort, queryFiles: [await worklistQuery] });
   if (r.finalStatuses[0] !== '0000') throw new Error(`worklist query failed: ${r.finalStatuses.join(',')}`);
   return { accessions: r.responses.map((x) => x.AccessionNumber as string), at: r.finishedAt };

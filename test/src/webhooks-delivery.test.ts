@@ -57,6 +57,30 @@ async function createOrder(): Promise<{ orderId: string; at: number }> {
   return { orderId: ((await res.json()) as { orderId: string }).orderId, at: Date.now() };
 }
 
+/**
+ * Creates `count` orders one after another, each once the previous one's order.scheduled reached
+ * `r`: their ids, and how long after each answer its delivery arrived (ms).
+ */
+async function createAndAwaitDeliveries(
+  r: PimsReceiver,
+  count: number,
+): Promise<{ orderIds: string[]; latencies: number[] }> {
+  const orderIds: string[] = [];
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const { orderId, at } = await createOrder();
+    orderIds.push(orderId);
+    const d = await until(
+      'the order.scheduled delivery',
+      () => r.accepted.find((x) => (JSON.parse(x.body) as Envelope).data.orderId === orderId),
+      5_000,
+      2,
+    );
+    latencies.push(d.receivedAt - at);
+  }
+  return { orderIds, latencies };
+}
+
 async function cancelOrder(orderId: string): Promise<void> {
   const res = await stack.api('POST', `/v1/orders/${orderId}/cancel`, { reason: 'owner declined' });
   expect(res.status).toBe(200);
@@ -142,19 +166,7 @@ describe('webhook delivery', () => {
     const secret = 'whsec_in-order-0123456789';
     const from = await feedPosition();
     const webhookId = await subscribe(r, secret);
-    const latencies: number[] = [];
-    const orderIds: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      const { orderId, at } = await createOrder();
-      orderIds.push(orderId);
-      const d = await until(
-        'the order.scheduled delivery',
-        () => r.accepted.find((x) => (JSON.parse(x.body) as Envelope).data.orderId === orderId),
-        5_000,
-        2,
-      );
-      latencies.push(d.receivedAt - at);
-    }
+    const { orderIds, latencies } = await createAndAwaitDeliveries(r, 8);
     for (const orderId of orderIds.slice(0, 3)) await cancelOrder(orderId);
 
     const feed = await feedSince(from);
@@ -236,20 +248,8 @@ describe('webhook delivery', () => {
     const failingId = await subscribe(failing, 'failing-secret-0123456789');
     const deadId = await subscribe(dead, 'dead-secret-0123456789');
 
-    const latencies: number[] = [];
-    const created: string[] = [];
     const outageStarted = Date.now();
-    for (let i = 0; i < 6; i++) {
-      const { orderId, at } = await createOrder();
-      created.push(orderId);
-      const d = await until(
-        'the healthy delivery',
-        () => healthy.accepted.find((x) => (JSON.parse(x.body) as Envelope).data.orderId === orderId),
-        5_000,
-        2,
-      );
-      latencies.push(d.receivedAt - at);
-    }
+    const { orderIds: created, latencies } = await createAndAwaitDeliveries(healthy, 6);
     for (const orderId of created.slice(0, 2)) await cancelOrder(orderId);
     console.log(`healthy subscriber beside a failing and a dead one: max ${Math.max(...latencies)} ms`);
     expect(Math.max(...latencies)).toBeLessThan(500);

@@ -1,33 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureOrders } from './fixtures/worklist-orders.js';
-import { dumpToDicom, findscu, type DumpItem } from './support/dcmtk.js';
+import { dumpToDicom, type DumpItem } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
+import { worklistItems, worklistQueryDump } from './support/worklist-query.js';
 
 const stack = new LightboxStack({ pluginEnv: { LIGHTBOX_TIMEZONE: 'UTC' }, reconnectMaxMs: 500 });
 
-const allKeys = `(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO []
-(0020,000d) UI []
-(0040,1001) SH []
-(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-    (0040,0009) SH []
-    (0040,0002) DA []
-    (0040,0003) TM []
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
+const allKeys = worklistQueryDump(
+  {
+    '(0008,0050) SH': '',
+    '(0010,0010) PN': '',
+    '(0010,0020) LO': '',
+    '(0020,000d) UI': '',
+    '(0040,1001) SH': '',
+  },
+  { '(0040,0009) SH': '', '(0040,0002) DA': '', '(0040,0003) TM': '' },
+);
 
 // Built once: the cancel test times its polls, and a dump2dcm each would count against the agent.
 let allKeysQuery: Promise<string> | undefined;
 
 async function worklist(): Promise<DumpItem[]> {
   allKeysQuery ??= dumpToDicom(allKeys);
-  const r = await findscu({ port: stack.dicomPort, queryFiles: [await allKeysQuery] });
-  if (r.finalStatuses[0] !== '0000')
-    throw new Error(`worklist query failed: ${r.finalStatuses.join(',')}\n${r.log}`);
-  return r.responses;
+  return worklistItems(stack.dicomPort, await allKeysQuery);
 }
 
 /** What identifies a worklist entry to a modality; it must never change under it. */

@@ -3,6 +3,7 @@ import { fixtureOrders, modalityProfiles } from './fixtures/worklist-orders.js';
 import { dumpToDicom, findscu, type DumpItem, type FindResult } from './support/dcmtk.js';
 import { LightboxStack } from './support/lightbox-stack.js';
 import { waitUntil } from './support/managed-process.js';
+import { keysDump, stepSequenceDump, worklistQueryDump, type DumpKeys } from './support/worklist-query.js';
 
 /**
  * The worklist as a modality sees it: real `findscu -W` queries built with `dump2dcm`, against the
@@ -18,31 +19,29 @@ const created = new Map<
 >();
 
 /** The return keys a console typically asks for, plus the veterinary ones. */
-const returnKeys = `
-(0008,0050) SH []
-(0010,0010) PN []
-(0010,0020) LO []
-(0010,2201) LO []
-(0020,000d) UI []
-`;
+const returnKeys: DumpKeys = {
+  '(0008,0050) SH': '',
+  '(0010,0010) PN': '',
+  '(0010,0020) LO': '',
+  '(0010,2201) LO': '',
+  '(0020,000d) UI': '',
+};
 
-function sps(keys: Record<string, string>): string {
-  const all = {
-    '(0008,0060) CS': '',
-    '(0040,0001) AE': '',
-    '(0040,0002) DA': '',
-    '(0040,0003) TM': '',
-    '(0040,0009) SH': '',
-    '(0040,0020) CS': '',
-    ...keys,
-  };
-  const lines = Object.entries(all).map(([k, v]) => `    ${k} [${v}]`);
-  return `(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=1)
-${lines.join('\n')}
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
-}
+/** Every key of the scheduled step, returned unless given a value to match. */
+const stepKeys: DumpKeys = {
+  '(0008,0060) CS': '',
+  '(0040,0001) AE': '',
+  '(0040,0002) DA': '',
+  '(0040,0003) TM': '',
+  '(0040,0009) SH': '',
+  '(0040,0020) CS': '',
+};
+
+const sps = (keys: DumpKeys): string => stepSequenceDump({ ...stepKeys, ...keys });
+
+/** A query for the return keys and every step key, matching on the values given. */
+const matching = (keys: DumpKeys = {}, step: DumpKeys = {}): string =>
+  worklistQueryDump({ ...returnKeys, ...keys }, { ...stepKeys, ...step });
 
 async function query(
   dump: string,
@@ -85,7 +84,7 @@ beforeAll(async () => {
   // By names, not by count: eight can also be seen before the cancelled order was added.
   await waitUntil(
     'the worklist holds the fixture',
-    async () => names(await query(returnKeys + sps({}))).join('|') === everyone.join('|'),
+    async () => names(await query(matching())).join('|') === everyone.join('|'),
     15_000,
     200,
   );
@@ -96,90 +95,60 @@ describe('worklist matching through findscu', () => {
   const cases: { name: string; dump: () => string; expect: string[]; callingAe?: string }[] = [
     {
       name: 'universal: empty keys match everything scheduled',
-      dump: () => returnKeys + sps({}),
+      dump: () => matching(),
       expect: everyone,
     },
     {
       name: 'universal: an empty step sequence item',
-      dump: () =>
-        `${returnKeys}(0040,0100) SQ (Sequence with explicit length #=1)
-  (fffe,e000) na (Item with explicit length #=0)
-  (fffe,e00d) na (ItemDelimitationItem for re-encoding)
-(fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`,
+      dump: () => worklistQueryDump(returnKeys, {}),
       expect: everyone,
     },
     {
-      name: 'single value PN finds both pets called Smith^Max',
-      dump: () => returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [Smith^Max]') + sps({}),
-      expect: ['Smith^Max/Canine', 'Smith^Max/Feline'],
-    },
-    {
-      name: 'PN is matched case-insensitively',
-      dump: () => returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [SMITH^MAX]') + sps({}),
-      expect: ['Smith^Max/Canine', 'Smith^Max/Feline'],
-    },
-    {
-      name: 'wildcard *',
-      dump: () => returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [Sm*]') + sps({}),
-      expect: ['Smith^Max/Canine', 'Smith^Max/Feline'],
-    },
-    {
-      name: 'wildcard ?',
-      dump: () => returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [?mith^Ma?]') + sps({}),
-      expect: ['Smith^Max/Canine', 'Smith^Max/Feline'],
-    },
-    {
       name: 'species tells the two Smith^Max apart',
-      dump: () =>
-        returnKeys
-          .replace('(0010,0010) PN []', '(0010,0010) PN [Smith^Max]')
-          .replace('(0010,2201) LO []', '(0010,2201) LO [Feline]') + sps({}),
+      dump: () => matching({ '(0010,0010) PN': 'Smith^Max', '(0010,2201) LO': 'Feline' }),
       expect: ['Smith^Max/Feline'],
     },
     {
       name: 'Patient ID single value',
-      dump: () => returnKeys.replace('(0010,0020) LO []', '(0010,0020) LO [P200]') + sps({}),
+      dump: () => matching({ '(0010,0020) LO': 'P200' }),
       expect: ['ABC Farms^Star/Equine'],
     },
     {
       name: 'Accession Number single value',
-      dump: () =>
-        returnKeys.replace('(0008,0050) SH []', `(0008,0050) SH [${created.get('luna')!.accessionNumber}]`) +
-        sps({}),
+      dump: () => matching({ '(0008,0050) SH': created.get('luna')!.accessionNumber }),
       expect: ['Núñez^Luna/Feline'],
     },
     {
       name: 'list of Study Instance UIDs',
       dump: () =>
-        returnKeys.replace(
-          '(0020,000d) UI []',
-          `(0020,000d) UI [${created.get('maxDog')!.studyInstanceUid}\\${created.get('reks')!.studyInstanceUid}]`,
-        ) + sps({}),
+        matching({
+          '(0020,000d) UI': `${created.get('maxDog')!.studyInstanceUid}\\${created.get('reks')!.studyInstanceUid}`,
+        }),
       expect: ['Smith^Max/Canine', 'Łukasiewicz^Reks/Canine'],
     },
     {
       name: 'modality in the step',
-      dump: () => returnKeys + sps({ '(0008,0060) CS': 'US' }),
+      dump: () => matching({}, { '(0008,0060) CS': 'US' }),
       expect: ['Brown^Whiskers/Feline', 'Müller^Bello/Canine'],
     },
     {
       name: 'scheduled station AE title',
-      dump: () => returnKeys + sps({ '(0040,0001) AE': 'DR1' }),
+      dump: () => matching({}, { '(0040,0001) AE': 'DR1' }),
       expect: ['Núñez^Luna/Feline', 'Smith^Max/Canine', 'Smith^Max/Feline'],
     },
     {
       name: 'scheduled step id',
-      dump: () => returnKeys + sps({ '(0040,0009) SH': created.get('bailey')!.scheduledProcedureStepId }),
+      dump: () => matching({}, { '(0040,0009) SH': created.get('bailey')!.scheduledProcedureStepId }),
       expect: ['Jones^Bailey/Canine'],
     },
     {
       name: 'date single value',
-      dump: () => returnKeys + sps({ '(0040,0002) DA': '20261122' }),
+      dump: () => matching({}, { '(0040,0002) DA': '20261122' }),
       expect: ['ABC Farms^Star/Equine', 'Smith^Max/Canine', 'Smith^Max/Feline'],
     },
     {
       name: 'date range closed',
-      dump: () => returnKeys + sps({ '(0040,0002) DA': '20261123-20261124' }),
+      dump: () => matching({}, { '(0040,0002) DA': '20261123-20261124' }),
       expect: [
         'Brown^Whiskers/Feline',
         'Müller^Bello/Canine',
@@ -189,53 +158,50 @@ describe('worklist matching through findscu', () => {
     },
     {
       name: 'date range open end',
-      dump: () => returnKeys + sps({ '(0040,0002) DA': '20261124-' }),
+      dump: () => matching({}, { '(0040,0002) DA': '20261124-' }),
       expect: ['Jones^Bailey/Canine', 'Łukasiewicz^Reks/Canine'],
     },
     {
       name: 'date range open start',
-      dump: () => returnKeys + sps({ '(0040,0002) DA': '-20261122' }),
+      dump: () => matching({}, { '(0040,0002) DA': '-20261122' }),
       expect: ['ABC Farms^Star/Equine', 'Smith^Max/Canine', 'Smith^Max/Feline'],
     },
     {
       name: 'date and time combined: the night shift across midnight',
-      dump: () => returnKeys + sps({ '(0040,0002) DA': '20261122-20261123', '(0040,0003) TM': '2200-0200' }),
+      dump: () => matching({}, { '(0040,0002) DA': '20261122-20261123', '(0040,0003) TM': '2200-0200' }),
       expect: ['ABC Farms^Star/Equine', 'Müller^Bello/Canine'],
     },
     {
       name: 'time range alone, any day',
-      dump: () => returnKeys + sps({ '(0040,0003) TM': '0800-0930' }),
+      dump: () => matching({}, { '(0040,0003) TM': '0800-0930' }),
       expect: ['Jones^Bailey/Canine', 'Núñez^Luna/Feline', 'Smith^Max/Canine'],
     },
     {
       name: 'no station AE: a profile with calling-ae gets its own items and its modality scheduled for any station',
-      dump: () => returnKeys + sps({}),
+      dump: () => matching(),
       callingAe: 'US1',
       expect: ['Brown^Whiskers/Feline', 'Müller^Bello/Canine'],
     },
     {
       name: 'no station AE: a profile with modality gets its modality',
-      dump: () => returnKeys + sps({}),
+      dump: () => matching(),
       callingAe: 'DENTALX',
       expect: ['Łukasiewicz^Reks/Canine'],
     },
     {
       name: 'no station AE: an unknown caller gets everything (default policy all)',
-      dump: () => returnKeys + sps({}),
+      dump: () => matching(),
       callingAe: 'ANYONE',
       expect: everyone,
     },
     {
       name: 'a cancelled order is gone even when asked by status',
-      dump: () =>
-        returnKeys.replace('(0010,0020) LO []', '(0010,0020) LO [P800]') +
-        sps({ '(0040,0020) CS': 'DISCONTINUED' }),
+      dump: () => matching({ '(0010,0020) LO': 'P800' }, { '(0040,0020) CS': 'DISCONTINUED' }),
       expect: [],
     },
     {
       name: 'UTF-8 query with a wildcard on Ł',
-      dump: () =>
-        `(0008,0005) CS [ISO_IR 192]\n${returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [Łukasiewicz*]')}${sps({})}`,
+      dump: () => matching({ '(0008,0005) CS': 'ISO_IR 192', '(0010,0010) PN': 'Łukasiewicz*' }),
       expect: ['Łukasiewicz^Reks/Canine'],
     },
   ];
@@ -246,8 +212,19 @@ describe('worklist matching through findscu', () => {
     expect(names(r)).toEqual([...c.expect].sort());
   });
 
+  it.each([
+    ['a single value PN', 'Smith^Max'],
+    ['PN matched case-insensitively', 'SMITH^MAX'],
+    ['wildcard *', 'Sm*'],
+    ['wildcard ?', '?mith^Ma?'],
+  ])('%s (%s) finds both pets called Smith^Max', async (_name, pattern) => {
+    const r = await query(matching({ '(0010,0010) PN': pattern }));
+    expect(r.finalStatuses).toEqual(['0000']);
+    expect(names(r)).toEqual(['Smith^Max/Canine', 'Smith^Max/Feline']);
+  });
+
   it('a Latin-1 query is decoded by its own character set', async () => {
-    const dump = `(0008,0005) CS [ISO_IR 100]\n${returnKeys.replace('(0010,0010) PN []', '(0010,0010) PN [müller^*]')}${sps({})}`;
+    const dump = matching({ '(0008,0005) CS': 'ISO_IR 100', '(0010,0010) PN': 'müller^*' });
     const r = await query(dump, { encoding: 'latin1' });
     expect(names(r)).toEqual(['Müller^Bello/Canine']);
   });
@@ -255,7 +232,8 @@ describe('worklist matching through findscu', () => {
 
 describe('what comes back', () => {
   it('every requested key, with the veterinary keys filled and unknown keys empty', async () => {
-    const dump = `${returnKeys}(0010,0021) LO []
+    const dump = `${keysDump({ ...returnKeys, '(0010,0020) LO': 'P100' })}
+(0010,0021) LO []
 (0010,0030) DA []
 (0010,0040) CS []
 (0010,1002) SQ (Sequence with explicit length #=0)
@@ -272,7 +250,7 @@ describe('what comes back', () => {
 (0032,1032) PN []
 (0032,1060) LO []
 (0040,1001) SH []
-${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`.replace('(0010,0020) LO []', '(0010,0020) LO [P100]');
+${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`;
     const r = await query(dump);
     expect(r.responses).toHaveLength(1);
     const x = r.responses[0]!;
@@ -310,10 +288,12 @@ ${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`.replace('(0010,0020) LO 
   });
 
   it("the farm's horse carries the organisation, not a person", async () => {
-    const dump = `${returnKeys}(0010,2297) PN []\n(0010,2298) CS []\n(0010,2299) LO []\n${sps({})}`.replace(
-      '(0010,0020) LO []',
-      '(0010,0020) LO [P200]',
-    );
+    const dump = matching({
+      '(0010,0020) LO': 'P200',
+      '(0010,2297) PN': '',
+      '(0010,2298) CS': '',
+      '(0010,2299) LO': '',
+    });
     const [x] = (await query(dump)).responses;
     expect(x).toMatchObject({
       PatientName: 'ABC Farms^Star',
@@ -323,13 +303,13 @@ ${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`.replace('(0010,0020) LO 
   });
 
   it('an item scheduled for no particular station names the asking station (type 1 is never empty)', async () => {
-    const dump = `${returnKeys}${sps({})}`.replace('(0010,0020) LO []', '(0010,0020) LO [P700]');
+    const dump = matching({ '(0010,0020) LO': 'P700' });
     const [x] = (await query(dump, { callingAe: 'USPORTABLE' })).responses;
     expect(step(x!).ScheduledStationAETitle).toBe('USPORTABLE');
   });
 
   it('answers in UTF-8 by default, with the bytes to match', async () => {
-    const dump = `${returnKeys}${sps({})}`.replace('(0010,0020) LO []', '(0010,0020) LO [P400]');
+    const dump = matching({ '(0010,0020) LO': 'P400' });
     const r = await query(dump);
     expect(r.responses[0]).toMatchObject({ SpecificCharacterSet: 'ISO_IR 192', PatientName: 'Núñez^Luna' });
     expect(r.rawResponses[0]!.includes(Buffer.from('Núñez^Luna', 'utf8'))).toBe(true);
@@ -338,22 +318,16 @@ ${sps({ '(0040,0007) LO': '', '(0040,0010) SH': '' })}`.replace('(0010,0020) LO 
   it('answers a Latin-1 console in real Latin-1 bytes, transliterating what Latin-1 lacks', async () => {
     // dcmdump +U8 converts by the declared set (and then reports ISO_IR 192), so the declared set
     // and the bytes are checked in the raw response.
-    const bello = await query(
-      `${returnKeys}${sps({})}`.replace('(0010,0020) LO []', '(0010,0020) LO [P300]'),
-      {
-        callingAe: 'OLDCR',
-      },
-    );
+    const bello = await query(matching({ '(0010,0020) LO': 'P300' }), {
+      callingAe: 'OLDCR',
+    });
     expect(bello.responses[0]).toMatchObject({ PatientName: 'Müller^Bello' });
     expect(bello.rawResponses[0]!.includes(Buffer.from('ISO_IR 100'))).toBe(true);
     expect(bello.rawResponses[0]!.includes(Buffer.from('Müller^Bello', 'latin1'))).toBe(true);
     expect(bello.rawResponses[0]!.includes(Buffer.from('Müller', 'utf8'))).toBe(false);
-    const reks = await query(
-      `${returnKeys}${sps({})}`.replace('(0010,0020) LO []', '(0010,0020) LO [P500]'),
-      {
-        callingAe: 'OLDCR',
-      },
-    );
+    const reks = await query(matching({ '(0010,0020) LO': 'P500' }), {
+      callingAe: 'OLDCR',
+    });
     expect(reks.responses[0]).toMatchObject({ PatientName: 'Lukasiewicz^Reks' });
     expect(reks.rawResponses[0]!.includes(Buffer.from('ISO_IR 100'))).toBe(true);
     await stack.agent.waitForCode('worklist_transliterated', {
@@ -374,7 +348,7 @@ describe('streaming, refusals and limits', () => {
       };
       expect((await stack.api('POST', '/v1/orders', body)).status).toBe(201);
     }
-    const bulkQuery = await dumpToDicom(returnKeys + sps({ '(0040,0001) AE': 'BULK' }));
+    const bulkQuery = await dumpToDicom(matching({}, { '(0040,0001) AE': 'BULK' }));
     await waitUntil('bulk orders served', async () => {
       const r = await findscu({ port: stack.dicomPort, queryFiles: [bulkQuery] });
       return r.responses.length === 300;
@@ -401,7 +375,8 @@ describe('streaming, refusals and limits', () => {
   });
 
   it('two items in the step sequence fail with A900 and an Error Comment; the association carries on', async () => {
-    const twoItems = `${returnKeys}(0040,0100) SQ (Sequence with explicit length #=2)
+    const twoItems = `${keysDump(returnKeys)}
+(0040,0100) SQ (Sequence with explicit length #=2)
   (fffe,e000) na (Item with explicit length #=1)
     (0008,0060) CS [DX]
   (fffe,e00d) na (ItemDelimitationItem for re-encoding)
@@ -411,10 +386,7 @@ describe('streaming, refusals and limits', () => {
 (fffe,e0dd) na (SequenceDelimitationItem for re-encoding)`;
     const r = await findscu({
       port: stack.dicomPort,
-      queryFiles: [
-        await dumpToDicom(twoItems),
-        await dumpToDicom(returnKeys + sps({ '(0008,0060) CS': 'CT' })),
-      ],
+      queryFiles: [await dumpToDicom(twoItems), await dumpToDicom(matching({}, { '(0008,0060) CS': 'CT' }))],
     });
     expect(r.finalStatuses).toEqual(['a900', '0000']);
     expect(r.errorComments.join(' ')).toMatch(/sequence/i);
@@ -443,7 +415,7 @@ describe('streaming, refusals and limits', () => {
     await stack.startAgent({ LIGHTBOX_WORKLIST_ANSWER_LIMIT: '3' });
     await stack.waitLinked();
     const r = await waitUntil('agent answering', async () => {
-      const res = await query(returnKeys + sps({}));
+      const res = await query(matching());
       return res.finalStatuses.length > 0 ? res : null;
     });
     expect(r.responses).toHaveLength(3);

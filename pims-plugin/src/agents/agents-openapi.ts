@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operation } from '../openapi/api-operation.js';
+import { taggedOperations } from '../openapi/api-operation.js';
 import { createAgentBody, rotateTokenBody } from './agents-routes.js';
 
 const agentView = z.object({
@@ -31,14 +31,12 @@ const agentCreated = z.object({
 
 const agentIdParam = { agentId: 'The `agentId` answered on registration.' };
 
-export const agentOperations = [
-  operation({
+export const agentOperations = taggedOperations('Agents', [
+  {
     method: 'post',
     path: '/v1/agents',
     operationId: 'registerAgent',
-    tag: 'Agents',
     summary: 'Register an agent and the stations it serves',
-    auth: 'apiKey',
     body: {
       name: 'RegisterAgentRequest',
       schema: createAgentBody,
@@ -50,43 +48,37 @@ export const agentOperations = [
         body: { name: 'AgentCreated', schema: agentCreated },
       },
     },
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/agents',
     operationId: 'listAgents',
-    tag: 'Agents',
     summary: "Each agent's connection state, last seen, version and queue depths",
-    auth: 'apiKey',
     responses: {
       200: {
         description: 'The agents of this site, newest first.',
         body: { name: 'AgentList', schema: z.object({ items: z.array(agentView) }) },
       },
     },
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/agents/{agentId}',
     operationId: 'getAgent',
-    tag: 'Agents',
     summary: 'One agent',
-    auth: 'apiKey',
     pathParams: agentIdParam,
     responses: { 200: { description: 'The agent.', body: { name: 'Agent', schema: agentView } } },
     problems: [404],
-  }),
-  operation({
+  },
+  {
     method: 'post',
     path: '/v1/agents/{agentId}/token',
     operationId: 'rotateAgentToken',
-    tag: 'Agents',
     summary: 'Give an agent a new token',
     description:
       'By default both tokens work until the agent links with the new one; from then on only the new one does, ' +
       'and the link still on the old token is closed. With `immediately: true` the old token stops working now ' +
       'and the link it holds is closed at once (close code 4007). Recorded in the audit log. The body may be left out.',
-    auth: 'apiKey',
     pathParams: agentIdParam,
     body: { name: 'RotateAgentTokenRequest', schema: rotateTokenBody, example: { immediately: false } },
     responses: {
@@ -103,19 +95,17 @@ export const agentOperations = [
       },
     },
     problems: [404],
-  }),
-  operation({
+  },
+  {
     method: 'delete',
     path: '/v1/agents/{agentId}',
     operationId: 'removeAgent',
-    tag: 'Agents',
     summary: 'Remove an agent',
     description:
       'Its tokens stop working, its link is closed within a second, and it is no longer listed or sent orders. ' +
       'Recorded in the audit log.',
-    auth: 'apiKey',
     pathParams: agentIdParam,
     responses: { 204: { description: 'Removed.' } },
     problems: [404],
-  }),
-];
+  },
+]);

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { writtenAt } from './columns.js';
 
 /**
  * Every HL7 message a connector answered, by its control id (MSH-10), with the answer it got: a
@@ -24,9 +24,7 @@ export const hl7Inbound = sqliteTable(
     status: text('status', { enum: ['accepted', 'applied', 'failed', 'rejected'] }).notNull(),
     error: text('error'),
     orderId: text('order_id'),
-    receivedAt: text('received_at')
-      .notNull()
-      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    receivedAt: writtenAt('received_at'),
     appliedAt: text('applied_at'),
   },
   (t) => [

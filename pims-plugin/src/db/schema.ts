@@ -1,14 +1,9 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './columns.js';
 
 /** The order's statuses (the order state machine's) and an MPPS's, as the columns hold them. */
 export const ORDER_STATUSES = ['scheduled', 'in_progress', 'completed', 'discontinued', 'cancelled'] as const;
 export const PERFORMED_STEP_STATUSES = ['IN PROGRESS', 'COMPLETED', 'DISCONTINUED'] as const;
-
-const createdAt = () =>
-  text('created_at')
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
 export const sites = sqliteTable('sites', {
   id: text('id').primaryKey(),

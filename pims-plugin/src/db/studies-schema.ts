@@ -1,10 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-
-const createdAt = () =>
-  text('created_at')
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+import { createdAt } from './columns.js';
 
 /**
  * Studies as the agents delivered them, matched to an order or waiting in the unmatched list.

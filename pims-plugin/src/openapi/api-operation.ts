@@ -4,8 +4,9 @@ import type { z } from 'zod';
  * One documented HTTP operation, declared beside the routes that serve it and built from the very
  * zod schemas its handler validates with, so the published document cannot drift from the code.
  *
- * Documenting a new route takes one `operation({...})` call in the module's `*-openapi.ts` (see
- * `orders/orders-openapi.ts`) and, for a new module, one line in `api-operations.ts`.
+ * Documenting a new route takes one entry in the `taggedOperations(...)` list of the module's
+ * `*-openapi.ts` (see `orders/orders-openapi.ts`) and, for a new module, one line in
+ * `api-operations.ts`.
  * `openapi-document.test.ts` fails while a route under /v1 is served but not documented, or
  * documented but not served.
  */
@@ -52,4 +53,15 @@ export type ProblemStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 503;
 /** Declares one operation; the identity function is there for the type check and for grep. */
 export function operation(op: ApiOperation): ApiOperation {
   return op;
+}
+
+/** An operation of `taggedOperations`: its tag comes from the list, `auth` defaults to `apiKey`. */
+export type TaggedOperation = Omit<ApiOperation, 'tag' | 'auth'> & Partial<Pick<ApiOperation, 'auth'>>;
+
+/**
+ * The operations of one module, all under its `tag` and, unless one says otherwise, behind a PIMS
+ * API key: what each module's operations share is written once.
+ */
+export function taggedOperations(tag: string, ops: TaggedOperation[]): ApiOperation[] {
+  return ops.map((op) => ({ auth: 'apiKey', ...op, tag }));
 }

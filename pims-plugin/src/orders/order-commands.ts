@@ -1,14 +1,17 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
-import { type CreateOrderBody, type OrderStatus, type PatchOrderBody } from './order-dto.js';
+import { type CreateOrderBody, type PatchOrderBody } from './order-dto.js';
+import { slices } from '../db/bound-parameters.js';
 import type { Database, Tx } from '../db/database.js';
-import { orderTimeline, orders } from '../db/schema.js';
+import { orders } from '../db/schema.js';
 import { appendEvent, appendEvents } from '../events/event-store.js';
 import { mintOrderId, mintOrderIdentifiers, mintStudyInstanceUid } from './identifiers.js';
 import { mapOrderToWorklist, type FieldError, type OrderIdentifiers } from './worklist-mapping.js';
 import { publishNewOrders, publishOrder } from './worklist-publisher.js';
 import { orderEventData } from './order-event-data.js';
-import { nextOrderStatus } from './order-state-machine.js';
+import { nextOrderStatus, type OrderEvent } from './order-state-machine.js';
+import { changeOrderStatus, recordOrderChange, recordOrderChanges } from './order-status-change.js';
+import { findOrderByPimsId, requireOrder } from './order-queries.js';
 
 type OrderRow = typeof orders.$inferSelect;
 type StoredRequest = CreateOrderBody & { scheduled: NonNullable<CreateOrderBody['scheduled']> };
@@ -41,16 +44,17 @@ function studyUidTaken(): LightboxError {
 }
 
 /** Values per IN list: well inside SQLite's limit on bound parameters. */
-function chunked(values: string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < values.length; i += 500) out.push(values.slice(i, i + 500));
-  return out;
-}
+const IN_LIST = 500;
+/** 100 rows × the order's columns stay inside SQLite's limit on bound parameters. */
+const ROWS_PER_INSERT = 100;
 
-async function recordChange(tx: Tx, order: OrderRow, change: string, reason: string | null): Promise<void> {
-  await tx
-    .insert(orderTimeline)
-    .values({ orderId: order.id, at: order.updatedAt, status: order.status, change, reason });
+/** A status change a PIMS asks for, and how it is refused and recorded. */
+interface StatusCommand {
+  event: OrderEvent;
+  /** Why the state machine has no move for it, after "the order is <status>; ". */
+  refusal: string;
+  change: string;
+  reason: string | null;
 }
 
 export class OrderCommands {
@@ -58,8 +62,7 @@ export class OrderCommands {
 
   /** Idempotent on (pims.system, pims.siteId, pimsOrderId): a repeat returns the same order. */
   async create(siteId: string, body: CreateOrderBody): Promise<{ order: OrderRow; created: boolean }> {
-    const result = await this.deps.database.write((tx) => this.createWithin(tx, siteId, body));
-    this.deps.notifyAgents(result.wake);
+    const result = await this.writeAndWake((tx) => this.createWithin(tx, siteId, body));
     return { order: result.order, created: result.created };
   }
 
@@ -75,21 +78,11 @@ export class OrderCommands {
   ): Promise<{ order: OrderRow; created: boolean; wake: string[] }> {
     const now = new Date().toISOString();
     const row = this.newOrderRow(siteId, body, now);
-    const [existing] = await tx
-      .select()
-      .from(orders)
-      .where(
-        and(
-          eq(orders.siteId, siteId),
-          eq(orders.pimsSystem, body.pims.system),
-          eq(orders.pimsSiteId, body.pims.siteId),
-          eq(orders.pimsOrderId, body.pimsOrderId),
-        ),
-      );
+    const existing = await findOrderByPimsId(tx, siteId, body.pims, body.pimsOrderId);
     if (existing) return { order: existing, created: false, wake: [] as string[] };
     await this.assertUnique(tx, siteId, row);
     const [order] = await tx.insert(orders).values(row).returning();
-    await recordChange(tx, order!, 'created', null);
+    await recordOrderChange(tx, order!, 'created', null);
     const wake = await publishOrder(tx, order!);
     await appendEvent(tx, siteId, 'order.scheduled', orderEventData(order!));
     return { order: order!, created: true, wake };
@@ -124,7 +117,10 @@ export class OrderCommands {
       return { results, wake: [...new Set(wake)] };
     }
     const existing = new Map<string, OrderRow>();
-    for (const part of chunked(bodies.map((b) => b.pimsOrderId))) {
+    for (const part of slices(
+      bodies.map((b) => b.pimsOrderId),
+      IN_LIST,
+    )) {
       const rows = await tx
         .select()
         .from(orders)
@@ -144,27 +140,11 @@ export class OrderCommands {
       .map((body) => this.newOrderRow(siteId, body, now));
     await this.assertUniqueAll(tx, siteId, fresh);
     const inserted = new Map<string, OrderRow>();
-    // 100 rows × the order's columns stay inside SQLite's limit on bound parameters.
-    for (let i = 0; i < fresh.length; i += 100) {
-      for (const row of await tx
-        .insert(orders)
-        .values(fresh.slice(i, i + 100))
-        .returning()) {
-        inserted.set(row.id, row);
-      }
+    for (const part of slices(fresh, ROWS_PER_INSERT)) {
+      for (const row of await tx.insert(orders).values(part).returning()) inserted.set(row.id, row);
     }
     const created = fresh.map((f) => inserted.get(f.id)!);
-    for (let i = 0; i < created.length; i += 100) {
-      await tx.insert(orderTimeline).values(
-        created.slice(i, i + 100).map((order) => ({
-          orderId: order.id,
-          at: order.updatedAt,
-          status: order.status,
-          change: 'created',
-          reason: null,
-        })),
-      );
-    }
+    await recordOrderChanges(tx, created, 'created');
     const wake = await publishNewOrders(tx, created);
     await appendEvents(
       tx,
@@ -183,9 +163,7 @@ export class OrderCommands {
 
   /** Corrections while scheduled; the worklist on every agent follows. */
   async correct(siteId: string, orderId: string, patch: PatchOrderBody): Promise<OrderRow> {
-    const result = await this.deps.database.write((tx) => this.correctWithin(tx, siteId, orderId, patch));
-    this.deps.notifyAgents(result.wake);
-    return result.order;
+    return (await this.writeAndWake((tx) => this.correctWithin(tx, siteId, orderId, patch))).order;
   }
 
   /** `correct` inside the caller's write transaction; the caller wakes `wake` after its commit. */
@@ -195,7 +173,7 @@ export class OrderCommands {
     orderId: string,
     patch: PatchOrderBody,
   ): Promise<{ order: OrderRow; wake: string[] }> {
-    const current = await this.load(tx, siteId, orderId);
+    const current = await requireOrder(tx, siteId, orderId);
     if (current.status !== 'scheduled') {
       throw new LightboxError(
         'conflict',
@@ -234,15 +212,13 @@ export class OrderCommands {
       })
       .where(eq(orders.id, current.id))
       .returning();
-    await recordChange(tx, order!, 'corrected', Object.keys(patch).join(', '));
+    await recordOrderChange(tx, order!, 'corrected', Object.keys(patch).join(', '));
     return { order: order!, wake: await publishOrder(tx, order!) };
   }
 
   /** Cancelled before acquisition: the item disappears from every agent. Repeating it is harmless. */
   async cancel(siteId: string, orderId: string, reason: string): Promise<OrderRow> {
-    const result = await this.deps.database.write((tx) => this.cancelWithin(tx, siteId, orderId, reason));
-    this.deps.notifyAgents(result.wake);
-    return result.order;
+    return (await this.writeAndWake((tx) => this.cancelWithin(tx, siteId, orderId, reason))).order;
   }
 
   /** `cancel` inside the caller's write transaction; the caller wakes `wake` after its commit. */
@@ -252,19 +228,15 @@ export class OrderCommands {
     orderId: string,
     reason: string,
   ): Promise<{ order: OrderRow; wake: string[] }> {
-    const current = await this.load(tx, siteId, orderId);
-    const next = nextOrderStatus(current.status, { kind: 'cancel' });
-    if (next === null) {
-      throw new LightboxError(
-        'conflict',
-        `the order is ${current.status}; only a scheduled order can be cancelled`,
-      );
-    }
-    if (next === current.status) return { order: current, wake: [] as string[] };
-    const order = await this.setStatus(tx, current, next, 'cancelled', reason);
-    const wake = await publishOrder(tx, order);
-    await appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason });
-    return { order, wake };
+    const command: StatusCommand = {
+      event: { kind: 'cancel' },
+      refusal: 'only a scheduled order can be cancelled',
+      change: 'cancelled',
+      reason,
+    };
+    return this.changeStatus(tx, siteId, orderId, command, (order) =>
+      appendEvent(tx, siteId, 'order.cancelled', { ...orderEventData(order), reason }),
+    );
   }
 
   /**
@@ -272,11 +244,7 @@ export class OrderCommands {
    * paper. The PIMS hears `order.completed` with reason `manual`. Repeating it is harmless.
    */
   async completeManually(siteId: string, orderId: string, note: string | null): Promise<OrderRow> {
-    const result = await this.deps.database.write((tx) =>
-      this.completeManuallyWithin(tx, siteId, orderId, note),
-    );
-    this.deps.notifyAgents(result.wake);
-    return result.order;
+    return (await this.writeAndWake((tx) => this.completeManuallyWithin(tx, siteId, orderId, note))).order;
   }
 
   /** `completeManually` inside the caller's write transaction; the caller wakes `wake` after its commit. */
@@ -286,41 +254,45 @@ export class OrderCommands {
     orderId: string,
     note: string | null,
   ): Promise<{ order: OrderRow; wake: string[] }> {
-    const current = await this.load(tx, siteId, orderId);
-    const next = nextOrderStatus(current.status, { kind: 'complete-manually' });
-    if (next === null) {
-      throw new LightboxError('conflict', `the order is ${current.status}; it cannot be completed`);
-    }
-    if (next === current.status) return { order: current, wake: [] as string[] };
-    const order = await this.setStatus(tx, current, next, 'completed:manual', note);
-    const wake = await publishOrder(tx, order);
-    await appendEvent(tx, siteId, 'order.completed', { ...orderEventData(order), reason: 'manual', note });
-    return { order, wake };
+    const command: StatusCommand = {
+      event: { kind: 'complete-manually' },
+      refusal: 'it cannot be completed',
+      change: 'completed:manual',
+      reason: note,
+    };
+    return this.changeStatus(tx, siteId, orderId, command, (order) =>
+      appendEvent(tx, siteId, 'order.completed', { ...orderEventData(order), reason: 'manual', note }),
+    );
   }
 
-  private async setStatus(
+  /** Runs a command in one write transaction, then wakes the agents whose worklists it changed. */
+  private async writeAndWake<T extends { wake: string[] }>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await this.deps.database.write(work);
+    this.deps.notifyAgents(result.wake);
+    return result;
+  }
+
+  /**
+   * A status change through the state machine: 409 when it has no move for the order's status, nothing
+   * written when the order is there already (a repeat is harmless), else the change, the worklist
+   * and then the event `announce` appends.
+   */
+  private async changeStatus(
     tx: Tx,
-    current: OrderRow,
-    status: OrderStatus,
-    change: string,
-    reason: string | null,
-  ) {
-    const [order] = await tx
-      .update(orders)
-      .set({ status, revision: current.revision + 1, updatedAt: new Date().toISOString() })
-      .where(eq(orders.id, current.id))
-      .returning();
-    await recordChange(tx, order!, change, reason);
-    return order!;
-  }
-
-  private async load(tx: Tx, siteId: string, orderId: string): Promise<OrderRow> {
-    const [order] = await tx
-      .select()
-      .from(orders)
-      .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
-    if (!order) throw new LightboxError('not_found', 'order not found');
-    return order;
+    siteId: string,
+    orderId: string,
+    command: StatusCommand,
+    announce: (order: OrderRow) => Promise<unknown>,
+  ): Promise<{ order: OrderRow; wake: string[] }> {
+    const current = await requireOrder(tx, siteId, orderId);
+    const next = nextOrderStatus(current.status, command.event);
+    if (next === null)
+      throw new LightboxError('conflict', `the order is ${current.status}; ${command.refusal}`);
+    if (next === current.status) return { order: current, wake: [] as string[] };
+    const order = await changeOrderStatus(tx, current, next, command.change, command.reason);
+    const wake = await publishOrder(tx, order);
+    await announce(order);
+    return { order, wake };
   }
 
   /** `assertUnique` for a list of new orders: against the site's orders and each other. */
@@ -368,7 +340,7 @@ export class OrderCommands {
       accessions.add(ids.accessionNumber);
       uids.add(ids.studyInstanceUid);
     }
-    for (const part of chunked([...accessions])) {
+    for (const part of slices([...accessions], IN_LIST)) {
       const [taken] = await tx
         .select({ accession: orders.accessionNumber })
         .from(orders)
@@ -376,7 +348,7 @@ export class OrderCommands {
         .limit(1);
       if (taken) throw accessionTaken(taken.accession);
     }
-    for (const part of chunked([...uids])) {
+    for (const part of slices([...uids], IN_LIST)) {
       const [taken] = await tx
         .select({ id: orders.id })
         .from(orders)

@@ -66,17 +66,32 @@ export const orderPatient = z.object({
   breedCode: code.optional(),
 });
 
-export const orderClient = z
-  .object({
+/** An object of optional fields of which `either` or `or` must be given; the refusal names `either`. */
+function withEither<S extends z.ZodRawShape>(
+  shape: S,
+  either: keyof S & string,
+  or: keyof S & string,
+  message: string,
+) {
+  return z
+    .object(shape)
+    .refine((v: Record<string, unknown>) => v[either] !== undefined || v[or] !== undefined, {
+      message,
+      path: [either],
+    });
+}
+
+export const orderClient = withEither(
+  {
     id: text(64).optional(),
     lastName: nameText(64).optional(),
     firstName: optionalName(64).optional(),
     organization: nameText(64).optional(),
-  })
-  .refine((c) => c.lastName !== undefined || c.organization !== undefined, {
-    message: 'expected lastName (a person) or organization (a farm, shelter)',
-    path: ['lastName'],
-  });
+  },
+  'lastName',
+  'organization',
+  'expected lastName (a person) or organization (a farm, shelter)',
+);
 
 export const orderProcedure = z.object({
   code: text(16),
@@ -102,17 +117,17 @@ export const orderSchedule = z.object({
   performer: personName.optional(),
 });
 
-export const requestingVet = z
-  .object({
+export const requestingVet = withEither(
+  {
     id: text(64).optional(),
     name: nameText(64).optional(),
     familyName: nameText(64).optional(),
     givenName: optionalName(64).optional(),
-  })
-  .refine((v) => v.name !== undefined || v.familyName !== undefined, {
-    message: 'expected name or familyName',
-    path: ['name'],
-  });
+  },
+  'name',
+  'familyName',
+  'expected name or familyName',
+);
 
 export const createOrderBody = z.object({
   pims: z.object({

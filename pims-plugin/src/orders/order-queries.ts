@@ -1,8 +1,9 @@
 import type { OrderStatus } from './order-dto.js';
 import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/runtime';
 import type { Db, Tx } from '../db/database.js';
 import { orderTimeline, orders } from '../db/schema.js';
+import { decodePageCursor, encodePageCursor, pageOf } from '../db/page-cursor.js';
+import { requireRowOfSite } from '../db/row-of-site.js';
 import { studiesOfOrder } from './order-studies.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -33,12 +34,13 @@ export function orderView(order: OrderRow) {
   };
 }
 
+/** The order of this site with that id, or 404. */
+export function requireOrder(db: Db | Tx, siteId: string, orderId: string): Promise<OrderRow> {
+  return requireRowOfSite(db, orders, siteId, orderId, 'order');
+}
+
 export async function getOrder(db: Db, siteId: string, orderId: string) {
-  const [order] = await db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
-  if (!order) throw new LightboxError('not_found', 'order not found');
+  const order = await requireOrder(db, siteId, orderId);
   const timeline = await db
     .select({
       at: orderTimeline.at,
@@ -67,13 +69,8 @@ export async function listOrders(db: Db, siteId: string, q: ListOrdersQuery) {
   if (q.pimsPatientId) where.push(eq(orders.pimsPatientId, q.pimsPatientId));
   if (q.updatedSince) where.push(gte(orders.updatedAt, new Date(q.updatedSince).toISOString()));
   if (q.cursor) {
-    const after = decodeCursor(q.cursor);
-    where.push(
-      or(
-        gt(orders.updatedAt, after.updatedAt),
-        and(eq(orders.updatedAt, after.updatedAt), gt(orders.id, after.id)),
-      )!,
-    );
+    const [updatedAt, id] = decodePageCursor(q.cursor);
+    where.push(or(gt(orders.updatedAt, updatedAt), and(eq(orders.updatedAt, updatedAt), gt(orders.id, id)))!);
   }
   const rows = await db
     .select()
@@ -81,28 +78,8 @@ export async function listOrders(db: Db, siteId: string, q: ListOrdersQuery) {
     .where(and(...where))
     .orderBy(asc(orders.updatedAt), asc(orders.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(orderView),
-    next: rows.length > q.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
-  };
-}
-
-function encodeCursor(c: { updatedAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([c.updatedAt, c.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: string; id: string } {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
-  } catch {
-    // fall through
-  }
-  throw new LightboxError('validation_failed', 'the cursor is not one this API issued', {
-    errors: [{ field: 'cursor', message: 'expected a cursor from a previous page' }],
-  });
+  const { page, next } = pageOf(rows, q.limit, (last) => encodePageCursor(last.updatedAt, last.id));
+  return { items: page.map(orderView), next };
 }
 
 /** The order a PIMS knows by its own id: `(pims.system, pims.siteId, pimsOrderId)`, as creating it was keyed. */

@@ -12,7 +12,7 @@ import {
   patchOrderBody,
   requestingVet,
 } from './order-dto.js';
-import { operation } from '../openapi/api-operation.js';
+import { taggedOperations, type ApiOperation, type TaggedOperation } from '../openapi/api-operation.js';
 import { listQuery } from './orders-routes.js';
 
 /** The order as `order-queries.ts` shows it: what the PIMS sent, the identifiers, where it stands. */
@@ -86,12 +86,29 @@ const createExample = {
   client: { id: 'C77', lastName: 'Smith', firstName: 'Anna' },
 };
 
-export const orderOperations = [
-  operation({
+/**
+ * A change a PIMS asks of one order (correct, cancel, complete): it answers with the order as it
+ * now stands, 404 for an order of another site, 409 when the order's status forbids the change.
+ */
+function orderChange(
+  op: Pick<ApiOperation, 'method' | 'path' | 'operationId' | 'summary' | 'description' | 'body'> & {
+    answer: string;
+  },
+): TaggedOperation {
+  const { answer, ...rest } = op;
+  return {
+    ...rest,
+    pathParams: orderIdParam,
+    responses: { 200: { description: answer, body: order } },
+    problems: [404, 409],
+  };
+}
+
+export const orderOperations = taggedOperations('Orders', [
+  {
     method: 'post',
     path: '/v1/orders',
     operationId: 'createOrder',
-    tag: 'Orders',
     summary: 'Create an imaging order from an invoice line',
     description:
       'Idempotent on `(pims.system, pims.siteId, pimsOrderId)`: repeating the same request answers 200 with ' +
@@ -100,7 +117,6 @@ export const orderOperations = [
       '(422): they separate DICOM name parts. Dates must be real calendar dates. `client` needs `lastName` (a person) or `organization` (a farm, ' +
       'shelter); `requestingVet` needs `name` or `familyName`. Identifiers a PIMS mints itself are ' +
       'validated and used as given; absent ones are minted.',
-    auth: 'apiKey',
     body: { name: 'CreateOrderRequest', schema: createOrderBody, example: createExample },
     responses: {
       201: {
@@ -113,68 +129,52 @@ export const orderOperations = [
       },
     },
     problems: [409],
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/orders',
     operationId: 'listOrders',
-    tag: 'Orders',
     summary: 'List orders, oldest change first',
     description: 'Follow `next` with `cursor`, or poll with `updatedSince`.',
-    auth: 'apiKey',
     query: listQuery,
     responses: {
       200: { description: 'One page of orders.', body: { name: 'OrderPage', schema: orderPage } },
     },
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/orders/{orderId}',
     operationId: 'getOrder',
-    tag: 'Orders',
     summary: 'An order, its status, its timeline and its studies',
-    auth: 'apiKey',
     pathParams: orderIdParam,
     responses: { 200: { description: 'The order.', body: order } },
     problems: [404],
-  }),
-  operation({
+  },
+  orderChange({
     method: 'patch',
     path: '/v1/orders/{orderId}',
     operationId: 'correctOrder',
-    tag: 'Orders',
     summary: 'Correct the patient, procedure or schedule while the order is scheduled',
     description: 'What is given replaces what was there; the worklist follows.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CorrectOrderRequest', schema: patchOrderBody },
-    responses: { 200: { description: 'The corrected order.', body: order } },
-    problems: [404, 409],
+    answer: 'The corrected order.',
   }),
-  operation({
+  orderChange({
     method: 'post',
     path: '/v1/orders/{orderId}/cancel',
     operationId: 'cancelOrder',
-    tag: 'Orders',
     summary: 'Cancel an order before acquisition',
     description: 'The worklist item disappears from every agent.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CancelOrderRequest', schema: cancelOrderBody },
-    responses: { 200: { description: 'The cancelled order.', body: order } },
-    problems: [404, 409],
+    answer: 'The cancelled order.',
   }),
-  operation({
+  orderChange({
     method: 'post',
     path: '/v1/orders/{orderId}/complete',
     operationId: 'completeOrder',
-    tag: 'Orders',
     summary: 'Mark an order done by hand',
     description: 'For a modality that sends neither MPPS nor images; the note is kept in the timeline.',
-    auth: 'apiKey',
-    pathParams: orderIdParam,
     body: { name: 'CompleteOrderRequest', schema: completeOrderBody },
-    responses: { 200: { description: 'The completed order.', body: order } },
-    problems: [404, 409],
+    answer: 'The completed order.',
   }),
-];
+]);

@@ -10,6 +10,7 @@ import {
   type CreateOrderBody,
 } from './order-dto.js';
 import { differingFields } from './order-body-diff.js';
+import { parseQuery } from '../openapi/parse-query.js';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
@@ -54,13 +55,7 @@ export function mountOrderRoutes(app: Hono<AppEnv>, database: Database, commands
   });
 
   app.get('/v1/orders', async (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      throw new LightboxError('validation_failed', 'invalid query parameters', {
-        errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-      });
-    }
-    return c.json(await listOrders(database.db, c.get('siteId'), parsed.data));
+    return c.json(await listOrders(database.db, c.get('siteId'), parseQuery(listQuery, c.req.query())));
   });
 
   app.get('/v1/orders/:orderId', async (c) =>

@@ -15,6 +15,7 @@ import { appendEvent } from '../events/event-store.js';
 import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
 import { publishOrder } from '../orders/worklist-publisher.js';
 import { orderEventData } from '../orders/order-event-data.js';
+import { changeOrderStatus } from '../orders/order-status-change.js';
 import { linkToOrders } from './link-to-orders.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -130,26 +131,14 @@ export async function moveOrder(
   const current = order.status;
   const next = nextOrderStatus(current, event);
   if (next === null || next === current) return [];
-  const now = new Date().toISOString();
-  const [updated] = await tx
-    .update(orders)
-    .set({ status: next, revision: order.revision + 1, updatedAt: now })
-    .where(eq(orders.id, order.id))
-    .returning();
   const reason =
     event.kind === 'step-discontinued'
       ? (msg.discontinuationReason?.meaning ?? 'discontinued at the modality')
       : how === 'mpps'
         ? `MPPS ${msg.sopInstanceUid}`
         : `MPPS ${msg.sopInstanceUid}, linked by hand`;
-  await tx.insert(orderTimeline).values({
-    orderId: order.id,
-    at: now,
-    status: next,
-    change: `${how}:${msg.status.toLowerCase()}`,
-    reason,
-  });
-  const data = { ...orderEventData(updated!), performedStepUid: msg.sopInstanceUid };
+  const updated = await changeOrderStatus(tx, order, next, `${how}:${msg.status.toLowerCase()}`, reason);
+  const data = { ...orderEventData(updated), performedStepUid: msg.sopInstanceUid };
   switch (next) {
     case 'in_progress':
       await appendEvent(tx, order.siteId, 'order.in_progress', data);
@@ -187,7 +176,7 @@ export async function moveOrder(
     case 'cancelled':
       break;
   }
-  return publishOrder(tx, updated!);
+  return publishOrder(tx, updated);
 }
 
 async function ordersById(tx: Tx, ids: string[]): Promise<OrderRow[]> {

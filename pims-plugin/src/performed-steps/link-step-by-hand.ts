@@ -3,6 +3,7 @@ import { LightboxError } from '@lightbox/runtime';
 import type { Database, Tx } from '../db/database.js';
 import { orders, performedStepHistory, performedSteps } from '../db/schema.js';
 import { nextOrderStatus, type OrderEvent } from '../orders/order-state-machine.js';
+import { rowOfSite } from '../db/row-of-site.js';
 import { moveOrder, orderEventOf, type StepFacts } from './apply-performed-step.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -53,10 +54,7 @@ export async function linkStepWithin(
   }
   const targets: OrderRow[] = [];
   for (const orderId of new Set(orderIds)) {
-    const [order] = await tx
-      .select()
-      .from(orders)
-      .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+    const order = await rowOfSite(tx, orders, siteId, orderId);
     if (!order) throw new LightboxError('not_found', `order ${orderId} not found`);
     assertCanTake(order, events);
     targets.push(order);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { performedStepMessage } from '@lightbox/protocol';
-import { operation } from '../openapi/api-operation.js';
+import { taggedOperations } from '../openapi/api-operation.js';
 import { linkStepBody, unscheduledListQuery } from './reconciliation-routes.js';
 
 const step = performedStepMessage.shape;
@@ -58,40 +58,34 @@ const unscheduledPage = z.object({
 
 const uidParam = { uid: 'The MPPS SOP Instance UID.' };
 
-export const performedStepOperations = [
-  operation({
+export const performedStepOperations = taggedOperations('Performed steps', [
+  {
     method: 'get',
     path: '/v1/performed-steps/{uid}',
     operationId: 'getPerformedStep',
-    tag: 'Performed steps',
     summary: 'An MPPS as recorded, with the orders it was linked to',
-    auth: 'apiKey',
     pathParams: uidParam,
     responses: {
       200: { description: 'The performed step.', body: { name: 'PerformedStep', schema: performedStepView } },
     },
     problems: [404],
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/reconciliation/performed-steps',
     operationId: 'listUnscheduledSteps',
-    tag: 'Performed steps',
     summary: 'Unscheduled MPPS waiting for a person, with suggested orders',
-    auth: 'apiKey',
     query: unscheduledListQuery,
     responses: {
       200: { description: 'Newest first.', body: { name: 'UnscheduledStepPage', schema: unscheduledPage } },
     },
-  }),
-  operation({
+  },
+  {
     method: 'post',
     path: '/v1/performed-steps/{uid}/link',
     operationId: 'linkPerformedStep',
-    tag: 'Performed steps',
     summary: 'Link an unscheduled MPPS to the orders a person chose',
     description: 'All or nothing: the step is applied to every order given, or to none.',
-    auth: 'apiKey',
     pathParams: uidParam,
     body: { name: 'LinkPerformedStepRequest', schema: linkStepBody },
     responses: {
@@ -104,5 +98,5 @@ export const performedStepOperations = [
       },
     },
     problems: [404, 409],
-  }),
-];
+  },
+]);

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
-import { LightboxError } from '@lightbox/runtime';
 import type { Database } from '../db/database.js';
 import { performedSteps } from '../db/schema.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
+import { parseQuery } from '../openapi/parse-query.js';
 import { linkStepByHand } from './link-step-by-hand.js';
 import { openOrdersOf, performedPatientOf, rankSuggestions } from './reconciliation-suggestions.js';
 
@@ -29,13 +29,7 @@ export function mountReconciliationRoutes(
   notifyAgents: (agentIds: string[]) => void,
 ): void {
   app.get('/v1/reconciliation/performed-steps', async (c) => {
-    const parsed = unscheduledListQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      throw new LightboxError('validation_failed', 'invalid query parameters', {
-        errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-      });
-    }
-    const { limit, before } = parsed.data;
+    const { limit, before } = parseQuery(unscheduledListQuery, c.req.query());
     const rows = await database.db
       .select()
       .from(performedSteps)

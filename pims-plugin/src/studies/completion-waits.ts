@@ -1,12 +1,11 @@
 import { eq, inArray, lte } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { orderCompletionWaits, orderTimeline, orders, studyInstances } from '../db/schema.js';
+import { orderCompletionWaits, orders, studyInstances } from '../db/schema.js';
 import { appendEvent } from '../events/event-store.js';
 import { orderEventData } from '../orders/order-event-data.js';
+import { changeOrderStatus } from '../orders/order-status-change.js';
 import { nextOrderStatus } from '../orders/order-state-machine.js';
 import { publishOrder } from '../orders/worklist-publisher.js';
-
-type OrderRow = typeof orders.$inferSelect;
 
 /** Why an order completed, as `order.completed` tells the PIMS. */
 export type CompletionReason = 'mpps' | 'images_stable_no_mpps' | 'manual';
@@ -107,19 +106,7 @@ export async function completeOrder(
   if (!order) return [];
   const next = nextOrderStatus(order.status, { kind: 'step-completed' });
   if (next !== 'completed' || order.status === 'completed') return [];
-  const at = new Date().toISOString();
-  const [updated] = await tx
-    .update(orders)
-    .set({ status: next, revision: order.revision + 1, updatedAt: at })
-    .where(eq(orders.id, order.id))
-    .returning();
-  await tx
-    .insert(orderTimeline)
-    .values({ orderId, at, status: next, change: `completed:${reason}`, reason: timelineReason });
-  await appendEvent(tx, order.siteId, 'order.completed', {
-    ...orderEventData(updated as OrderRow),
-    reason,
-    ...extra,
-  });
-  return publishOrder(tx, updated!);
+  const updated = await changeOrderStatus(tx, order, next, `completed:${reason}`, timelineReason);
+  await appendEvent(tx, order.siteId, 'order.completed', { ...orderEventData(updated), reason, ...extra });
+  return publishOrder(tx, updated);
 }

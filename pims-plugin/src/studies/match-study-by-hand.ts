@@ -1,8 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import type { Database, Tx } from '../db/database.js';
 import { orders, studies, studyAudit } from '../db/schema.js';
 import { completeIfImagesArrived } from './completion-waits.js';
+import { getStudy } from './study-queries.js';
+import { rowOfSite } from '../db/row-of-site.js';
 
 /**
  * A person files a study to an order (or moves it to another). Recorded in the audit trail; the
@@ -26,15 +28,8 @@ export async function matchStudyWithin(
   orderId: string,
   note: string | null,
 ): Promise<string[]> {
-  const [study] = await tx
-    .select()
-    .from(studies)
-    .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
-  if (!study) throw new LightboxError('not_found', 'study not found');
-  const [order] = await tx
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, orderId), eq(orders.siteId, siteId)));
+  const study = await getStudy(tx, siteId, studyId);
+  const order = await rowOfSite(tx, orders, siteId, orderId);
   if (!order) {
     throw new LightboxError('validation_failed', 'no such order in this site', {
       errors: [{ field: 'orderId', message: 'not an order of this site' }],

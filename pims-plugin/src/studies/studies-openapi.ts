@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operation } from '../openapi/api-operation.js';
+import { taggedOperations } from '../openapi/api-operation.js';
 import { matchStudyBody, studyListQuery } from './studies-routes.js';
 
 const studySummary = z.object({
@@ -134,36 +134,30 @@ const studyPage = z.object({
   next: z.string().nullable().meta({ description: 'The `cursor` of the next page; null on the last one.' }),
 });
 
-export const studyOperations = [
-  operation({
+export const studyOperations = taggedOperations('Studies', [
+  {
     method: 'get',
     path: '/v1/studies',
     operationId: 'listStudies',
-    tag: 'Studies',
     summary: 'All studies, newest first; `status=unmatched` gives those no order claims',
-    auth: 'apiKey',
     query: studyListQuery,
     responses: { 200: { description: 'A page of studies.', body: { name: 'StudyPage', schema: studyPage } } },
     problems: [422],
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/studies/{studyId}',
     operationId: 'getStudy',
-    tag: 'Studies',
     summary: 'A study with its series, instances, media URLs and matching audit trail',
-    auth: 'apiKey',
     pathParams: { studyId: 'The study id Lightbox gave it.' },
     responses: { 200: { description: 'The study.', body: { name: 'Study', schema: studyDetail } } },
     problems: [404],
-  }),
-  operation({
+  },
+  {
     method: 'get',
     path: '/v1/patients/{pimsPatientId}/studies',
     operationId: 'listPatientStudies',
-    tag: 'Studies',
     summary: "The studies filed to a patient's orders, newest first, for the chart",
-    auth: 'apiKey',
     pathParams: { pimsPatientId: 'The PIMS patient (animal) id.' },
     responses: {
       200: {
@@ -171,19 +165,17 @@ export const studyOperations = [
         body: { name: 'PatientStudies', schema: z.object({ items: z.array(studySummary) }) },
       },
     },
-  }),
-  operation({
+  },
+  {
     method: 'post',
     path: '/v1/studies/{studyId}/match',
     operationId: 'matchStudy',
-    tag: 'Studies',
     summary: 'A person files a study to an order; recorded in its audit trail',
-    auth: 'apiKey',
     pathParams: { studyId: 'The study id Lightbox gave it.' },
     body: { name: 'MatchStudyRequest', schema: matchStudyBody },
     responses: {
       200: { description: 'The study, now matched.', body: { name: 'Study', schema: studyDetail } },
     },
     problems: [404, 409, 422],
-  }),
-];
+  },
+]);

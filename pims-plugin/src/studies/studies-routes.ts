@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { LightboxError } from '@lightbox/runtime';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonBody } from '../http/validate.js';
+import { parseQuery } from '../openapi/parse-query.js';
 import type { MediaLinks } from './media-links.js';
 import { matchStudyByHand } from './match-study-by-hand.js';
 import { getStudy, listStudies, studiesOfPatient, studyView } from './study-queries.js';
@@ -18,16 +18,6 @@ export const matchStudyBody = z.object({
   orderId: z.string().min(1).max(64),
   note: z.string().trim().min(1).max(256).optional(),
 });
-
-function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    throw new LightboxError('validation_failed', 'invalid query parameters', {
-      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    });
-  }
-  return parsed.data;
-}
 
 /** The studies endpoints of the contract: lists, one study, the chart's list, the manual match. */
 export function mountStudyRoutes(app: Hono<AppEnv>, database: Database, mediaLinks: MediaLinks): void {

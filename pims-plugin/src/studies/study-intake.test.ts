@@ -1,18 +1,11 @@
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type PerformedStepMessage, type StoredInstanceMessage } from '@lightbox/protocol';
-import { createOrderBody } from '../orders/order-dto.js';
-import type { Database } from '../db/database.js';
-import {
-  siteWithAgent,
-  TEST_AGENT as AGENT,
-  TEST_SITE as SITE,
-  type SiteWithAgent,
-} from '../db/test-support/site-with-agent.js';
+import { TEST_AGENT as AGENT, TEST_SITE as SITE } from '../db/test-support/site-with-agent.js';
 import { events, orders, studies, studyInstances } from '../db/schema.js';
 import { createLogger } from '../log.js';
-import { OrderCommands } from '../orders/order-commands.js';
+import { testOrderBody, useSiteWithOrders } from '../orders/test-support/test-orders.js';
 import { applyPerformedStep } from '../performed-steps/apply-performed-step.js';
 import { applyStoredInstance } from './apply-stored-instance.js';
 import { MediaStore } from './media-store.js';
@@ -24,30 +17,16 @@ const JPEG = Buffer.from(
   'base64',
 ).toString('base64');
 
-let fixture: SiteWithAgent;
-let database: Database;
-let commands: OrderCommands;
+const site = useSiteWithOrders('lightbox-studies-');
 let media: MediaStore;
 
-beforeEach(async () => {
-  fixture = await siteWithAgent('lightbox-studies-');
-  database = fixture.database;
-  media = new MediaStore(path.join(fixture.dir, 'media'));
-  commands = new OrderCommands({ database, timeZone: 'UTC', notifyAgents: () => undefined });
+beforeEach(() => {
+  media = new MediaStore(path.join(site.dir, 'media'));
 });
 
-afterEach(() => fixture.remove());
-
 async function order(pimsOrderId: string, patientId: string, species: string, modality = 'DX') {
-  const body = createOrderBody.parse({
-    pims: { system: 'ezyvet', siteId: 'main' },
-    pimsOrderId,
-    procedure: { code: 'XR', description: 'Thorax', modality },
-    scheduled: { at: '2026-11-23T09:00:00Z' },
-    patient: { id: patientId, name: 'Max', species },
-    client: { id: 'C1', lastName: 'Smith' },
-  });
-  return (await commands.create(SITE, body)).order;
+  return (await site.commands.create(SITE, testOrderBody(pimsOrderId, patientId, species, { modality })))
+    .order;
 }
 
 let sop = 0;
@@ -81,17 +60,17 @@ function instance(
 }
 
 const store = (msg: StoredInstanceMessage, nowMs?: number) =>
-  database.write((tx) => applyStoredInstance(tx, AGENT, msg, media, nowMs));
+  site.database.write((tx) => applyStoredInstance(tx, AGENT, msg, media, nowMs));
 
 async function eventTypes(): Promise<string[]> {
-  return (await database.db.select().from(events).orderBy(asc(events.id))).map((e) => e.type);
+  return (await site.database.db.select().from(events).orderBy(asc(events.id))).map((e) => e.type);
 }
 async function studyOf(uid: string) {
-  const [s] = await database.db.select().from(studies).where(eq(studies.studyInstanceUid, uid));
+  const [s] = await site.database.db.select().from(studies).where(eq(studies.studyInstanceUid, uid));
   return s!;
 }
 async function statusOf(orderId: string) {
-  const [o] = await database.db.select().from(orders).where(eq(orders.id, orderId));
+  const [o] = await site.database.db.select().from(orders).where(eq(orders.id, orderId));
   return o!.status;
 }
 
@@ -146,7 +125,7 @@ describe('instances', () => {
     await store(first);
     await store(first);
     await store({ ...first, sha256: 'f'.repeat(64) });
-    const rows = await database.db.select().from(studyInstances).orderBy(asc(studyInstances.id));
+    const rows = await site.database.db.select().from(studyInstances).orderBy(asc(studyInstances.id));
     expect(rows.map((r) => r.conflict)).toEqual([false, true]);
     expect((await studyOf('1.2.7.1')).instanceCount).toBe(2);
     expect((await eventTypes()).filter((t) => t === 'study.received')).toHaveLength(1);
@@ -172,7 +151,7 @@ describe('completion from MPPS and images', () => {
     const one = instance(o.studyInstanceUid);
     const two = instance(o.studyInstanceUid);
     await store(one);
-    await database.write((tx) =>
+    await site.database.write((tx) =>
       applyPerformedStep(
         tx,
         AGENT,
@@ -183,7 +162,9 @@ describe('completion from MPPS and images', () => {
     expect(await statusOf(o.id)).toBe('in_progress');
     await store(two);
     expect(await statusOf(o.id)).toBe('completed');
-    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    const [completed] = (await site.database.db.select().from(events)).filter(
+      (e) => e.type === 'order.completed',
+    );
     expect(JSON.parse(completed!.dataJson)).toMatchObject({ reason: 'mpps', missingImages: false });
   });
 
@@ -196,7 +177,7 @@ describe('completion from MPPS and images', () => {
       status: 'DISCONTINUED',
       discontinuationReason: { code: '110514', scheme: 'DCM', meaning: 'Incorrect worklist entry selected' },
     };
-    await database.write((tx) => applyPerformedStep(tx, AGENT, discontinued, 60_000));
+    await site.database.write((tx) => applyPerformedStep(tx, AGENT, discontinued, 60_000));
     expect(await statusOf(o.id)).toBe('scheduled');
     expect(await studyOf(o.studyInstanceUid)).toMatchObject({ status: 'unmatched', orderId: null });
     expect(await eventTypes()).toEqual([
@@ -210,13 +191,13 @@ describe('completion from MPPS and images', () => {
 
   it('completes at the deadline flagged with the missing images', async () => {
     const o = await order('M', 'P1', 'Canine');
-    await database.write((tx) =>
+    await site.database.write((tx) =>
       applyPerformedStep(tx, AGENT, mpps(o.studyInstanceUid, ['1.2.5.1.1']), 1_000),
     );
     expect(await statusOf(o.id)).toBe('in_progress');
     const settings = { quietMs: 1_000, completionWaitMs: 1_000, noMppsCompleteMs: 60_000 };
     const worker = new StudyStabilityWorker(
-      database,
+      site.database,
       settings,
       createLogger('error'),
       () => undefined,
@@ -224,7 +205,9 @@ describe('completion from MPPS and images', () => {
     );
     await worker.tick();
     expect(await statusOf(o.id)).toBe('completed');
-    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    const [completed] = (await site.database.db.select().from(events)).filter(
+      (e) => e.type === 'order.completed',
+    );
     expect(JSON.parse(completed!.dataJson)).toMatchObject({
       missingImages: true,
       missingSopInstanceUids: ['1.2.5.1.1'],
@@ -239,7 +222,7 @@ describe('completion from MPPS and images', () => {
     const settings = { quietMs: 1_000, completionWaitMs: 60_000, noMppsCompleteMs: 10_000 };
     let now = t0 + 500;
     const worker = new StudyStabilityWorker(
-      database,
+      site.database,
       settings,
       createLogger('error'),
       () => undefined,
@@ -250,14 +233,16 @@ describe('completion from MPPS and images', () => {
     now = t0 + 2_000;
     await worker.tick();
     await worker.tick();
-    const ready = (await database.db.select().from(events)).filter((e) => e.type === 'attachment.ready');
+    const ready = (await site.database.db.select().from(events)).filter((e) => e.type === 'attachment.ready');
     expect(ready).toHaveLength(1);
     expect(JSON.parse(ready[0]!.dataJson)).toMatchObject({ orderId: o.id, instanceCount: 2 });
     expect(await statusOf(o.id)).toBe('in_progress');
     now = t0 + 11_000;
     await worker.tick();
     expect(await statusOf(o.id)).toBe('completed');
-    const [completed] = (await database.db.select().from(events)).filter((e) => e.type === 'order.completed');
+    const [completed] = (await site.database.db.select().from(events)).filter(
+      (e) => e.type === 'order.completed',
+    );
     expect(JSON.parse(completed!.dataJson)).toMatchObject({ reason: 'images_stable_no_mpps' });
   });
 });

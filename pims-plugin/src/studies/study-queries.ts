@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
-import { LightboxError } from '@lightbox/runtime';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { orders, studies, studyAudit, studyInstances, studySeries } from '../db/schema.js';
+import { decodePageCursor, encodePageCursor, pageOf } from '../db/page-cursor.js';
+import { requireRowOfSite } from '../db/row-of-site.js';
 import type { MediaLinker } from './media-url.js';
 import { imageViewKey, instanceImageViews } from './instance-image-view.js';
 import { studySummary } from '../orders/order-studies.js';
@@ -57,13 +58,9 @@ export async function studyView(db: Db, study: StudyRow, link: MediaLinker) {
   };
 }
 
-export async function getStudy(db: Db, siteId: string, studyId: string): Promise<StudyRow> {
-  const [study] = await db
-    .select()
-    .from(studies)
-    .where(and(eq(studies.id, studyId), eq(studies.siteId, siteId)));
-  if (!study) throw new LightboxError('not_found', 'study not found');
-  return study;
+/** The study of this site with that id, or 404. */
+export function getStudy(db: Db | Tx, siteId: string, studyId: string): Promise<StudyRow> {
+  return requireRowOfSite(db, studies, siteId, studyId, 'study');
 }
 
 /** Newest first, paged by an opaque cursor over (first received, id). */
@@ -75,7 +72,7 @@ export async function listStudies(
   const filters: (SQL | undefined)[] = [eq(studies.siteId, siteId)];
   if (q.status) filters.push(eq(studies.status, q.status));
   if (q.cursor) {
-    const [at, id] = decodeCursor(q.cursor);
+    const [at, id] = decodePageCursor(q.cursor);
     filters.push(
       or(lt(studies.firstReceivedAt, at), and(eq(studies.firstReceivedAt, at), lt(studies.id, id))),
     );
@@ -86,12 +83,8 @@ export async function listStudies(
     .where(and(...filters))
     .orderBy(desc(studies.firstReceivedAt), desc(studies.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(studySummary),
-    next: rows.length > q.limit && last ? encodeCursor(last.firstReceivedAt, last.id) : null,
-  };
+  const { page, next } = pageOf(rows, q.limit, (last) => encodePageCursor(last.firstReceivedAt, last.id));
+  return { items: page.map(studySummary), next };
 }
 
 /** The chart's list: studies filed to this patient's orders, newest first. Unmatched ones are not shown. */
@@ -115,22 +108,4 @@ export async function studiesOfPatient(db: Db, siteId: string, pimsPatientId: st
     )
     .orderBy(desc(studies.firstReceivedAt), desc(studies.id));
   return { items: rows.map(studySummary) };
-}
-
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new LightboxError('validation_failed', 'invalid cursor', {
-    errors: [{ field: 'cursor', message: 'expected the `next` value of a previous page' }],
-  });
 }

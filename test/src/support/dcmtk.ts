@@ -7,7 +7,21 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** DCMTK tools with Nagle off: Debian's build leaves it on and every small PDU would wait ~40 ms. */
-const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+export const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+
+/**
+ * Runs a DCMTK network tool to the end: whether it succeeded, and all it printed (stdout then
+ * stderr) either way — a failed association's log is what the tests read.
+ */
+export async function runDcmtkTool(tool: string, args: string[]): Promise<{ ok: boolean; log: string }> {
+  try {
+    const r = await run(tool, args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
+    return { ok: true, log: r.stdout + r.stderr };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { ok: false, log: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
 
 export interface DumpItem {
   [keyword: string]: string | DumpItem[];
@@ -39,6 +53,14 @@ export async function dumpToDicom(dump: string, encoding: 'utf8' | 'latin1' = 'u
   return dcm;
 }
 
+/** One attribute's value as dcmdump prints it (`+P`), for files with encapsulated pixel data too. */
+export async function dumpValue(file: string, tag: string): Promise<string> {
+  const { stdout } = await run('dcmdump', ['-q', '-Un', '+P', tag, file], { env: dcmtkEnv });
+  const m = /\[([^\]]*)\]/.exec(stdout);
+  if (!m) throw new Error(`no ${tag} in ${file}`);
+  return m[1]!.trim();
+}
+
 /** Runs `findscu -W` against a worklist SCP with one or more query files (one association). */
 export async function findscu(opts: {
   port: number;
@@ -66,14 +88,7 @@ export async function findscu(opts: {
     String(opts.port),
     ...opts.queryFiles,
   ];
-  let log: string;
-  try {
-    const r = await run('findscu', args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
-    log = r.stdout + r.stderr;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    log = (e.stdout ?? '') + (e.stderr ?? '');
-  }
+  const { log } = await runDcmtkTool('findscu', args);
   const finishedAt = Date.now();
   const files = readdirSync(out)
     .filter((f) => f.startsWith('rsp') && f.endsWith('.dcm'))

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
+import { multipartForm, str, VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
 
 /**
  * A stand-in for ezyVet's API, for tests only: ezyVet's servers cannot be reached from here. It
@@ -60,7 +60,8 @@ export class EzyvetStandIn extends VendorStandIn {
     return { error: message };
   }
 
-  protected async route({ req, raw, url, send }: StandInRequest): Promise<boolean> {
+  protected async route(request: StandInRequest): Promise<boolean> {
+    const { req, raw, url, send } = request;
     if (this.throttle.count > 0) {
       // [API] over the rate limit: 429, with when to come back.
       this.throttle.count--;
@@ -122,14 +123,7 @@ export class EzyvetStandIn extends VendorStandIn {
     }
     if (url.pathname === '/v1/attachment' && req.method === 'POST') {
       // [SPI "Creates a single Attachment"]: multipart, record_type + record_id + the file's data.
-      // undici's own multipart reader: the stand-in only needs it to read what the test itself sends.
-      const multipart = new Request(url, {
-        method: 'POST',
-        headers: { 'content-type': req.headers['content-type'] ?? '' },
-        body: raw,
-      });
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await multipart.formData();
+      const form = await multipartForm(request);
       const file = form.get('file');
       const missing = ['record_type', 'record_id'].filter(
         (k) => typeof form.get(k) !== 'string' || form.get(k) === '',
@@ -183,5 +177,3 @@ export class EzyvetStandIn extends VendorStandIn {
     return send(404, { error: 'not found' });
   }
 }
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { LogCode as AgentLogCode } from '@lightbox/agent/log-codes';
 import type { LogCode as PluginLogCode } from '@lightbox/pims-plugin/log-codes';
 
@@ -17,6 +18,24 @@ export interface LogLine {
   receivedAt: number;
   raw: string;
   [key: string]: unknown;
+}
+
+const run = promisify(execFile);
+
+/**
+ * One agent command as `npm run agent -- <args>` runs it (the bundled entry point), with `env` added
+ * to this process's environment; rejects, with stdout and stderr on the error, when it exits non-zero.
+ */
+export function runAgentCommand(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 0,
+): Promise<{ stdout: string; stderr: string }> {
+  return run(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/run-bundled.mjs'), path.join(repoRoot, 'agent/src/main.ts'), ...args],
+    { cwd: repoRoot, env: { ...process.env, ...env }, timeout: timeoutMs },
+  );
 }
 
 /**

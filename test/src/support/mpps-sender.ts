@@ -1,5 +1,12 @@
 import dimse from 'dcmjs-dimse';
 import { runAssociation } from './dimse-association.js';
+import {
+  completion,
+  freshUid,
+  nCreateAttributes,
+  scheduledStepOf,
+  type CreatedOrder,
+} from './mpps-fixtures.js';
 
 const { Client, Dataset, requests } = dimse;
 type Request = InstanceType<typeof requests.NCreateRequest> | InstanceType<typeof requests.NSetRequest>;
@@ -90,4 +97,16 @@ export async function sendMpps(opts: MppsSenderOptions, operations: MppsOperatio
   const missing = answers.findIndex((a) => a === undefined);
   if (missing >= 0) throw new Error(`operation ${missing + 1} was not answered`);
   return answers as MppsAnswer[];
+}
+
+/**
+ * A modality performing an order's step in full on one association: N-CREATE IN PROGRESS naming the
+ * order's scheduled step, then N-SET COMPLETED.
+ */
+export function startAndComplete(port: number, order: CreatedOrder): Promise<MppsAnswer[]> {
+  const uid = freshUid();
+  return sendMpps({ port }, [
+    { op: 'create', sopInstanceUid: uid, attributes: nCreateAttributes([scheduledStepOf(order)]) },
+    { op: 'set', sopInstanceUid: uid, attributes: completion() },
+  ]);
 }

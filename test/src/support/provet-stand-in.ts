@@ -1,4 +1,4 @@
-import { VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
+import { multipartForm, str, VendorStandIn, type StandInRequest } from './vendor-stand-in.js';
 
 /**
  * A stand-in for Provet Cloud, for tests only: Provet's servers cannot be reached from here. It does
@@ -121,7 +121,8 @@ export class ProvetStandIn extends VendorStandIn {
     return { detail: message };
   }
 
-  protected async route({ req, raw, url, send }: StandInRequest): Promise<boolean> {
+  protected async route(request: StandInRequest): Promise<boolean> {
+    const { req, raw, url, send } = request;
     // [RIS] REST API authentication: `Authorization: Token <token>`.
     const token = /^Token (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return send(401, { detail: 'Authentication credentials were not provided.' });
@@ -178,13 +179,7 @@ export class ProvetStandIn extends VendorStandIn {
       return send(200, { count: results.length, next: null, previous: null, results });
     }
     if (resource === 'attachment' && req.method === 'POST' && !id) {
-      const multipart = new Request(url, {
-        method: 'POST',
-        headers: { 'content-type': req.headers['content-type'] ?? '' },
-        body: raw,
-      });
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await multipart.formData();
+      const form = await multipartForm(request);
       const file = form.get('file');
       const errors: Record<string, string[]> = {};
       if (!this.consultations.has(str(form.get('consultation'))))
@@ -206,5 +201,3 @@ export class ProvetStandIn extends VendorStandIn {
     return notFound();
   }
 }
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -4,12 +4,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
+import { dcmtkEnv, runDcmtkTool } from './dcmtk.js';
 import { ManagedProcess } from './managed-process.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
-/** DCMTK with Nagle off: Debian's build leaves it on and every C-STORE would wait ~45 ms. */
-export const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+export { dcmtkEnv };
 
 export interface StoreRun {
   ok: boolean;
@@ -41,16 +41,7 @@ export async function storescu(opts: {
     String(opts.port),
     ...opts.files,
   ];
-  let log: string;
-  let ok = true;
-  try {
-    const r = await run('storescu', args, { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 });
-    log = r.stdout + r.stderr;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    log = (e.stdout ?? '') + (e.stderr ?? '');
-    ok = false;
-  }
+  const { ok, log } = await runDcmtkTool('storescu', args);
   return { ok, log, ...parseStoreLog(log) };
 }
 
@@ -95,22 +86,26 @@ export async function dcmdumpText(file: string): Promise<string> {
   return (await run('dcmdump', ['+U8', '-q', file], { env: dcmtkEnv, maxBuffer: 64 * 1024 * 1024 })).stdout;
 }
 
-/** The agent alone (no plugin link): DICOM on a free loopback port, data in `dataDir`. */
+/**
+ * The agent alone (no plugin link): DICOM on a free loopback port, data in `dataDir`; `env` adds
+ * settings, `name` labels its log lines.
+ */
 export async function startStorageAgent(
   dataDir: string,
-  port?: number,
+  opts: { env?: Record<string, string>; name?: string } = {},
 ): Promise<{ agent: ManagedProcess; port: number }> {
-  const dicomPort = port ?? (await freePort());
-  const agent = new ManagedProcess('agent', 'agent/src/main.ts', {
+  const port = await freePort();
+  const agent = new ManagedProcess(opts.name ?? 'agent', 'agent/src/main.ts', {
     LIGHTBOX_DICOM_HOST: '127.0.0.1',
-    LIGHTBOX_DICOM_PORT: String(dicomPort),
+    LIGHTBOX_DICOM_PORT: String(port),
     LIGHTBOX_DATA_DIR: dataDir,
     LIGHTBOX_PLUGIN_URL: '',
     LIGHTBOX_AGENT_ID: '',
     LIGHTBOX_AGENT_TOKEN: '',
+    ...opts.env,
   }).start();
   await agent.waitForCode('agent_started', { timeoutMs: 30_000 });
-  return { agent, port: dicomPort };
+  return { agent, port };
 }
 
 export interface StoredRow {

@@ -100,3 +100,20 @@ export abstract class VendorStandIn {
     return this.route({ req, raw, url, send });
   }
 }
+
+/**
+ * The multipart form of an upload (an attachment), read with undici's own multipart reader: a
+ * stand-in only needs it to read what the test's own client sends.
+ */
+export async function multipartForm({ req, raw, url }: StandInRequest): Promise<FormData> {
+  const multipart = new Request(url, {
+    method: 'POST',
+    headers: { 'content-type': req.headers['content-type'] ?? '' },
+    body: raw,
+  });
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  return multipart.formData();
+}
+
+/** A form or JSON field as text; anything else (absent, a file, a number) as ''. */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
