@@ -12,6 +12,7 @@ import {
   storedInstances,
 } from '../db/schema.js';
 import { createLogger } from '../log.js';
+import { storedInstanceFixture } from '../db/test-support/stored-instance-fixture.js';
 import { SpoolRetention } from './spool-retention.js';
 
 const DAY = 86_400_000;
@@ -34,27 +35,16 @@ async function stored(name: string, ageDays: number, outSeq: number | null): Pro
   writeFileSync(path.join(dir, relativePath), 'DICM');
   const receivedAt = new Date(Date.now() - ageDays * DAY).toISOString();
   await database.write(async (tx) => {
-    await tx.insert(storedInstances).values({
-      sopInstanceUid: name,
-      sha256: 'a'.repeat(64),
-      sopClassUid: '1.2',
-      studyInstanceUid: '1.2.3',
-      seriesInstanceUid: '1.2.3.4',
-      transferSyntaxUid: '1.2.840.10008.1.2.1',
-      patientId: 'P',
-      patientName: 'Smith^Max',
-      accessionNumber: '',
-      modality: 'DX',
-      studyDate: '',
-      seriesNumber: '',
-      instanceNumber: '',
-      numberOfFrames: '',
-      relativePath,
-      fileBytes: 4,
-      datasetBytes: 0,
-      callingAeTitle: 'DR1',
-      receivedAt,
-    });
+    await tx.insert(storedInstances).values(
+      storedInstanceFixture({
+        sopInstanceUid: name,
+        sha256: 'a'.repeat(64),
+        relativePath,
+        fileBytes: 4,
+        datasetBytes: 0,
+        receivedAt,
+      }),
+    );
     if (outSeq !== null) {
       await tx.insert(instanceDeliveries).values({
         sopInstanceUid: name,

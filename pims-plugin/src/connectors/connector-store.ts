@@ -4,7 +4,7 @@ import type { Database, Db } from '../db/database.js';
 import { connectors, events } from '../db/schema.js';
 import { mintId } from '../sites/secret-hash.js';
 import { claimRowLease, releaseRowLeases } from '../webhooks/row-lease.js';
-import { siteRow, siteRows } from '../webhooks/site-rows.js';
+import { rowOfSite, rowsOfSite } from '../db/row-of-site.js';
 import type { ConnectorKind, ConnectorRow } from './connector-kind.js';
 import { pendingCount } from './connector-outbox.js';
 import type { SecretSealer } from './connector-services.js';
@@ -84,13 +84,13 @@ async function assertListenerFree(
 }
 
 export async function getConnector(db: Db, siteId: string, id: string): Promise<ConnectorRow> {
-  const row = await siteRow(db, connectors, siteId, id);
+  const row = await rowOfSite(db, connectors, siteId, id);
   if (!row) throw notFound();
   return row;
 }
 
 export function listConnectors(db: Db, siteId: string): Promise<ConnectorRow[]> {
-  return siteRows(db, connectors, siteId);
+  return rowsOfSite(db, connectors, siteId);
 }
 
 export async function activeConnectors(db: Db): Promise<ConnectorRow[]> {

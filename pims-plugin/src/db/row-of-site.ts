@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { LightboxError } from '@lightbox/runtime';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db, Tx } from './database.js';
@@ -34,4 +34,17 @@ export async function requireRowOfSite<T extends SiteTable>(
   const row = await rowOfSite(db, table, siteId, id);
   if (!row) throw new LightboxError('not_found', `${what} not found`);
   return row;
+}
+
+/** The site's rows of a table whose rows carry `createdAt`, oldest first. */
+export async function rowsOfSite<T extends SiteTable & { createdAt: SQLiteColumn }>(
+  db: Db | Tx,
+  table: T,
+  siteId: string,
+): Promise<T['$inferSelect'][]> {
+  return db
+    .select()
+    .from(table as SiteTable)
+    .where(eq(table.siteId, siteId))
+    .orderBy(asc(table.createdAt), asc(table.id));
 }

@@ -9,7 +9,7 @@ import { pluginMetrics } from '../metrics/plugin-metrics.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { claimRowLease, releaseRowLeases } from './row-lease.js';
 import { newestFirst } from './newest-first.js';
-import { siteRow, siteRows } from './site-rows.js';
+import { rowOfSite, rowsOfSite } from '../db/row-of-site.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -90,13 +90,13 @@ export async function createWebhook(
 }
 
 export async function getWebhook(db: Db, siteId: string, id: string): Promise<WebhookRow> {
-  const row = await siteRow(db, webhooks, siteId, id);
+  const row = await rowOfSite(db, webhooks, siteId, id);
   if (!row) throw notFound();
   return row;
 }
 
 export function listWebhooks(db: Db, siteId: string): Promise<WebhookRow[]> {
-  return siteRows(db, webhooks, siteId);
+  return rowsOfSite(db, webhooks, siteId);
 }
 
 export async function deleteWebhook(database: Database, siteId: string, id: string): Promise<void> {
