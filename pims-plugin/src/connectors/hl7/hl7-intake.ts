@@ -9,6 +9,7 @@ import { hl7Problem, locationText, type Hl7Problem } from './hl7-problem.js';
 import { hl7Inbound } from '../../db/hl7-schema.js';
 import type { Hl7Settings } from './hl7-settings.js';
 import type { FrameItem } from './mllp-framing.js';
+import { slices } from '../../db/bound-parameters.js';
 
 export interface IntakeDeps {
   database: Database;
@@ -159,8 +160,8 @@ export class Hl7Intake {
           };
         }
         // One statement for the batch; rows get their ids (the apply order) in arrival order.
-        for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-          await tx.insert(hl7Inbound).values(rows.slice(i, i + INSERT_ROWS));
+        for (const part of slices(rows, INSERT_ROWS)) {
+          await tx.insert(hl7Inbound).values(part);
         }
         outcome.acceptedAny = rows.length > 0;
         await this.deps.traffic.recordWithin(
@@ -190,14 +191,14 @@ export class Hl7Intake {
       ),
     );
     const seen: Seen = { acks: new Map(), queued: new Set(), orders: new Map(), accessions: new Map() };
-    for (const part of chunks(controlIds)) {
+    for (const part of slices(controlIds, IN_LIST)) {
       const rows = await tx
         .select({ controlId: hl7Inbound.controlId, ack: hl7Inbound.ack })
         .from(hl7Inbound)
         .where(and(eq(hl7Inbound.connectorId, connectorId), inArray(hl7Inbound.controlId, part)));
       for (const r of rows) seen.acks.set(r.controlId, r.ack);
     }
-    for (const part of chunks(placers)) {
+    for (const part of slices(placers, IN_LIST)) {
       const queued = await tx
         .select({ placer: hl7Inbound.placerOrderId })
         .from(hl7Inbound)
@@ -222,7 +223,7 @@ export class Hl7Intake {
         );
       for (const r of named) seen.orders.set(r.placer, r.status);
     }
-    for (const part of chunks(accessions)) {
+    for (const part of slices(accessions, IN_LIST)) {
       const holders = await tx
         .select({ accession: orders.accessionNumber, placer: orders.pimsOrderId })
         .from(orders)
@@ -301,12 +302,6 @@ const IN_LIST = 500;
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-function chunks(values: string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < values.length; i += IN_LIST) out.push(values.slice(i, i + IN_LIST));
-  return out;
 }
 
 function worst(problems: Hl7Problem[]): AckCode {
