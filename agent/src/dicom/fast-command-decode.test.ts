@@ -1,7 +1,7 @@
 import dimse from 'dcmjs-dimse';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand } from './fast-command-dataset.js';
-import { readWithDcmjs } from './dimse-adapter.js';
+import { capturedBytes, readWithDcmjs } from './dimse-adapter.js';
 
 const { requests, responses, constants } = dimse;
 const IMPLICIT = constants.TransferSyntax.ImplicitVRLittleEndian;
@@ -55,7 +55,10 @@ describe('a received command set read without dcmjs', () => {
 
   it('is what an association sees: dcmjs-dimse builds the command through the adapter', () => {
     const bytes = onTheWire(store);
-    expect(new dimse.Dataset(bytes, IMPLICIT).getElements()).toEqual(dcmjsReads(bytes));
+    const received = new dimse.Dataset(bytes, IMPLICIT);
+    expect(received.getElements()).toEqual(dcmjsReads(bytes));
+    // Read by decodeCommand: dcmjs's reader, which the adapter's capture wraps, never saw it.
+    expect(capturedBytes(received)).toBeUndefined();
   });
 
   it.each([
@@ -67,7 +70,9 @@ describe('a received command set read without dcmjs', () => {
   ])('leaves %s to dcmjs', (_name, elements) => {
     const bytes = new dimse.Dataset(elements).getDenaturalizedCommandDataset();
     expect(decodeCommand(bytes)).toBeUndefined();
-    expect(new dimse.Dataset(bytes, IMPLICIT).getElements()).toEqual(dcmjsReads(bytes));
+    const received = new dimse.Dataset(bytes, IMPLICIT);
+    expect(received.getElements()).toEqual(dcmjsReads(bytes));
+    expect(capturedBytes(received)).toBe(bytes);
   });
 
   it('leaves non-ASCII text and a truncated element to dcmjs', () => {
