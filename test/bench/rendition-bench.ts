@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { createLogger } from '@lightbox/agent/log';
 import { deliveryMessages } from '@lightbox/agent/delivery/delivery-messages';
 import { frameMessages } from '@lightbox/agent/delivery/frame-messages';
-import type { storedInstances } from '@lightbox/agent/journal-schema';
+import { storedInstanceFixture } from '@lightbox/agent/test-support/stored-instance';
 import { encodeGrey16Png } from '@lightbox/agent/rendering/grey16-png';
 import { RenderPool, type RenderResult } from '@lightbox/agent/rendering/render-pool';
 import { renderInstance } from '@lightbox/agent/rendering/render-instance';
@@ -171,30 +171,8 @@ async function pngEncoders(file: string, name: string): Promise<BenchRow[]> {
   return rows;
 }
 
-type StoredRow = typeof storedInstances.$inferSelect;
-
-const ROW: StoredRow = {
-  sopInstanceUid: '1.2.826.0.1.3680043.10.1.1',
-  sha256: 'a'.repeat(64),
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
-  studyInstanceUid: '1.2.826.0.1.3680043.10.1',
-  seriesInstanceUid: '1.2.826.0.1.3680043.10.1.2',
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  patientId: 'P-1',
-  patientName: 'Smith^Rex',
-  accessionNumber: 'A-1',
-  modality: 'DX',
-  studyDate: '20261123',
-  seriesNumber: '1',
-  instanceNumber: '1',
-  numberOfFrames: '1',
-  relativePath: 'x.dcm',
-  fileBytes: 1,
-  datasetBytes: 1,
-  callingAeTitle: 'DR1',
-  conflict: 0,
-  receivedAt: new Date().toISOString(),
-};
+/** A stored radiograph's journal row: what the instance message carries beside the images. */
+const ROW = storedInstanceFixture({ receivedAt: new Date().toISOString() });
 
 /** The link frames an instance becomes, as the agent's outbox sends them, in bytes. */
 function linkBytes(r: RenderResult, opts: { frames: boolean } = { frames: true }): number {
