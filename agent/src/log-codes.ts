@@ -30,21 +30,28 @@ export const LogCode = {
   /** A connection sent no A-ASSOCIATE-RQ before the ARTIM timer ran out. */
   artimExpired: 'artim_expired',
 
-  /** An instance is in the journal and on disk; it was acknowledged with success. */
+  /**
+   * An instance is in the journal and on disk; it was acknowledged with success. Debug level: at
+   * info each association's totals are one `association_stores` line.
+   */
   instanceStored: 'instance_stored',
   /** The same SOP Instance UID with the same bytes again: acknowledged, kept once. */
   instanceSameAgain: 'instance_same_again',
+  /**
+   * What the C-STOREs of one association came to, when it closed: `stored`, `duplicate`,
+   * `conflict`, `refused`, `failed` (counts), `bytes` stored, `callingAe`, `peer`.
+   */
+  associationStores: 'association_stores',
   /** The same SOP Instance UID with different bytes: both kept, the new one flagged. */
   instanceChangedAgain: 'instance_changed_again',
   /** Free space fell below the floor: C-STORE is refused until it is freed. */
   diskSpaceLow: 'disk_space_low',
-  /** A spool file with no journal row, found at start, was recorded as an instance. */
-  spoolOrphanRecorded: 'spool_orphan_recorded',
-  /** A spool file with no journal row, found at start, was removed (`reason`). */
+  /** A spool file with no journal row, found at start, was removed (`path`). */
   spoolOrphanRemoved: 'spool_orphan_removed',
   /**
-   * A journal row from the moments before a stop whose spool file is not there (its rename was
-   * lost) was dropped at start (`sopInstanceUid`, `path`); the modality's resend is stored anew.
+   * A journal row from the moments before a stop whose spool file is not there, or shorter than
+   * recorded (its rename or its data was lost), was dropped at start (`sopInstanceUid`, `path`);
+   * the modality's resend is stored anew.
    */
   journalRowDropped: 'journal_row_dropped',
   /** Rendering, paused while images arrived, runs again. */

@@ -17,7 +17,11 @@ import { waitUntil } from './support/managed-process.js';
  */
 const run = promisify(execFile);
 const inherited = process.env;
-const stack = new LightboxStack({ pluginEnv: { LIGHTBOX_STUDY_QUIET_MS: '500' } });
+// Debug level: one test watches each instance arrive (`instance_stored`) to stop the agent mid-series.
+const stack = new LightboxStack({
+  pluginEnv: { LIGHTBOX_STUDY_QUIET_MS: '500' },
+  agentEnv: { LIGHTBOX_LOG_LEVEL: 'debug' },
+});
 const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-imaging-'));
 
 beforeAll(() => stack.startAll());

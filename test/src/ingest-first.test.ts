@@ -40,7 +40,8 @@ describe('a CT series burst', () => {
     reconnectMaxMs: 500,
     stations: [{ aeTitle: 'DR1', modality: 'DX' }],
     // The bound on an instance's wait is set past the burst: here nothing may render during it.
-    agentEnv: { LIGHTBOX_RENDER_MAX_DELAY_MS: '120000' },
+    // Debug level: one test watches each instance arrive (`instance_stored`) to stop the agent.
+    agentEnv: { LIGHTBOX_RENDER_MAX_DELAY_MS: '120000', LIGHTBOX_LOG_LEVEL: 'debug' },
   });
   beforeAll(() => stack.startAll(), 60_000);
   afterAll(async () => {

@@ -40,7 +40,8 @@ describe('Storage SCP durability', () => {
         }),
       );
     }
-    ({ agent, port } = await startStorageAgent(dataDir));
+    // Debug level: the test watches each instance arrive (`instance_stored`) to stop the agent mid-series.
+    ({ agent, port } = await startStorageAgent(dataDir, { env: { LIGHTBOX_LOG_LEVEL: 'debug' } }));
   });
   afterAll(async () => {
     await (agent as ManagedProcess | undefined)?.stop();

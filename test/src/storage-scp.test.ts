@@ -139,6 +139,10 @@ describe('Storage SCP at the agent process', () => {
     expect(r.responses).toEqual(['Success']);
     await agent.waitForCode('instance_same_again', { timeoutMs: 5_000, from });
     expect((await storedRows(dataDir)).length).toBe(before.length);
+    // At info level the association is one line, with what its C-STOREs came to.
+    const summary = await agent.waitForCode('association_stores', { timeoutMs: 5_000, from });
+    expect(summary).toMatchObject({ level: 'info', callingAe: 'DR1', stored: 0, duplicate: 1, failed: 0 });
+    expect(agent.lines.slice(from).filter((l) => l.code === 'instance_stored')).toEqual([]);
   });
 
   it('keeps a resend with other bytes beside the first, flagged as a conflict', async () => {

@@ -33,17 +33,20 @@ const LONG_HEADER_BYTES = 1024 * 1024;
 
 /**
  * Turns a complete temp file into a stored instance: checks the data set against its command,
- * decides between new / duplicate / conflict, renames the file into place, makes the rename durable
- * and records the row — in that order, so a recorded instance always has its file on disk, and the
- * modality hears success only after all three are durable.
+ * decides between new / duplicate / conflict, renames the file into place and records the row; the
+ * modality hears success only once the file's data, its new name and the row are all on disk.
  *
  * What costs time is waiting for the disk, so nothing waits that need not: the header, the
- * duplicate check and the study folder are settled while the file's fsync runs; a study folder is
- * created and fsync'd once; renames into one folder at the same moment share a folder fsync, and
- * rows ready at the same moment share a commit. The new / duplicate decision is serialized per
- * SOP Instance UID in this process (the only writer of the spool): two associations sending the
- * same instance at once cannot both take the first name, and different instances never queue
- * behind each other's fsyncs on the database's write lock.
+ * duplicate check and the study folder are settled while the file's fsync runs; the rename does not
+ * wait for that fsync, and the file's fsync, the folder's fsync and the row's commit then run
+ * together — one wait for the disk per instance instead of three in a row. A stop in between can
+ * leave a file under its name without its row, or a row whose file is missing or short: the
+ * modality never heard success for either, and `reconcileSpool` removes both at the next start.
+ * A study folder is created and fsync'd once; renames into one folder at the same moment share a
+ * folder fsync, and rows ready at the same moment share a commit. The new / duplicate decision is
+ * serialized per SOP Instance UID in this process (the only writer of the spool): two associations
+ * sending the same instance at once cannot both take the first name, and different instances never
+ * queue behind each other's fsyncs on the database's write lock.
  */
 export class InstanceCommitter {
   private readonly perInstance = new KeyedLock();
@@ -107,8 +110,7 @@ export class InstanceCommitter {
       conflict ? file.sha256.slice(0, 16) : undefined,
     );
     const studyDir = path.dirname(target);
-    // The file's data on disk before its name: a rename never publishes unsynced bytes.
-    await Promise.all([request.durable, spool.ensureDirectory(studyDir)]);
+    await spool.ensureDirectory(studyDir);
     try {
       await rename(file.tempFile, target);
     } catch (err) {
@@ -130,19 +132,18 @@ export class InstanceCommitter {
       conflict,
       receivedAt: new Date().toISOString(),
     });
-    // The folder's fsync and the row's commit are two fsyncs the modality waits for either way:
-    // they run together. Stopped between them, the agent may find at start a row whose rename did
-    // not reach the disk; reconcileSpool drops it (the modality never heard success and sends again).
-    const [folder, recorded] = await Promise.allSettled([
+    const [data, folder, recorded] = await Promise.allSettled([
+      request.durable,
       this.directories.sync(studyDir),
       this.rows.add(row),
     ]);
-    if (folder.status === 'rejected' || recorded.status === 'rejected') {
+    const failed = [data, folder, recorded].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       // Not durable means not stored: the modality gets a failure and will send it again, and
       // finds neither a file nor a row that would answer its resend as a duplicate.
       if (recorded.status === 'fulfilled') await this.unrecord(row);
       await rm(target, { force: true });
-      throw folder.status === 'rejected' ? folder.reason : (recorded as PromiseRejectedResult).reason;
+      throw failed.reason;
     }
     const fields = {
       sopInstanceUid: request.sopInstanceUid,
@@ -161,7 +162,7 @@ export class InstanceCommitter {
       });
       return { status: StoreStatus.Success, result: 'conflict' };
     }
-    log.info('instance stored', { code: LogCode.instanceStored, ...fields });
+    log.debug('instance stored', { code: LogCode.instanceStored, ...fields });
     return { status: StoreStatus.Success, result: 'stored' };
   }
 

@@ -1,17 +1,11 @@
-import { createHash } from 'node:crypto';
-import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, gte, isNull, max } from 'drizzle-orm';
 import type { AgentDatabase } from '../db/agent-database.js';
 import { spoolPurges, storedInstances } from '../db/schema.js';
 import { sameInstanceVersion } from '../db/same-instance-version.js';
 import type { Logger } from '../log.js';
-import { isSafeUid, trimUid } from '../dicom/codec/dicom-uid.js';
-import { checkHeader } from './instance-commit.js';
-import { MalformedDataset } from './instance-header.js';
 import type { Spool } from './spool.js';
-import { readStoredHeader } from './stored-header.js';
-import { storedInstanceRow } from './stored-instance-row.js';
 import { LogCode } from '../log-codes.js';
 
 /**
@@ -22,9 +16,10 @@ import { LogCode } from '../log-codes.js';
 const SETTLED_MS = 10 * 60_000;
 
 /**
- * How far before the newest journal row a row may lack its file: an instance's folder fsync and its
- * row's commit run together (instance-commit.ts), so only rows committed in the moments before a
- * stop can have lost their rename. A minute is far more than those moments.
+ * How far before the newest journal row a row may lack its whole file: an instance's rename, its
+ * file's fsync, its folder's fsync and its row's commit run together (instance-commit.ts), so only
+ * rows committed in the moments before a stop can have lost their file, or part of it. A minute is
+ * far more than those moments.
  */
 const RECENT_ROWS_MS = 60_000;
 
@@ -32,22 +27,25 @@ const RECENT_ROWS_MS = 60_000;
 const INSTANCE_FILE = /^(.+?)(?:\.([0-9a-f]{16}))?\.dcm$/;
 
 /**
- * At start, before the DICOM port opens: files that reached their place in the spool but not the
- * journal (the agent stopped between the two) are recorded when they are whole, readable instances
- * of the folder they sit in, and removed otherwise — each one logged. Either is safe: the modality
- * never heard success for them (that waits for the row), so it still holds them and may send them
- * again, which then finds the recorded copy and answers success at once.
+ * At start, before the DICOM port opens, the spool and the journal are made to agree again after a
+ * stop in the middle of storing: a file in a study folder without its journal row is removed, and
+ * a row from the last moments whose file is missing or shorter than recorded is dropped (its file
+ * with it) — each one logged. Both are safe because the modality hears success only once the
+ * file's data, its name and its row are all on disk: for these it never did, so it still holds the
+ * instance and sends it again, which is then stored anew. (Recording such a file instead would
+ * trust bytes whose fsync may not have finished.)
  */
 export async function reconcileSpool(opts: {
   spool: Spool;
   database: AgentDatabase;
   log: Logger;
-}): Promise<{ recorded: number; removed: number; dropped: number }> {
+}): Promise<{ removed: number; dropped: number }> {
   const { spool, database, log } = opts;
   const [latest] = await database.db.select({ at: max(storedInstances.receivedAt) }).from(storedInstances);
-  const dropped = latest?.at ? await dropRowsWithoutFile(opts, Date.parse(latest.at) - RECENT_ROWS_MS) : 0;
+  const dropped = latest?.at
+    ? await dropRowsWithoutWholeFile(opts, Date.parse(latest.at) - RECENT_ROWS_MS)
+    : 0;
   const since = latest?.at ? Date.parse(latest.at) - SETTLED_MS : 0;
-  let recorded = 0;
   let removed = 0;
   for (const study of await readdir(spool.instancesDir, { withFileTypes: true })) {
     if (!study.isDirectory()) continue;
@@ -63,35 +61,27 @@ export async function reconcileSpool(opts: {
         .from(storedInstances)
         .where(eq(storedInstances.sopInstanceUid, m[1]!));
       if (rows.some((r) => r.relativePath === relativePath)) continue;
-      const outcome = await recordOrphan(database, file, relativePath, study.name, m[1]!, m[2] !== undefined);
-      if (outcome.recorded) {
-        recorded++;
-        log.warn('spool file without a journal row recorded', {
-          code: LogCode.spoolOrphanRecorded,
-          path: relativePath,
-        });
-      } else {
-        await rm(file, { force: true });
-        removed++;
-        log.warn('spool file without a journal row removed', {
-          code: LogCode.spoolOrphanRemoved,
-          path: relativePath,
-          reason: outcome.reason,
-        });
-      }
+      await rm(file, { force: true });
+      removed++;
+      log.warn('spool file without a journal row removed: the modality never heard success for it', {
+        code: LogCode.spoolOrphanRemoved,
+        path: relativePath,
+      });
     }
   }
-  if (recorded + removed > 0) await spool.syncFolder(spool.instancesDir);
-  return { recorded, removed, dropped };
+  if (removed > 0) await spool.syncFolder(spool.instancesDir);
+  return { removed, dropped };
 }
 
 /**
- * Rows of the last moments before a stop whose file is not in the spool: the rename into the study
- * folder was lost with the stop, so the modality never heard success. Dropped, so that its resend
- * is stored anew rather than answered as a duplicate of a file that is not there. Files retention
+ * Rows of the last moments before a stop whose file is not in the spool, or is shorter than the
+ * row says: the rename or the file's data did not reach the disk before the stop, so the modality
+ * never heard success. Dropped, with what there is of the file, so that its resend is stored anew
+ * rather than answered as a duplicate of a file that is not whole. (A file system writes a file's
+ * data before the size that covers it, so a short file is how lost data shows.) Files retention
  * removed on purpose are recorded in `spool_purges` and left alone.
  */
-async function dropRowsWithoutFile(
+async function dropRowsWithoutWholeFile(
   opts: { spool: Spool; database: AgentDatabase; log: Logger },
   sinceMs: number,
 ): Promise<number> {
@@ -101,6 +91,7 @@ async function dropRowsWithoutFile(
       sopInstanceUid: storedInstances.sopInstanceUid,
       sha256: storedInstances.sha256,
       relativePath: storedInstances.relativePath,
+      fileBytes: storedInstances.fileBytes,
     })
     .from(storedInstances)
     .leftJoin(spoolPurges, sameInstanceVersion(spoolPurges))
@@ -109,7 +100,9 @@ async function dropRowsWithoutFile(
     );
   let dropped = 0;
   for (const row of recent) {
-    if (await exists(path.join(spool.root, ...row.relativePath.split('/')))) continue;
+    const file = path.join(spool.root, ...row.relativePath.split('/'));
+    const bytes = await sizeOf(file);
+    if (bytes === row.fileBytes) continue;
     await database.write(async (tx) => {
       await tx
         .delete(storedInstances)
@@ -117,108 +110,29 @@ async function dropRowsWithoutFile(
           and(eq(storedInstances.sopInstanceUid, row.sopInstanceUid), eq(storedInstances.sha256, row.sha256)),
         );
     });
+    if (bytes !== null) await rm(file, { force: true });
     dropped++;
-    log.warn('journal row without its spool file dropped', {
-      code: LogCode.journalRowDropped,
-      sopInstanceUid: row.sopInstanceUid,
-      path: row.relativePath,
-    });
+    log.warn(
+      bytes === null
+        ? 'journal row without its spool file dropped'
+        : 'journal row with a short spool file dropped',
+      {
+        code: LogCode.journalRowDropped,
+        sopInstanceUid: row.sopInstanceUid,
+        path: row.relativePath,
+        ...(bytes === null ? {} : { fileBytes: bytes, recordedBytes: row.fileBytes }),
+      },
+    );
   }
   return dropped;
 }
 
-async function exists(file: string): Promise<boolean> {
+/** The file's size, or null when it is not there. */
+async function sizeOf(file: string): Promise<number | null> {
   try {
-    await access(file);
-    return true;
+    return (await stat(file)).size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-}
-
-async function recordOrphan(
-  database: AgentDatabase,
-  file: string,
-  relativePath: string,
-  studyFolder: string,
-  nameUid: string,
-  versioned: boolean,
-): Promise<{ recorded: true } | { recorded: false; reason: string }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    return { recorded: false, reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-  }
-  const meta = readFileMeta(bytes);
-  if (!meta) return { recorded: false, reason: 'not a Part-10 file' };
-  const dataset = bytes.subarray(meta.datasetStart);
-  let header;
-  try {
-    header = readStoredHeader(dataset, meta.transferSyntaxUid);
-  } catch (err) {
-    if (err instanceof MalformedDataset)
-      return { recorded: false, reason: `data set unreadable: ${err.message}` };
-    throw err;
-  }
-  const problem = checkHeader(header, { sopInstanceUid: meta.sopInstanceUid, sopClassUid: meta.sopClassUid });
-  if (problem) return { recorded: false, reason: problem.errorComment ?? 'header does not match' };
-  if (meta.sopInstanceUid !== nameUid || header.studyInstanceUid !== studyFolder || !isSafeUid(nameUid))
-    return { recorded: false, reason: 'file name or folder does not match its data set' };
-  const stats = await stat(file);
-  await database.write(async (tx) => {
-    await tx
-      .insert(storedInstances)
-      .values(
-        storedInstanceRow(header, {
-          sopClassUid: meta.sopClassUid,
-          sopInstanceUid: meta.sopInstanceUid,
-          transferSyntaxUid: meta.transferSyntaxUid,
-          sha256: createHash('sha256').update(dataset).digest('hex'),
-          relativePath,
-          fileBytes: bytes.length,
-          datasetBytes: dataset.length,
-          callingAeTitle: meta.sourceAeTitle,
-          conflict: versioned,
-          receivedAt: stats.mtime.toISOString(),
-        }),
-      )
-      .onConflictDoNothing();
-  });
-  return { recorded: true };
-}
-
-interface FileMeta {
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  sourceAeTitle: string;
-  datasetStart: number;
-}
-
-/** The File Meta Information group the agent wrote (explicit VR little endian, PS3.10 7.1). */
-function readFileMeta(bytes: Buffer): FileMeta | undefined {
-  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') return undefined;
-  const values = new Map<number, string>();
-  let pos = 132;
-  while (pos + 8 <= bytes.length && bytes.readUInt16LE(pos) === 0x0002) {
-    const element = bytes.readUInt16LE(pos + 2);
-    const vr = bytes.toString('latin1', pos + 4, pos + 6);
-    const long = vr === 'OB' || vr === 'UN' || vr === 'UT';
-    const length = long ? bytes.readUInt32LE(pos + 8) : bytes.readUInt16LE(pos + 6);
-    const start = pos + (long ? 12 : 8);
-    if (start + length > bytes.length) return undefined;
-    values.set(element, bytes.toString('latin1', start, start + length));
-    pos = start + length;
-  }
-  const transferSyntaxUid = trimUid(values.get(0x0010) ?? '');
-  if (!transferSyntaxUid) return undefined;
-  return {
-    sopClassUid: trimUid(values.get(0x0002) ?? ''),
-    sopInstanceUid: trimUid(values.get(0x0003) ?? ''),
-    transferSyntaxUid,
-    sourceAeTitle: (values.get(0x0016) ?? '').trim(),
-    datasetStart: pos,
-  };
 }

@@ -12,6 +12,8 @@ import type { Spool } from './spool.js';
 import { StoreIngest } from './store-ingest.js';
 import type { IngestActivity } from './ingest-activity.js';
 import { refusal, StoreStatus, type StoreOutcome } from './store-status.js';
+import { AssociationStores } from './association-stores.js';
+import { LogCode } from '../log-codes.js';
 
 const { responses } = dimse;
 type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
@@ -43,6 +45,7 @@ export function storageService(opts: {
     association: ({ peer, socket }) => {
       const pending = new WeakMap<CStoreRequest, Pending>();
       const active = new Set<StoreIngest>();
+      const answered = new AssociationStores();
       const flow = {
         pause: () => socket.pause(),
         resume: () => socket.resume(),
@@ -50,6 +53,7 @@ export function storageService(opts: {
       return {
         openStream(callingAe, request, context) {
           opts.activity?.noteStore();
+          answered.callingAe = callingAe;
           const sopInstanceUid = trimUid(request.getAffectedSopInstanceUid());
           const sopClassUid = trimUid(request.getAffectedSopClassUid());
           const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
@@ -101,6 +105,7 @@ export function storageService(opts: {
           let bytes = 0;
           const respond = (outcome: StoreOutcome): void => {
             opts.activity?.noteStore();
+            answered.count(outcome.result, bytes);
             if (entry)
               agentMetrics.storeAnswered(outcome.result, bytes, (performance.now() - entry.startedAt) / 1000);
             const response = responses.CStoreResponse.fromRequest(request);
@@ -174,6 +179,14 @@ export function storageService(opts: {
         },
 
         closed() {
+          // One line per association at info, not one per instance: a CT series is hundreds.
+          const summary = answered.takeSummary();
+          if (summary)
+            log.info('C-STOREs of the association answered', {
+              code: LogCode.associationStores,
+              peer,
+              ...summary,
+            });
           for (const ingest of active) {
             // A data set handed over completely is finished and stored even though nobody will
             // hear the answer: a resend is then a harmless duplicate.
