@@ -28,6 +28,11 @@ describe('half-open link detection', () => {
   });
 
   it('the plugin drops a frozen agent within two heartbeat periods and sees it again after SIGCONT', async () => {
+    // A link relinked a moment ago (the test before) can still be dropped by a loaded machine's
+    // stall (the limit is 1.5 periods): frozen only once it has lasted two periods, so the drop
+    // waited for is the one the freeze causes.
+    await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_MS));
+    await stack.waitLinked();
     const from = stack.plugin.lines.length;
     const frozenAt = Date.now();
     stack.agent.signal('SIGSTOP');
