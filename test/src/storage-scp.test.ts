@@ -81,10 +81,20 @@ describe('Storage SCP at the agent process', () => {
       TS.rle,
     ])
       expect(syntaxes, ts).toContain(ts);
+    const from = agent.lines.length;
     for (const f of corpus.files) {
       const r = await storescu({ port, files: [f.file], args: PROPOSE[f.transferSyntaxUid] ?? [] });
       expect(r.responses, `${f.name}\n${r.log}`).toEqual(['Success']);
     }
+    // At info level each association is one `association_stores` line, no line per instance.
+    await waitUntil(
+      'every association summed up',
+      () => Promise.resolve(agent.linesWith('association_stores', from).length === corpus.files.length),
+      5_000,
+    );
+    const summaries = agent.linesWith('association_stores', from);
+    expect(summaries.every((l) => l.level === 'info' && l.stored === 1 && l.failed === 0)).toBe(true);
+    expect(agent.linesWith('instance_stored', from)).toEqual([]);
     const rows = await storedRows(dataDir);
     for (const f of corpus.files) {
       const row = rows.find((r) => r.sop_instance_uid === f.sopInstanceUid);
@@ -142,7 +152,6 @@ describe('Storage SCP at the agent process', () => {
     // At info level the association is one line, with what its C-STOREs came to.
     const summary = await agent.waitForCode('association_stores', { timeoutMs: 5_000, from });
     expect(summary).toMatchObject({ level: 'info', callingAe: 'DR1', stored: 0, duplicate: 1, failed: 0 });
-    expect(agent.lines.slice(from).filter((l) => l.code === 'instance_stored')).toEqual([]);
   });
 
   it('keeps a resend with other bytes beside the first, flagged as a conflict', async () => {

@@ -10,24 +10,24 @@ type Counts = Record<StoreOutcome['result'], number>;
  */
 export class AssociationStores {
   callingAe = '';
-  private counts: Counts = { stored: 0, duplicate: 0, conflict: 0, refused: 0, failed: 0 };
+  private counts: Counts | null = null;
   private bytes = 0;
-  private answered = 0;
   private readonly startedAt = performance.now();
 
   count(result: StoreOutcome['result'], bytes: number): void {
+    this.counts ??= { stored: 0, duplicate: 0, conflict: 0, refused: 0, failed: 0 };
     this.counts[result]++;
     if (result === 'stored' || result === 'conflict') this.bytes += bytes;
-    this.answered++;
   }
 
   /** The totals, once; undefined when nothing was answered (or they were taken already). */
   takeSummary(): (Counts & { callingAe: string; bytes: number; seconds: number }) | undefined {
-    if (this.answered === 0) return undefined;
-    this.answered = 0;
+    const counts = this.counts;
+    if (!counts) return undefined;
+    this.counts = null;
     return {
       callingAe: this.callingAe,
-      ...this.counts,
+      ...counts,
       bytes: this.bytes,
       seconds: Math.round(performance.now() - this.startedAt) / 1000,
     };
